@@ -1,0 +1,146 @@
+// wshost configuration: the typed result of loading one TOML file (DESIGN §5).
+//
+// Loading, validating and applying are separate steps: load_config() only
+// parses and validates; nothing here touches sockets or plugins. Every default
+// lives in this file, next to its member, and etc/wshost.toml matches them
+// (tests/config compares the two).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wshost {
+
+// A place in a config file, for error messages ("file:line:col: message").
+struct SourcePos {
+    std::string file;
+    int line = 0; // 1-based; 0 when unknown
+    int col = 0;  // 1-based; 0 when unknown
+};
+
+struct ConfigError {
+    SourcePos pos;
+    std::string message;
+    // "FILE:LINE:COL: message" (line/col 0 when unknown).
+    std::string format() const;
+};
+
+struct TlsConfig {
+    bool enabled = false;       // [server.tls] enabled
+    std::string cert_file;      // PEM certificate chain (path resolved)
+    std::string key_file;       // PEM private key (path resolved)
+};
+
+struct ServerConfig {
+    std::string address = "127.0.0.1"; // IPv4 or IPv6 literal (no host names)
+    int port = 8080;                    // 0 = pick a free port (see --ready-file)
+    std::string path = "/";             // WebSocket upgrade path
+    TlsConfig tls;
+};
+
+struct ControlToken {
+    std::string token;               // secret; inline or token_file
+    std::vector<std::string> scopes; // subset of {"push","admin","metrics"}
+    SourcePos pos;
+};
+
+struct ControlConfig {
+    bool enabled = true;                  // false: no control listener
+    std::string address = "127.0.0.1";
+    int port = 8081;                      // 0 = pick a free port
+    std::string socket;                   // Unix socket path; when set, replaces address/port
+    std::vector<ControlToken> tokens;
+    std::size_t max_body_bytes = 1 << 20; // larger bodies get 413
+};
+
+struct JwtKey {
+    std::string kid;    // may be empty
+    std::string secret; // raw bytes; inline or secret_file
+    SourcePos pos;
+};
+
+struct JwtConfig {
+    std::vector<JwtKey> keys;
+    std::string cookie = "wshost_token";  // cookie carrier name; "" disables
+    std::string query_param = "token";    // query carrier name; "" disables
+    int leeway_s = 30;                    // clock skew allowed for exp/nbf
+};
+
+struct AuthConfig {
+    std::string authenticator = "none"; // "none" | "jwt" | "plugin:NAME"
+    bool allow_anonymous = true;        // admit clients that present no credential
+    int timeout_ms = 5000;              // authenticator verdict deadline
+    JwtConfig jwt;
+};
+
+enum class SlowConsumerPolicy { disconnect, drop_oldest };
+
+struct WebSocketConfig {
+    std::vector<std::string> origins;          // allowed Origins ("*" = any); empty = any
+    bool allow_missing_origin = true;          // clients without an Origin header
+    std::size_t max_message_bytes = 1 << 20;   // whole message, fragments included (1009 past it)
+    bool compression = false;                  // permessage-deflate
+    int ping_interval_s = 30;                  // 0 disables pings
+    int idle_timeout_s = 60;                   // no pong for this long -> close; 0 disables
+    std::size_t send_queue_max_messages = 1024;
+    std::size_t send_queue_max_bytes = 4 << 20;
+    SlowConsumerPolicy slow_consumer_policy = SlowConsumerPolicy::disconnect;
+    int slow_consumer_grace_ms = 5000;         // hard close after 1013 if the client never reads
+    int rate_limit_per_s = 0;                  // requests per second per connection; 0 = off
+    int rate_limit_burst = 0;                  // bucket size; 0 = same as rate
+    std::vector<std::string> client_tags;      // tag keys clients may set via ?tags=
+    std::size_t max_connections = 10000;       // total; 0 = fd limit only
+    std::size_t max_connections_per_ip = 0;    // 0 = no per-IP cap
+    std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
+    std::size_t rx_buffer_bytes = 4096;        // lws per-connection receive buffer
+};
+
+struct WorkersConfig {
+    int threads = 4;              // worker pool size for `blocking` plugins
+    std::size_t queue_size = 1024; // pending jobs; a full queue answers `overloaded`
+};
+
+struct LogConfig {
+    std::string level = "info"; // error | warn | info | debug
+    std::string file;           // empty = stderr
+};
+
+struct PluginConfig {
+    std::string name;        // must equal the plugin's own name
+    std::string path;        // as written
+    std::string resolved;    // absolute: bare file name -> plugin_dir; relative -> config dir
+    bool blocking = false;   // run handlers on the worker pool
+    int timeout_ms = 10000;  // default per-action timeout
+    std::map<std::string, int> action_timeouts_ms; // per-action overrides
+    std::string config_json = "{}"; // [plugin.config] as a JSON object
+    SourcePos pos;           // where the [[plugin]] table starts
+};
+
+struct Config {
+    std::string file;        // the config file as given
+    std::string dir;         // its directory (absolute)
+    ServerConfig server;
+    ControlConfig control;
+    AuthConfig auth;
+    WebSocketConfig websocket;
+    WorkersConfig workers;
+    LogConfig log;
+    std::string plugin_dir = "plugins"; // resolved against the config dir
+    std::vector<PluginConfig> plugins;
+};
+
+struct ConfigLoad {
+    std::optional<Config> config; // set only when errors is empty
+    std::vector<ConfigError> errors;
+};
+
+// Parses and validates `path`. Collects every error it can (unknown keys with
+// the list of valid keys, wrong types, bad values, unreadable *_file secrets),
+// each with file:line:col. Never throws.
+ConfigLoad load_config(const std::string &path);
+
+} // namespace wshost

@@ -1,0 +1,119 @@
+// A generation of loaded plugins: the shared objects, their registered
+// actions and hooks. Built in one go by PluginSet::load() (ABI checks before
+// any plugin code runs, then init), torn down by the destructor (fini, then
+// dlclose, in reverse order).
+#pragma once
+
+#include <wshost/plugin.h>
+
+#include "config.h"
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace wshost {
+class LoadedPlugin;
+}
+
+// The opaque handle the ABI hands each plugin. Defined here, never seen by plugins.
+struct wsh_host {
+    wshost::LoadedPlugin *plugin;
+};
+
+namespace wshost {
+
+class ReplyRegistry;
+
+struct Action {
+    std::string name;
+    wsh_action_fn fn = nullptr;
+    void *user_data = nullptr;
+    LoadedPlugin *plugin = nullptr;
+    int timeout_ms = 0;
+};
+
+struct Hook {
+    wsh_hook_fn fn = nullptr;
+    void *user_data = nullptr;
+    LoadedPlugin *plugin = nullptr;
+};
+
+class PluginSet;
+
+class LoadedPlugin {
+public:
+    LoadedPlugin(const PluginConfig &config, PluginSet &set);
+    ~LoadedPlugin();
+    LoadedPlugin(const LoadedPlugin &) = delete;
+    LoadedPlugin &operator=(const LoadedPlugin &) = delete;
+
+    const PluginConfig &config() const { return config_; }
+    const std::string &name() const { return config_.name; }
+    const std::string &version() const { return version_; }
+    bool blocking() const { return config_.blocking; }
+    bool registering() const { return registering_; }
+    PluginSet &set() { return set_; }
+    wsh_host *handle() { return &handle_; }
+
+    // Opens the file and runs every ABI check; on failure returns the reason
+    // (without the "plugin 'NAME': " prefix). No plugin code runs but the entry.
+    std::string open();
+    // Calls init; on failure returns the reason.
+    std::string init();
+
+    // Handlers currently running or awaiting a reply (reload drains on it).
+    std::atomic<int> inflight{0};
+
+private:
+    PluginConfig config_;
+    PluginSet &set_;
+    wsh_host handle_{this};
+    std::string version_;
+    void *dl_ = nullptr;
+    const wsh_plugin_def *def_ = nullptr;
+    void *state_ = nullptr;
+    bool initialized_ = false;
+    bool registering_ = false;
+};
+
+class PluginSet {
+public:
+    // Loads every [[plugin]] of `config`. `replies` receives the plugins'
+    // answers (may be null for --check-config). On any failure, everything
+    // loaded so far is unloaded again and the errors are returned.
+    static std::unique_ptr<PluginSet> load(const Config &config, ReplyRegistry *replies,
+                                           std::vector<ConfigError> &errors);
+    ~PluginSet();
+
+    const Action *find_action(std::string_view name) const;
+    const std::vector<Hook> &hooks(wsh_hook_kind kind) const { return hooks_[kind]; }
+    const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
+    ReplyRegistry *replies() const { return replies_; }
+
+    // Registration, called through the ABI while a plugin's init runs.
+    int register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn, void *user_data);
+    int register_hook(LoadedPlugin &plugin, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data);
+
+private:
+    PluginSet() = default;
+
+    ReplyRegistry *replies_ = nullptr;
+    std::vector<std::unique_ptr<LoadedPlugin>> plugins_; // in load order
+    std::unordered_map<std::string, Action> actions_;
+    std::array<std::vector<Hook>, WSH_HOOK_KIND_COUNT> hooks_;
+    // Set while init of this plugin runs, for "already registered by" messages.
+    std::string duplicate_error_;
+    friend class LoadedPlugin;
+};
+
+// The function table handed to every plugin.
+const wsh_host_api *host_api_table();
+
+// Fires `kind` on every plugin that registered it (service thread).
+void fire_hook(const PluginSet &set, const wsh_event &event);
+
+} // namespace wshost

@@ -1,0 +1,43 @@
+#include "response.h"
+
+#include "envelope.h"
+
+namespace wshost {
+
+std::string success_response(std::string_view payload_json, std::string_view request_id_json)
+{
+    std::string out;
+    out.reserve(48 + payload_json.size() + request_id_json.size());
+    out += R"({"status":"success","payload":)";
+    out += payload_json.empty() ? std::string_view("{}") : payload_json;
+    if (!request_id_json.empty()) {
+        out += R"(,"requestId":)";
+        out += request_id_json;
+    }
+    out += '}';
+    return out;
+}
+
+std::string error_response(std::string_view code, std::string_view message,
+                           std::string_view request_id_json, std::string_view extra_error_fields)
+{
+    std::string out;
+    out.reserve(96 + code.size() + message.size() + request_id_json.size());
+    out += R"({"status":"error","payload":{})";
+    if (!request_id_json.empty()) {
+        out += R"(,"requestId":)";
+        out += request_id_json;
+    }
+    out += R"(,"error":{"code":)";
+    append_json_string(out, code);
+    out += R"(,"message":)";
+    append_json_string(out, message);
+    if (!extra_error_fields.empty()) {
+        out += ',';
+        out += extra_error_fields;
+    }
+    out += "}}";
+    return out;
+}
+
+} // namespace wshost

@@ -1,0 +1,447 @@
+#include "server.h"
+
+#include "log.h"
+#include "ready_file.h"
+#include "stats.h"
+
+#include <arpa/inet.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+namespace wshost {
+namespace {
+
+// What lws's per-session data holds: raw zeroed memory, so a pointer only.
+struct WsSession {
+    Connection *conn;
+    int peer_close_code; // from the client's close frame, if it sent one
+    bool binary;         // the message being received is binary
+};
+
+constexpr int kDrainDeadlineMs = 5000; // SIGTERM: clients get this long to take their 1001
+constexpr int kFdMargin = 64;          // fds kept free for plugins, logs, the signalfd...
+
+Server *server_of(lws *wsi) { return static_cast<Server *>(lws_context_user(lws_get_context(wsi))); }
+
+int ws_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+{
+    return server_of(wsi)->on_ws(wsi, reason, user, in, len);
+}
+int http_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+{
+    return server_of(wsi)->on_http(wsi, reason, user, in, len);
+}
+int signal_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+{
+    return server_of(wsi)->on_signal(wsi, reason, user, in, len);
+}
+
+void lws_log_to_ours(int level, const char *line)
+{
+    std::string_view text(line);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.remove_suffix(1);
+    log_line(level & LLL_ERR ? LogLevel::error : level & LLL_WARN ? LogLevel::warn : LogLevel::debug,
+             std::string(text.empty() ? "" : "lws: ") + std::string(text));
+}
+
+unsigned fd_limit()
+{
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    if (rl.rlim_cur < rl.rlim_max) { // raising the soft limit to the hard one needs no privilege
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    rlim_t n = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
+    return static_cast<unsigned>(n > kFdMargin * 2 ? n - kFdMargin : n);
+}
+
+} // namespace
+
+void block_server_signals()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+Server::Server(Config config)
+    : config_(std::move(config)), gateway_(config_.websocket), replies_(&gateway_),
+      workers_(config_.workers.threads, config_.workers.queue_size),
+      dispatcher_(
+          gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
+          [this] { arm_reply_timer(); })
+{
+    reply_timer_.server = this;
+    drain_timer_.server = this;
+}
+
+Server::~Server()
+{
+    if (context_)
+        lws_context_destroy(context_); // closes what is left; hooks still see the plugins
+    context_ = nullptr;
+    if (signal_fd_ >= 0)
+        ::close(signal_fd_);
+    // Workers finish (and answer) before the plugins they run are unloaded;
+    // members are destroyed in reverse order: dispatcher (plugin set), workers, ...
+}
+
+bool Server::load_plugins(std::vector<ConfigError> &errors)
+{
+    auto set = PluginSet::load(config_, &replies_, errors);
+    if (!set)
+        return false;
+    dispatcher_.set_plugins(std::shared_ptr<PluginSet>(std::move(set)));
+    for (const auto &p : dispatcher_.plugins()->plugins())
+        WSH_LOG_INFO("plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
+                     p->config().resolved.c_str(), p->blocking() ? " (blocking: worker pool)" : "");
+    return true;
+}
+
+bool Server::start(const std::string &ready_file)
+{
+    lws_set_log_level(log_enabled(LogLevel::debug) ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN,
+                      lws_log_to_ours);
+
+    static const lws_protocol_vhost_options pvo_default = {nullptr, nullptr, "default", "1"};
+    static const lws_protocol_vhost_options pvo = {nullptr, &pvo_default, "wshost", ""};
+    static lws_protocols protocols[] = {
+        // protocols[0] gets every plain HTTP request on the WebSocket port.
+        {"http-only", http_callback, 0, 0, 0, nullptr, 0},
+        {"wshost", ws_callback, sizeof(WsSession), 0, 0, nullptr, 0},
+        {"wshost-signal", signal_callback, 0, 0, 0, nullptr, 0},
+        {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+    };
+    protocols[1].rx_buffer_size = config_.websocket.rx_buffer_bytes;
+    static const lws_extension extensions[] = {
+        {"permessage-deflate", lws_extension_callback_pm_deflate,
+         "permessage-deflate; client_no_context_takeover; client_max_window_bits"},
+        {nullptr, nullptr, nullptr},
+    };
+
+    lws_context_creation_info info{};
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (config_.server.tls.enabled)
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.user = this;
+    info.fd_limit_per_thread = fd_limit(); // stop accepting at the limit instead of spinning (T19)
+    info.max_http_header_data = 8192;      // room for long bearer tokens (T11)
+    context_ = lws_create_context(&info);
+    if (!context_) {
+        WSH_LOG_ERROR("cannot create the libwebsockets context");
+        return false;
+    }
+    gateway_.attach(context_);
+
+    static lws_retry_bo_t retry{};
+    lws_context_creation_info vi{};
+    const ServerConfig &sc = config_.server;
+    bool ipv6 = sc.address.find(':') != std::string::npos;
+    vi.vhost_name = "ws";
+    vi.iface = sc.address.c_str();
+    vi.port = sc.port; // 0: the kernel picks a free port; the ready file tells which
+    vi.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+    if (!ipv6)
+        vi.options |= LWS_SERVER_OPTION_DISABLE_IPV6; // else 127.0.0.1 binds every interface (T1)
+    vi.protocols = protocols;
+    vi.pvo = &pvo;
+    if (config_.websocket.compression)
+        vi.extensions = extensions;
+    if (config_.websocket.ping_interval_s > 0) {
+        retry.secs_since_valid_ping = static_cast<uint16_t>(config_.websocket.ping_interval_s);
+        retry.secs_since_valid_hangup = static_cast<uint16_t>(
+            config_.websocket.idle_timeout_s > 0 ? config_.websocket.idle_timeout_s : 0xffff);
+        vi.retry_and_idle_policy = &retry;
+    }
+    if (sc.tls.enabled) {
+        vi.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT; // per vhost too, or it serves plaintext (T2)
+        vi.ssl_cert_filepath = sc.tls.cert_file.c_str();
+        vi.ssl_private_key_filepath = sc.tls.key_file.c_str();
+        vi.alpn = "http/1.1"; // no WebSockets over h2 (T21)
+        vi.ssl_cipher_list = "ECDHE+AESGCM:ECDHE+CHACHA20"; // forward secrecy only (T30)
+        vi.tls1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
+    }
+    ws_vhost_ = lws_create_vhost(context_, &vi);
+    if (!ws_vhost_) {
+        WSH_LOG_ERROR("cannot listen on %s:%d (address in use, or not an address of this machine?)",
+                      sc.address.c_str(), sc.port);
+        return false;
+    }
+    int port = lws_get_vhost_listen_port(ws_vhost_);
+    if (!adopt_signalfd())
+        return false;
+
+    WSH_LOG_INFO("wshost %s listening on %s://%s%s%s:%d%s", WSHOST_VERSION, sc.tls.enabled ? "wss" : "ws",
+                 ipv6 ? "[" : "", sc.address.c_str(), ipv6 ? "]" : "", port, sc.path.c_str());
+    if (!ready_file.empty()) {
+        std::string why;
+        if (!write_ready_file(ready_file, ReadyInfo{getpid(), port, -1, {}}, why)) {
+            WSH_LOG_ERROR("cannot write the ready file: %s", why.c_str());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Server::adopt_signalfd()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (signal_fd_ < 0) {
+        WSH_LOG_ERROR("signalfd: %s", std::strerror(errno));
+        return false;
+    }
+    lws_sock_file_fd_type fd;
+    fd.filefd = signal_fd_;
+    if (!lws_adopt_descriptor_vhost(ws_vhost_, LWS_ADOPT_RAW_FILE_DESC, fd, "wshost-signal", nullptr)) {
+        WSH_LOG_ERROR("cannot watch the signalfd");
+        return false;
+    }
+    return true;
+}
+
+int Server::run()
+{
+    // The poll backend returns from lws_service() after each event or timer.
+    while (!stop_loop_)
+        if (lws_service(context_, 0) < 0)
+            break;
+    WSH_LOG_INFO("stopped");
+    return 0;
+}
+
+void Server::post(std::function<void()> task)
+{
+    {
+        std::lock_guard lock(posted_mu_);
+        posted_.push_back(std::move(task));
+    }
+    lws_cancel_service(context_);
+}
+
+void Server::run_posted()
+{
+    std::vector<std::function<void()>> tasks;
+    {
+        std::lock_guard lock(posted_mu_);
+        tasks.swap(posted_);
+    }
+    for (auto &task : tasks)
+        task();
+}
+
+void Server::on_wake()
+{
+    run_posted();
+    gateway_.process_wakeups();
+}
+
+void Server::arm_reply_timer()
+{
+    auto next = replies_.next_deadline();
+    if (!next || (reply_timer_armed_ && reply_timer_at_ <= *next))
+        return;
+    auto delay = std::chrono::duration_cast<std::chrono::microseconds>(*next - ReplyRegistry::Clock::now());
+    reply_timer_armed_ = true;
+    reply_timer_at_ = *next;
+    lws_sul_schedule(context_, 0, &reply_timer_.sul, reply_timer_fired,
+                     std::max<lws_usec_t>(delay.count(), 1));
+}
+
+void Server::reply_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    Server *self = lws_container_of(sul, Timer, sul)->server;
+    self->reply_timer_armed_ = false;
+    self->replies_.expire(ReplyRegistry::Clock::now());
+    self->arm_reply_timer();
+}
+
+void Server::drain_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    Server *self = lws_container_of(sul, Timer, sul)->server;
+    WSH_LOG_WARN("drain deadline passed with %zu connection(s) open; closing them", self->gateway_.size());
+    self->stop_loop_ = true;
+}
+
+void Server::begin_shutdown(const char *why)
+{
+    if (stopping_)
+        return;
+    stopping_ = true;
+    WSH_LOG_INFO("%s: draining %zu connection(s)", why, gateway_.size());
+    std::vector<wsh_conn_id> ids;
+    gateway_.for_each([&](Connection &c) { ids.push_back(c.id); });
+    for (wsh_conn_id id : ids)
+        gateway_.close(id, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down", true);
+    lws_sul_schedule(context_, 0, &drain_timer_.sul, drain_timer_fired,
+                     static_cast<lws_usec_t>(kDrainDeadlineMs) * 1000);
+    finish_if_drained();
+}
+
+void Server::finish_if_drained()
+{
+    if (stopping_ && gateway_.size() == 0) {
+        lws_sul_cancel(&drain_timer_.sul);
+        stop_loop_ = true;
+        lws_cancel_service(context_); // leave lws_service() now
+    }
+}
+
+bool Server::path_allowed(lws *wsi)
+{
+    char uri[512];
+    int n = lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+    return n > 0 && config_.server.path == std::string_view(uri, static_cast<std::size_t>(n));
+}
+
+int Server::on_http(lws *wsi, lws_callback_reasons reason, void *, void *, std::size_t)
+{
+    if (reason == LWS_CALLBACK_HTTP) {
+        // Plain HTTP on the WebSocket port: nothing lives here.
+        lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
+        return -1;
+    }
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && lws_get_vhost(wsi) == ws_vhost_)
+        on_wake(); // broadcast to every protocol of every vhost: act once (T6)
+    return 0;
+}
+
+int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::size_t)
+{
+    if (reason != LWS_CALLBACK_RAW_RX_FILE)
+        return 0;
+    signalfd_siginfo si;
+    while (::read(signal_fd_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        if (si.ssi_signo == SIGHUP)
+            WSH_LOG_WARN("SIGHUP received: reloading is not implemented yet; configuration unchanged");
+        else
+            begin_shutdown(si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    return 0;
+}
+
+int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+{
+    auto *session = static_cast<WsSession *>(user);
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        if (!path_allowed(wsi)) {
+            lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
+            return 1;
+        }
+        if (stopping_) {
+            lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, nullptr);
+            return 1;
+        }
+        return 0;
+
+    case LWS_CALLBACK_ESTABLISHED: {
+        char peer[64] = "";
+        lws_get_peer_simple(wsi, peer, sizeof peer);
+        session->conn = gateway_.add(wsi, peer);
+        bump(stats().connections_opened);
+        if (config_.websocket.compression) // free the deflater after each message (T16)
+            lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1");
+        WSH_LOG_DEBUG("connection %llu opened from %s", static_cast<unsigned long long>(session->conn->id), peer);
+        if (stopping_) {
+            gateway_.close(session->conn->id, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down", true);
+            return 0;
+        }
+        if (auto &set = dispatcher_.plugins()) {
+            wsh_event ev{};
+            ev.struct_size = sizeof ev;
+            ev.kind = WSH_HOOK_AUTHENTICATED;
+            ev.conn = session->conn->id;
+            fire_hook(*set, ev);
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_RECEIVE: {
+        Connection *conn = session->conn;
+        if (!conn || conn->closing)
+            return 0;
+        if (lws_is_first_fragment(wsi)) {
+            conn->rx.clear();
+            conn->rx_overflow = false;
+            session->binary = lws_frame_is_binary(wsi);
+        }
+        if (conn->rx_overflow)
+            return 0;
+        if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
+            // Stop reading and close 1009 from the writeable callback: returning -1
+            // here is swallowed when permessage-deflate is active (T5).
+            conn->rx_overflow = true;
+            conn->rx.clear();
+            conn->rx.shrink_to_fit();
+            lws_rx_flow_control(wsi, 0);
+            conn->rx_paused = true;
+            gateway_.close(conn->id, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big", false);
+            return 0;
+        }
+        conn->rx.append(static_cast<const char *>(in), len);
+        if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+            return 0;
+        if (session->binary)
+            dispatcher_.on_binary(*conn);
+        else
+            dispatcher_.on_text(*conn, conn->rx);
+        if (conn->rx.capacity() > 64 * 1024) { // don't keep a big buffer on an idle connection
+            conn->rx.clear();
+            conn->rx.shrink_to_fit();
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return session->conn ? gateway_.on_writeable(*session->conn) : 0;
+
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (len >= 2) {
+            auto *p = static_cast<const unsigned char *>(in);
+            session->peer_close_code = p[0] << 8 | p[1];
+        }
+        return 0;
+
+    case LWS_CALLBACK_CLOSED: {
+        Connection *conn = session->conn;
+        if (!conn)
+            return 0;
+        session->conn = nullptr;
+        int code = conn->close_code ? conn->close_code : session->peer_close_code ? session->peer_close_code : 1006;
+        bump(stats().connections_closed);
+        WSH_LOG_DEBUG("connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
+        if (auto &set = dispatcher_.plugins()) {
+            wsh_event ev{};
+            ev.struct_size = sizeof ev;
+            ev.kind = WSH_HOOK_DISCONNECTED;
+            ev.conn = conn->id;
+            ev.user_id = {conn->user_id.data(), conn->user_id.size()};
+            ev.close_code = code;
+            fire_hook(*set, ev);
+        }
+        gateway_.remove(conn);
+        finish_if_drained();
+        return 0;
+    }
+
+    default:
+        return 0;
+    }
+}
+
+} // namespace wshost

@@ -1,0 +1,80 @@
+// The running server: one libwebsockets context and service thread, the
+// gateway, the reply registry, the worker pool and the current plugin
+// generation. run() returns when a SIGTERM/SIGINT drain has finished.
+#pragma once
+
+#include "config.h"
+#include "dispatcher.h"
+#include "gateway.h"
+#include "replies.h"
+#include "worker_pool.h"
+
+#include <libwebsockets.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace wshost {
+
+class Server {
+public:
+    explicit Server(Config config);
+    ~Server();
+
+    // Loads the plugins (errors appended, as --check-config prints them).
+    bool load_plugins(std::vector<ConfigError> &errors);
+    // Creates the context and binds the listeners; false (logged) on failure.
+    bool start(const std::string &ready_file);
+    // Serves until a stop signal has drained every connection. Returns the exit code.
+    int run();
+
+    // lws callbacks (static trampolines find the Server through the context).
+    int on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
+    int on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
+    int on_signal(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
+
+private:
+    struct Timer {
+        lws_sorted_usec_list_t sul; // first: lws_container_of needs it at a known place
+        Server *server;
+    };
+
+    void post(std::function<void()> task); // any thread
+    void run_posted();                      // service thread
+    void on_wake();
+    void arm_reply_timer();
+    static void reply_timer_fired(lws_sorted_usec_list_t *sul);
+    static void drain_timer_fired(lws_sorted_usec_list_t *sul);
+    void begin_shutdown(const char *why);
+    void finish_if_drained();
+    bool adopt_signalfd();
+    bool path_allowed(lws *wsi);
+
+    Config config_;
+    Gateway gateway_;
+    ReplyRegistry replies_;
+    WorkerPool workers_;
+    Dispatcher dispatcher_;
+
+    lws_context *context_ = nullptr;
+    lws_vhost *ws_vhost_ = nullptr;
+    int signal_fd_ = -1;
+    bool stopping_ = false;  // draining: refuse new clients, close the others with 1001
+    bool stop_loop_ = false; // drain finished: leave the service loop
+    Timer reply_timer_{};
+    Timer drain_timer_{};
+    bool reply_timer_armed_ = false;
+    ReplyRegistry::Clock::time_point reply_timer_at_{};
+
+    std::mutex posted_mu_;
+    std::vector<std::function<void()>> posted_;
+};
+
+// Blocks SIGHUP/SIGINT/SIGTERM in the calling thread (and every thread it
+// starts later), so they are only ever read through the signalfd.
+void block_server_signals();
+
+} // namespace wshost

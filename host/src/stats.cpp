@@ -1,0 +1,11 @@
+#include "stats.h"
+
+namespace wshost {
+
+Stats &stats()
+{
+    static Stats instance;
+    return instance;
+}
+
+} // namespace wshost

@@ -1,0 +1,30 @@
+// Process-wide counters (read by tests through logs now, by /metrics later).
+// Relaxed atomics: each counter is independent.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace wshost {
+
+struct Stats {
+    std::atomic<uint64_t> connections{0};
+    std::atomic<uint64_t> connections_opened{0};
+    std::atomic<uint64_t> connections_closed{0};
+    std::atomic<uint64_t> messages_received{0};
+    std::atomic<uint64_t> bytes_received{0};
+    std::atomic<uint64_t> messages_sent{0};
+    std::atomic<uint64_t> bytes_sent{0};
+    std::atomic<uint64_t> late_replies{0};
+    std::atomic<uint64_t> dropped_slow_consumer{0};
+    std::atomic<uint64_t> queue_bytes{0};
+};
+
+Stats &stats();
+
+inline void bump(std::atomic<uint64_t> &counter, uint64_t by = 1)
+{
+    counter.fetch_add(by, std::memory_order_relaxed);
+}
+
+} // namespace wshost

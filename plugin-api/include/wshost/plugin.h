@@ -1,0 +1,316 @@
+/*
+ * wshost plugin ABI — the only contract between the wshost host and a plugin.
+ *
+ * This header is the plugin author's manual. It is plain C (C99 and C++), and no
+ * libwebsockets, cJSON, toml++ or C++ type ever crosses it.
+ *
+ * ---------------------------------------------------------------------------
+ * 1. Shape of a plugin
+ * ---------------------------------------------------------------------------
+ * A plugin is a shared object that exports exactly ONE symbol:
+ *
+ *     WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void);
+ *
+ * It returns a pointer to a static definition (wsh_plugin_def). Before calling
+ * any other plugin code the host checks, in this order:
+ *   - def->struct_size >= WSH_PLUGIN_DEF_MIN_SIZE   ("struct too small"),
+ *   - def->abi_major == the host's WSH_ABI_MAJOR     ("ABI major mismatch"),
+ *   - def->abi_minor <= the host's WSH_ABI_MINOR     ("ABI minor too new"),
+ *   - def->name equals the `[[plugin]] name` of the TOML file.
+ * Each refusal is one error line naming the plugin and both values.
+ *
+ * Then the host calls def->init() once. During init (and only then) the plugin
+ * registers its actions and hooks. def->fini() is called once when the plugin's
+ * generation is retired (shutdown, or after a reload once no handler of the old
+ * generation is still running). After fini returns the object may be dlclose()d:
+ * a plugin must stop every thread it started and release everything in fini.
+ *
+ * Build plugins with the SDK's CMake helper `wshost_add_plugin()` (hidden
+ * visibility, -fno-gnu-unique, a version script exporting only the entry).
+ * A plugin carrying STB_GNU_UNIQUE symbols can never be unloaded; the host warns.
+ *
+ * ---------------------------------------------------------------------------
+ * 2. Rules that hold for every call
+ * ---------------------------------------------------------------------------
+ * - Strings cross as wsh_str (pointer + length, NOT NUL-terminated unless
+ *   stated). They are BORROWED for the duration of the call: copy what you keep.
+ *   The host copies everything a plugin passes to it before returning.
+ * - Connections are 64-bit ids (wsh_conn_id), never pointers. An id is never
+ *   reused during the life of the process. A call about a closed connection
+ *   returns WSH_E_GONE and touches nothing.
+ * - Every host function returns a wsh_status (0 = WSH_OK) unless stated.
+ * - Host functions never throw, never call back into the plugin synchronously
+ *   except where stated, and are safe to call from any thread unless marked
+ *   "init only".
+ * - Structs start with a `struct_size` member and only ever grow at the end.
+ *   Set struct_size = sizeof(the struct) in structs you pass to the host; the
+ *   host reads only the members your size covers. Check struct_size before
+ *   reading a member that was appended in a later ABI minor version.
+ *
+ * ---------------------------------------------------------------------------
+ * 3. Actions and replies
+ * ---------------------------------------------------------------------------
+ * A client sends {"action":"NAME","payload":{...},"requestId":"...","metadata":{...}}.
+ * The host validates the envelope and calls the handler registered for NAME
+ * with a wsh_request. The handler answers through the one-shot reply id
+ * req->reply, EXACTLY once, with one of:
+ *   api->reply_success(host, reply, payload_json)  -> {"status":"success","payload":...}
+ *   api->reply_error(host, reply, code, message)   -> {"status":"error",...}
+ *   api->reply_none(host, reply)                   -> no frame at all
+ * The reply may be given inside the handler or later, from any thread. The
+ * response goes only to the connection that sent the request.
+ *
+ * The handler's return value: WSH_OK means "answered, or will answer later".
+ * Anything else means the handler failed: if the reply was not given yet the
+ * client gets the error `handler_failed`.
+ *
+ * If no reply arrives within the action's timeout (TOML `timeout_ms`), the
+ * client gets `handler_timeout`; a reply given after that returns
+ * WSH_E_GONE, is counted as late and is dropped. The same happens to a reply
+ * for a connection that closed meanwhile.
+ *
+ * reply_success's payload must be one JSON object; it is sent byte for byte
+ * as given. Anything else (not JSON, an array, trailing garbage) is replaced
+ * by `handler_failed` and the call returns WSH_E_INVALID.
+ *
+ * Plugins in a `blocking = true` [[plugin]] run their handlers on the host's
+ * worker pool; all other handlers and every hook run on the service thread,
+ * where they must not block.
+ */
+#ifndef WSHOST_PLUGIN_H
+#define WSHOST_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ABI version of this header. The host accepts a plugin whose major equals the
+ * host's and whose minor is lower than or equal to the host's. */
+#define WSH_ABI_MAJOR 1
+#define WSH_ABI_MINOR 0
+
+#if defined(__GNUC__)
+#define WSH_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define WSH_PLUGIN_EXPORT
+#endif
+
+/* Name of the single symbol a plugin exports. */
+#define WSH_PLUGIN_ENTRY_SYMBOL "wsh_plugin_entry"
+
+/* ------------------------------------------------------------------------- */
+/* Basic types                                                                */
+/* ------------------------------------------------------------------------- */
+
+/* A borrowed string: `len` bytes at `ptr`, not necessarily NUL-terminated.
+ * ptr may be NULL only when len is 0. */
+typedef struct wsh_str {
+    const char *ptr;
+    size_t len;
+} wsh_str;
+
+/* Builds a wsh_str from a NUL-terminated literal or string. */
+#define WSH_STR(s) wsh_str_from_cstr(s)
+
+static inline wsh_str wsh_str_from_cstr(const char *s)
+{
+    wsh_str out;
+    size_t n = 0;
+    if (s)
+        while (s[n])
+            n++;
+    out.ptr = s;
+    out.len = n;
+    return out;
+}
+
+/* A connection id. Unique for the life of the process; 0 is never a valid id.
+ * In JSON (control API, events) ids are written as decimal strings. */
+typedef uint64_t wsh_conn_id;
+
+/* A one-shot reply handle. Unique for the life of the process; 0 is invalid. */
+typedef uint64_t wsh_reply_id;
+
+/* Opaque handle the host gives each loaded plugin instance. Pass it back to
+ * every host function. Valid from init until fini returns. */
+typedef struct wsh_host wsh_host;
+
+/* Status codes returned by host functions. Stable values. */
+typedef enum wsh_status {
+    WSH_OK = 0,
+    WSH_E_INVALID = 1,     /* an argument is malformed (bad JSON, empty name...) */
+    WSH_E_GONE = 2,        /* the connection or reply no longer exists */
+    WSH_E_STATE = 3,       /* not allowed now (e.g. registering after init) */
+    WSH_E_EXISTS = 4,      /* already registered (e.g. duplicate action) */
+    WSH_E_NOMEM = 5,       /* out of memory */
+    WSH_E_UNSUPPORTED = 6, /* the host does not offer this */
+    WSH_E_FAILED = 7       /* generic failure (a handler's return value) */
+} wsh_status;
+
+/* Log levels for api->log. */
+typedef enum wsh_log_level {
+    WSH_LOG_ERROR = 0,
+    WSH_LOG_WARN = 1,
+    WSH_LOG_INFO = 2,
+    WSH_LOG_DEBUG = 3
+} wsh_log_level;
+
+struct wsh_host_api;
+
+/* ------------------------------------------------------------------------- */
+/* Requests                                                                   */
+/* ------------------------------------------------------------------------- */
+
+/* What a handler receives. All strings are borrowed for the handler's call;
+ * copy them if you answer later. */
+typedef struct wsh_request {
+    uint32_t struct_size;
+    const struct wsh_host_api *api; /* the host's function table */
+    wsh_host *host;                 /* this plugin's host handle */
+    wsh_reply_id reply;             /* answer through this, exactly once */
+    wsh_conn_id conn;               /* the connection that asked */
+    wsh_str action;                 /* the action name */
+    wsh_str payload;                /* byte-exact JSON object text the client sent,
+                                       or "{}" when the client sent none */
+    wsh_str metadata;               /* byte-exact JSON object text, or "{}" */
+    wsh_str request_id;             /* the client's requestId, or empty */
+    wsh_str user_id;                /* the connection's user id, empty if anonymous */
+    /* append new members above this line */
+} wsh_request;
+
+/* An action handler. `user_data` is what was given to register_action.
+ * Return WSH_OK when the request is answered or will be answered later;
+ * anything else makes the host answer `handler_failed`. */
+typedef int (*wsh_action_fn)(const wsh_request *req, void *user_data);
+
+/* ------------------------------------------------------------------------- */
+/* Hooks                                                                      */
+/* ------------------------------------------------------------------------- */
+
+typedef enum wsh_hook_kind {
+    /* A connection was admitted (until authentication lands: was opened).
+     * ev->conn, ev->user_id (empty when anonymous). */
+    WSH_HOOK_AUTHENTICATED = 0,
+    /* A connection closed. ev->conn, ev->user_id, ev->close_code. */
+    WSH_HOOK_DISCONNECTED = 1,
+    /* A client frame was refused before any handler ran. ev->conn,
+     * ev->error_code ("invalid_json", "invalid_message", "unsupported_action"),
+     * ev->message (human readable). */
+    WSH_HOOK_INVALID_MESSAGE = 2,
+    /* A handler failed or threw (C++ wrapper). ev->conn, ev->action,
+     * ev->message. */
+    WSH_HOOK_UNHANDLED_EXCEPTION = 3
+} wsh_hook_kind;
+
+#define WSH_HOOK_KIND_COUNT 4
+
+/* What a hook receives. Members that do not apply to the hook are empty/0. */
+typedef struct wsh_event {
+    uint32_t struct_size;
+    wsh_hook_kind kind;
+    wsh_conn_id conn;
+    wsh_str user_id;
+    wsh_str action;
+    wsh_str error_code;
+    wsh_str message;
+    int close_code; /* WSH_HOOK_DISCONNECTED: the WebSocket close code, or 1006 */
+    /* append new members above this line */
+} wsh_event;
+
+/* A hook. Runs on the service thread: it must not block. */
+typedef void (*wsh_hook_fn)(const wsh_event *ev, void *user_data);
+
+/* ------------------------------------------------------------------------- */
+/* The host's function table                                                  */
+/* ------------------------------------------------------------------------- */
+
+typedef struct wsh_host_api {
+    uint32_t struct_size;
+    uint16_t abi_major; /* the host's WSH_ABI_MAJOR */
+    uint16_t abi_minor; /* the host's WSH_ABI_MINOR */
+
+    /* init only. Registers handler `fn` for action `name` (1..128 bytes).
+     * WSH_E_EXISTS if this or another plugin already registered `name`;
+     * WSH_E_STATE outside init. */
+    int (*register_action)(wsh_host *host, wsh_str name, wsh_action_fn fn, void *user_data);
+
+    /* init only. Registers a hook; a plugin may register each kind once.
+     * WSH_E_EXISTS on the second registration of a kind. */
+    int (*register_hook)(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data);
+
+    /* Any thread. Answers `reply` with {"status":"success","payload":<payload_json>}.
+     * payload_json must be one JSON object (sent byte for byte); an empty
+     * string means {}. WSH_E_INVALID if it is not an object (the client then
+     * gets handler_failed); WSH_E_GONE if the reply was already given, timed
+     * out, or its connection closed. */
+    int (*reply_success)(wsh_host *host, wsh_reply_id reply, wsh_str payload_json);
+
+    /* Any thread. Answers `reply` with an error. `code` is snake_case
+     * (e.g. "invalid_payload"); `message` is human readable. WSH_E_INVALID if
+     * code is empty or not [a-z0-9_]+. */
+    int (*reply_error)(wsh_host *host, wsh_reply_id reply, wsh_str code, wsh_str message);
+
+    /* Any thread. Completes `reply` without sending anything to the client. */
+    int (*reply_none)(wsh_host *host, wsh_reply_id reply);
+
+    /* Any thread. Writes one log line, prefixed with the plugin's name. */
+    void (*log)(wsh_host *host, wsh_log_level level, wsh_str message);
+
+    /* append new members above this line */
+} wsh_host_api;
+
+/* ------------------------------------------------------------------------- */
+/* The plugin's definition                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Handed to init. Everything in it is valid during init only, except `api`
+ * and `host`, which stay valid until fini returns. */
+typedef struct wsh_init_args {
+    uint32_t struct_size;
+    const wsh_host_api *api;
+    wsh_host *host;
+    wsh_str plugin_name; /* the [[plugin]] name */
+    wsh_str config_json; /* the [plugin.config] table as a JSON object ("{}" if none) */
+    /* append new members above this line */
+} wsh_init_args;
+
+typedef struct wsh_plugin_def {
+    uint32_t struct_size; /* sizeof(wsh_plugin_def) as the plugin was built */
+    uint16_t abi_major;   /* WSH_ABI_MAJOR as the plugin was built */
+    uint16_t abi_minor;   /* WSH_ABI_MINOR as the plugin was built */
+    const char *name;     /* NUL-terminated; must equal the [[plugin]] name */
+    const char *version;  /* NUL-terminated, free form (e.g. "1.2.0") */
+
+    /* Called once after the checks. Register actions and hooks here, parse
+     * args->config_json, and store your state in *state (passed back to fini).
+     * Return WSH_OK, or anything else to refuse to load: the host then calls
+     * no other function of the plugin (not even fini) and reports
+     * "init failed". Use api->log to say why. */
+    int (*init)(const wsh_init_args *args, void **state);
+
+    /* Called once when the plugin is retired; no handler of this plugin is
+     * running or will run. May be NULL. */
+    void (*fini)(void *state);
+
+    /* append new members above this line */
+} wsh_plugin_def;
+
+/* The smallest wsh_plugin_def the host accepts: everything up to fini. */
+#define WSH_PLUGIN_DEF_MIN_SIZE (offsetof(wsh_plugin_def, fini) + sizeof(void (*)(void *)))
+
+/* Convenience: a definition initialiser for the current ABI. */
+#define WSH_PLUGIN_DEF_INIT(name_, version_, init_, fini_)                                  \
+    { (uint32_t)sizeof(wsh_plugin_def), WSH_ABI_MAJOR, WSH_ABI_MINOR, (name_), (version_), \
+      (init_), (fini_) }
+
+/* The one symbol a plugin exports. */
+typedef const wsh_plugin_def *(*wsh_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WSHOST_PLUGIN_H */
