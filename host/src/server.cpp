@@ -130,7 +130,8 @@ bool Server::start(const std::string &ready_file)
     };
 
     lws_context_creation_info info{};
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    // VALIDATE_UTF8 is read from the context: invalid text closes with 1007.
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8;
     if (config_.server.tls.enabled)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.user = this;
@@ -383,13 +384,13 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
         if (conn->rx_overflow)
             return 0;
         if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
-            // Stop reading and close 1009 from the writeable callback: returning -1
-            // here is swallowed when permessage-deflate is active (T5).
+            // Drop what is buffered and whatever else arrives, and close 1009 from
+            // the writeable callback: returning -1 here is swallowed when
+            // permessage-deflate is active (T5). Reading goes on, so lws can take
+            // the client's close acknowledgement instead of resetting the socket.
             conn->rx_overflow = true;
             conn->rx.clear();
             conn->rx.shrink_to_fit();
-            lws_rx_flow_control(wsi, 0);
-            conn->rx_paused = true;
             gateway_.close(conn->id, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big", false);
             return 0;
         }
