@@ -27,9 +27,6 @@ enum class EnvelopeError {
 struct Envelope {
     std::string action;     // decoded (escapes resolved); non-empty, <= kMaxActionBytes
     std::string request_id; // decoded; empty when absent
-    // Raw JSON text of the whole requestId string token, quotes included, exactly
-    // as the client sent it, so it can be echoed without re-encoding. Set whenever
-    // the echo rule holds (see EnvelopeResult::request_id_json).
     std::string_view payload;  // raw JSON object text, or empty when absent
     std::string_view metadata; // raw JSON object text, or empty when absent
 };
