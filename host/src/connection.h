@@ -4,11 +4,13 @@
 #pragma once
 
 #include "frame.h"
+#include "tag_index.h"
 
 #include <wshost/plugin.h>
 
 #include <cstddef>
 #include <deque>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,29 +18,52 @@ struct lws;
 
 namespace wshost {
 
+struct QueuedFrame {
+    FramePtr frame;
+    bool response; // the client's own response: never dropped
+};
+
 struct Connection {
     wsh_conn_id id = 0;
     lws *wsi = nullptr; // service thread only
-    std::string peer;   // peer address, for logs and plugins
-    std::string user_id;
 
     // --- guarded by Gateway's mutex -------------------------------------
-    std::deque<FramePtr> queue; // waiting for the next writeable callback
+    std::string peer;           // peer address
+    std::string user_id;        // empty: anonymous
+    Tags tags;                  // server-side tags (one value per key)
+    std::set<std::string> rooms;
+
+    std::deque<QueuedFrame> queue; // waiting for the next writeable callback
     std::size_t queued_bytes = 0;
-    int close_code = 0;         // nonzero: close with this code once allowed
+    uint64_t dropped = 0;          // pushes dropped by the slow-consumer policy
+    int close_code = 0;            // nonzero: close with this code once allowed
     std::string close_reason;
-    bool close_now = false;     // close before sending what is queued
-    bool pause_rx = false;      // over the queue limit: stop reading
-    bool wake_pending = false;  // already in the wake list
+    bool close_now = false;        // close before sending what is queued
+    bool pause_rx = false;         // over the queue limit: stop reading
+    bool wake_pending = false;     // already in the wake list
 
     // --- service thread only ----------------------------------------------
     std::string rx;             // message being reassembled
     bool rx_overflow = false;   // current message exceeded the size limit
     bool rx_paused = false;     // lws_rx_flow_control(wsi, 0) in force
     bool closing = false;       // a close frame is on its way; ignore input
+    bool grace_armed = false;   // hard-close timer running (slow consumer)
+    struct GraceTimer {
+        lws_sorted_usec_list_t sul; // first: lws_container_of
+        Connection *conn;
+    } grace{};
     // Frames handed to lws_write() in the last writeable callback. With
     // permessage-deflate lws keeps reading them afterwards (LWS-NOTES T29).
     std::vector<FramePtr> in_flight;
+};
+
+// A copy of what plugins and the control API may read about a connection.
+struct ConnectionSnapshot {
+    wsh_conn_id id = 0;
+    std::string user_id;
+    std::string peer;
+    Tags tags;
+    std::vector<std::string> rooms;
 };
 
 } // namespace wshost

@@ -1,3 +1,4 @@
+// Gateway: connections, users, tags and rooms.
 #include "gateway.h"
 
 #include "log.h"
@@ -5,14 +6,9 @@
 
 #include <libwebsockets.h>
 
+#include <algorithm>
+
 namespace wshost {
-namespace {
-
-// Frames handed to lws per writeable callback, at most. Keeps one busy
-// connection from starving the others within a loop pass.
-constexpr std::size_t kMaxFramesPerWriteable = 64;
-
-} // namespace
 
 Gateway::Gateway(const WebSocketConfig &config) : config_(config) {}
 
@@ -22,23 +18,49 @@ void Gateway::attach(lws_context *context)
     service_thread_ = std::this_thread::get_id();
 }
 
-Connection *Gateway::add(lws *wsi, std::string peer)
+Connection *Gateway::find(wsh_conn_id id) const
+{
+    auto it = conns_.find(id);
+    return it == conns_.end() ? nullptr : it->second.get();
+}
+
+Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags)
 {
     auto conn = std::make_unique<Connection>();
     conn->wsi = wsi;
     conn->peer = std::move(peer);
+    conn->grace.conn = conn.get();
     std::lock_guard lock(mu_);
     conn->id = next_id_++;
+    for (const auto &[key, value] : client_tags)
+        tag_index_.add(conn->id, key, value);
+    conn->tags = std::move(client_tags);
     Connection *raw = conn.get();
     conns_.emplace(raw->id, std::move(conn));
+    stats().connections.store(conns_.size(), std::memory_order_relaxed);
     return raw;
 }
 
 void Gateway::remove(Connection *conn)
 {
-    std::lock_guard lock(mu_);
-    bump(stats().queue_bytes, -conn->queued_bytes); // wraps: unsigned subtraction
-    conns_.erase(conn->id);
+    lws_sul_cancel(&conn->grace.sul);
+    std::vector<RoomEvent> events;
+    {
+        std::lock_guard lock(mu_);
+        for (const std::string &room : std::set<std::string>(conn->rooms))
+            leave_locked(*conn, room, events);
+        for (const auto &[key, value] : conn->tags)
+            tag_index_.remove(conn->id, key, value);
+        if (!conn->user_id.empty()) {
+            auto it = users_.find(conn->user_id);
+            if (it != users_.end() && (it->second.erase(conn->id), it->second.empty()))
+                users_.erase(it);
+        }
+        stats().queue_bytes.fetch_sub(conn->queued_bytes, std::memory_order_relaxed);
+        conns_.erase(conn->id);
+        stats().connections.store(conns_.size(), std::memory_order_relaxed);
+    }
+    after_unlock(false, events);
 }
 
 std::size_t Gateway::size() const
@@ -47,141 +69,210 @@ std::size_t Gateway::size() const
     return conns_.size();
 }
 
-void Gateway::request_writeable(Connection &conn)
+int Gateway::close_code_of(const Connection &conn) const
 {
-    if (on_service_thread()) {
-        lws_callback_on_writable(conn.wsi);
-        if (conn.pause_rx && !conn.rx_paused) {
-            lws_rx_flow_control(conn.wsi, 0);
-            conn.rx_paused = true;
-        }
-        return;
-    }
-    if (!conn.wake_pending) {
-        conn.wake_pending = true;
-        wake_.push_back(conn.id);
-    }
-}
-
-void Gateway::process_wakeups()
-{
-    std::vector<wsh_conn_id> ids;
     std::lock_guard lock(mu_);
-    ids.swap(wake_);
-    for (wsh_conn_id id : ids) {
-        auto it = conns_.find(id);
-        if (it == conns_.end())
-            continue;
-        it->second->wake_pending = false;
-        request_writeable(*it->second);
-    }
+    return conn.close_code;
 }
 
-bool Gateway::send_response(wsh_conn_id id, std::string_view text)
+bool Gateway::set_user(wsh_conn_id id, std::string_view user)
 {
-    FramePtr frame = Frame::make(text, false);
-    bool wake;
-    {
-        std::lock_guard lock(mu_);
-        auto it = conns_.find(id);
-        if (it == conns_.end() || it->second->close_code)
-            return false;
-        Connection &conn = *it->second;
-        conn.queue.push_back(std::move(frame));
-        conn.queued_bytes += text.size();
-        bump(stats().queue_bytes, text.size());
-        if (conn.queued_bytes > config_.send_queue_max_bytes ||
-            conn.queue.size() > config_.send_queue_max_messages)
-            conn.pause_rx = true;
-        bool was_empty = wake_.empty();
-        request_writeable(conn);
-        wake = was_empty && !wake_.empty();
+    std::lock_guard lock(mu_);
+    Connection *conn = find(id);
+    if (!conn)
+        return false;
+    if (!conn->user_id.empty()) {
+        auto it = users_.find(conn->user_id);
+        if (it != users_.end() && (it->second.erase(id), it->second.empty()))
+            users_.erase(it);
     }
-    if (wake)
-        lws_cancel_service(context_);
+    conn->user_id.assign(user);
+    if (!user.empty())
+        users_[conn->user_id].insert(id);
     return true;
 }
 
-bool Gateway::close(wsh_conn_id id, int code, std::string_view reason, bool flush)
+bool Gateway::set_tag(wsh_conn_id id, std::string_view key, std::string_view value)
 {
-    bool wake;
-    {
-        std::lock_guard lock(mu_);
-        auto it = conns_.find(id);
-        if (it == conns_.end())
-            return false;
-        Connection &conn = *it->second;
-        if (!conn.close_code) {
-            conn.close_code = code;
-            conn.close_reason.assign(reason.substr(0, 123)); // close reasons are at most 123 bytes
-        }
-        conn.close_now = conn.close_now || !flush;
-        bool was_empty = wake_.empty();
-        request_writeable(conn);
-        wake = was_empty && !wake_.empty();
+    std::lock_guard lock(mu_);
+    Connection *conn = find(id);
+    if (!conn)
+        return false;
+    std::string k(key);
+    auto it = conn->tags.find(k);
+    if (it != conn->tags.end()) {
+        tag_index_.remove(id, it->first, it->second);
+        it->second.assign(value);
+    } else {
+        it = conn->tags.emplace(k, std::string(value)).first;
     }
-    if (wake)
-        lws_cancel_service(context_);
+    tag_index_.add(id, it->first, it->second);
     return true;
 }
 
-int Gateway::on_writeable(Connection &conn)
+bool Gateway::remove_tag(wsh_conn_id id, std::string_view key)
 {
-    conn.in_flight.clear(); // lws is done with the previous batch (LWS-NOTES T29)
+    std::lock_guard lock(mu_);
+    Connection *conn = find(id);
+    if (!conn)
+        return false;
+    auto it = conn->tags.find(std::string(key));
+    if (it != conn->tags.end()) {
+        tag_index_.remove(id, it->first, it->second);
+        conn->tags.erase(it);
+    }
+    return true;
+}
 
-    std::vector<FramePtr> batch;
-    int close_code = 0;
-    std::string close_reason;
+bool Gateway::join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events)
+{
+    if (!conn.rooms.insert(room).second)
+        return false;
+    rooms_[room].insert(conn.id);
+    events.push_back({true, conn.id, conn.user_id, room});
+    return true;
+}
+
+bool Gateway::leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events)
+{
+    if (!conn.rooms.erase(room))
+        return false;
+    auto it = rooms_.find(room);
+    if (it != rooms_.end() && (it->second.erase(conn.id), it->second.empty()))
+        rooms_.erase(it);
+    events.push_back({false, conn.id, conn.user_id, room});
+    return true;
+}
+
+std::optional<bool> Gateway::join(wsh_conn_id id, std::string_view room)
+{
+    std::vector<RoomEvent> events;
+    std::optional<bool> changed;
     {
         std::lock_guard lock(mu_);
-        if (conn.close_code && (conn.close_now || conn.queue.empty())) {
-            close_code = conn.close_code;
-            close_reason = conn.close_reason;
-        } else {
-            while (!conn.queue.empty() && batch.size() < kMaxFramesPerWriteable) {
-                batch.push_back(std::move(conn.queue.front()));
-                conn.queue.pop_front();
-            }
-        }
+        Connection *conn = find(id);
+        if (!conn)
+            return std::nullopt;
+        changed = join_locked(*conn, std::string(room), events);
     }
-    if (close_code) {
-        conn.closing = true;
-        lws_close_reason(conn.wsi, static_cast<lws_close_status>(close_code),
-                         reinterpret_cast<unsigned char *>(close_reason.data()), close_reason.size());
-        return -1;
-    }
+    after_unlock(false, events);
+    return changed;
+}
 
-    std::size_t written = 0, written_bytes = 0;
-    for (; written < batch.size(); ++written) {
-        if (written > 0 && lws_send_pipe_choked(conn.wsi))
-            break;
-        Frame &frame = *batch[written];
-        int n = lws_write(conn.wsi, frame.payload_for_write(), frame.size(),
-                          frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-        if (n < 0)
-            return -1;
-        written_bytes += frame.size();
-        conn.in_flight.push_back(std::move(batch[written]));
+std::optional<bool> Gateway::leave(wsh_conn_id id, std::string_view room)
+{
+    std::vector<RoomEvent> events;
+    std::optional<bool> changed;
+    {
+        std::lock_guard lock(mu_);
+        Connection *conn = find(id);
+        if (!conn)
+            return std::nullopt;
+        changed = leave_locked(*conn, std::string(room), events);
     }
-    bump(stats().messages_sent, written);
-    bump(stats().bytes_sent, written_bytes);
-    bump(stats().queue_bytes, -written_bytes);
+    after_unlock(false, events);
+    return changed;
+}
 
+std::size_t Gateway::join_user(std::string_view user, std::string_view room)
+{
+    std::vector<RoomEvent> events;
+    {
+        std::lock_guard lock(mu_);
+        auto it = users_.find(std::string(user));
+        if (it != users_.end())
+            for (wsh_conn_id id : it->second)
+                join_locked(*find(id), std::string(room), events);
+    }
+    after_unlock(false, events);
+    return events.size();
+}
+
+std::size_t Gateway::leave_user(std::string_view user, std::string_view room)
+{
+    std::vector<RoomEvent> events;
+    {
+        std::lock_guard lock(mu_);
+        auto it = users_.find(std::string(user));
+        if (it != users_.end())
+            for (wsh_conn_id id : it->second)
+                leave_locked(*find(id), std::string(room), events);
+    }
+    after_unlock(false, events);
+    return events.size();
+}
+
+ConnectionSnapshot Gateway::snapshot_locked(const Connection &conn) const
+{
+    return {conn.id, conn.user_id, conn.peer, conn.tags,
+            std::vector<std::string>(conn.rooms.begin(), conn.rooms.end())};
+}
+
+std::optional<ConnectionSnapshot> Gateway::snapshot(wsh_conn_id id) const
+{
     std::lock_guard lock(mu_);
-    for (std::size_t i = batch.size(); i-- > written;) // put back what the pipe could not take
-        conn.queue.push_front(std::move(batch[i]));
-    conn.queued_bytes -= written_bytes;
-    if (conn.pause_rx && conn.queued_bytes <= config_.send_queue_max_bytes / 2 &&
-        conn.queue.size() <= config_.send_queue_max_messages / 2) {
-        conn.pause_rx = false;
-        if (conn.rx_paused) {
-            lws_rx_flow_control(conn.wsi, 1);
-            conn.rx_paused = false;
-        }
-    }
-    if (!conn.queue.empty() || conn.close_code)
-        lws_callback_on_writable(conn.wsi);
-    return 0;
+    const Connection *conn = find(id);
+    if (!conn)
+        return std::nullopt;
+    return snapshot_locked(*conn);
+}
+
+std::vector<ConnectionSnapshot> Gateway::room_members(std::string_view room) const
+{
+    std::vector<ConnectionSnapshot> out;
+    std::lock_guard lock(mu_);
+    auto it = rooms_.find(std::string(room));
+    if (it != rooms_.end())
+        for (wsh_conn_id id : it->second)
+            out.push_back(snapshot_locked(*find(id)));
+    return out;
+}
+
+std::size_t Gateway::room_size(std::string_view room) const
+{
+    std::lock_guard lock(mu_);
+    auto it = rooms_.find(std::string(room));
+    return it == rooms_.end() ? 0 : it->second.size();
+}
+
+std::vector<std::pair<std::string, std::size_t>> Gateway::rooms() const
+{
+    std::vector<std::pair<std::string, std::size_t>> out;
+    std::lock_guard lock(mu_);
+    for (const auto &[name, members] : rooms_)
+        out.emplace_back(name, members.size());
+    return out;
+}
+
+std::vector<wsh_conn_id> Gateway::user_connections(std::string_view user) const
+{
+    std::lock_guard lock(mu_);
+    auto it = users_.find(std::string(user));
+    if (it == users_.end())
+        return {};
+    std::vector<wsh_conn_id> out(it->second.begin(), it->second.end());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<wsh_conn_id> Gateway::connection_ids() const
+{
+    std::vector<wsh_conn_id> out;
+    std::lock_guard lock(mu_);
+    out.reserve(conns_.size());
+    for (const auto &[id, conn] : conns_)
+        out.push_back(id);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void Gateway::after_unlock(bool wake, const std::vector<RoomEvent> &events)
+{
+    if (wake)
+        lws_cancel_service(context_);
+    if (room_listener_)
+        for (const RoomEvent &e : events)
+            room_listener_(e);
 }
 
 } // namespace wshost

@@ -1,66 +1,133 @@
-// The gateway owns every connection and every byte queued towards one.
+// The gateway owns every connection and every byte queued towards one
+// (DESIGN §3): users, server-side tags, rooms, targeted sends with receipts,
+// per-connection bounded queues with a slow-consumer policy.
 //
-// Threads: any thread may enqueue or ask for a close; those calls take the
-// gateway mutex, append to the connection's queue and, off the service thread,
-// put the connection on a wake list and call lws_cancel_service(). Only the
-// service thread touches lws (writeable requests, writes, flow control).
+// Threads: every public call except those marked "service thread" is safe
+// from any thread. State lives under one mutex, so a connection's messages
+// leave in the order the gateway accepted them, whatever thread sent them.
+// Off the service thread, a call that needs lws puts the connection on a wake
+// list and calls lws_cancel_service(); only the service thread touches lws.
 #pragma once
 
 #include "config.h"
 #include "connection.h"
+#include "tag_index.h"
 
-#include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 struct lws_context;
 
 namespace wshost {
 
+struct Target {
+    enum class Kind { connection, user, users, room, tags, all };
+    Kind kind = Kind::all;
+    wsh_conn_id connection = 0;
+    std::string user;
+    std::vector<std::string> users;
+    std::string room;
+    Tags tags;
+    std::unordered_set<std::string> except_users;
+    std::unordered_set<wsh_conn_id> except_connections;
+};
+
+// What a send did: recipients matched (after exclusions), messages queued,
+// and recipients for whom the message was dropped (slow consumer, closing).
+struct Receipt {
+    uint64_t matched = 0;
+    uint64_t enqueued = 0;
+    uint64_t dropped = 0;
+};
+
+struct RoomEvent {
+    bool joined; // false: left
+    wsh_conn_id connection;
+    std::string user_id;
+    std::string room;
+};
+
 class Gateway {
 public:
     explicit Gateway(const WebSocketConfig &config);
 
-    // Service thread: call once the loop thread is known.
+    // Service thread: call once the loop exists.
     void attach(lws_context *context);
     bool on_service_thread() const { return std::this_thread::get_id() == service_thread_; }
+    // Told of every join and leave (also on disconnect), after the gateway
+    // lock is released, on the thread that caused it.
+    void set_room_listener(std::function<void(const RoomEvent &)> listener) { room_listener_ = std::move(listener); }
 
     // --- service thread ------------------------------------------------------
-    Connection *add(lws *wsi, std::string peer);
-    void remove(Connection *conn);
-    // Drains the wake list (after lws_cancel_service).
-    void process_wakeups();
-    // Writes what is queued for `conn`; returns -1 when lws must close it.
-    int on_writeable(Connection &conn);
-    std::size_t size() const;
-    template <typename Fn> void for_each(Fn &&fn)
-    {
-        std::lock_guard lock(mu_);
-        for (auto &[id, conn] : conns_)
-            fn(*conn);
-    }
+    Connection *add(lws *wsi, std::string peer, Tags client_tags);
+    void remove(Connection *conn); // leaves every room (RoomEvents fire)
+    void process_wakeups();        // after lws_cancel_service
+    int on_writeable(Connection &conn); // -1: lws must close it
+    int close_code_of(const Connection &conn) const;
 
     // --- any thread ----------------------------------------------------------
-    // Queues a response to the connection that asked. Responses are never
-    // dropped; over the queue limit the connection's reading is paused instead.
-    // Returns false when the connection is gone.
+    Receipt send(const Target &target, std::string_view data, bool binary);
+    // Queues a response to the connection that asked. Never dropped: over the
+    // queue limit the connection's reading is paused instead. False: gone.
     bool send_response(wsh_conn_id id, std::string_view text);
-    // Closes `id` with `code`. `flush` sends what is queued first.
+    // Closes `id` with `code`. `flush`: send what is queued first.
     bool close(wsh_conn_id id, int code, std::string_view reason, bool flush);
 
+    bool set_user(wsh_conn_id id, std::string_view user);
+    bool set_tag(wsh_conn_id id, std::string_view key, std::string_view value);
+    bool remove_tag(wsh_conn_id id, std::string_view key);
+    // Joins/leaves one connection; nullopt: gone; false: no change.
+    std::optional<bool> join(wsh_conn_id id, std::string_view room);
+    std::optional<bool> leave(wsh_conn_id id, std::string_view room);
+    // Joins/leaves every connection of `user`; returns how many changed.
+    std::size_t join_user(std::string_view user, std::string_view room);
+    std::size_t leave_user(std::string_view user, std::string_view room);
+
+    std::optional<ConnectionSnapshot> snapshot(wsh_conn_id id) const;
+    std::vector<ConnectionSnapshot> room_members(std::string_view room) const;
+    std::size_t room_size(std::string_view room) const;
+    std::vector<std::pair<std::string, std::size_t>> rooms() const;
+    std::vector<wsh_conn_id> user_connections(std::string_view user) const;
+    std::vector<wsh_conn_id> connection_ids() const;
+    std::size_t size() const;
+
 private:
-    void request_writeable(Connection &conn); // caller holds mu_
+    // All private helpers expect mu_ held.
+    Connection *find(wsh_conn_id id) const;
+    std::vector<wsh_conn_id> resolve(const Target &target) const;
+    bool enqueue_push(Connection &conn, const FramePtr &frame);
+    void enqueue_response(Connection &conn, FramePtr frame);
+    void request_close(Connection &conn, int code, std::string_view reason, bool flush);
+    void request_writeable(Connection &conn);
+    bool join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
+    bool leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
+    ConnectionSnapshot snapshot_locked(const Connection &conn) const;
+    // After releasing mu_: wake the loop if needed, tell the room listener.
+    void after_unlock(bool wake, const std::vector<RoomEvent> &events);
+    bool take_wake(); // true when the wake list went from empty to non-empty
+
+    static void grace_expired(lws_sorted_usec_list_t *sul);
 
     WebSocketConfig config_;
     lws_context *context_ = nullptr;
     std::thread::id service_thread_;
+    std::function<void(const RoomEvent &)> room_listener_;
+
     mutable std::mutex mu_;
     std::unordered_map<wsh_conn_id, std::unique_ptr<Connection>> conns_;
-    std::vector<wsh_conn_id> wake_; // guarded by mu_
+    std::unordered_map<std::string, std::unordered_set<wsh_conn_id>> users_;
+    std::map<std::string, std::set<wsh_conn_id>> rooms_;
+    TagIndex tag_index_;
+    std::vector<wsh_conn_id> wake_;
+    bool wake_signalled_ = false; // lws_cancel_service() called, wake list not drained yet
     wsh_conn_id next_id_ = 1;
 };
 

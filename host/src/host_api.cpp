@@ -1,7 +1,7 @@
-// The C function table handed to plugins. Every thunk is extern "C"-callable,
-// noexcept, validates its arguments and copies what it keeps (STYLE rule 4).
+// The C function table handed to plugins: registration, replies and logging
+// here, the gateway in host_api_gateway.cpp.
+#include "host_api_internal.h"
 #include "log.h"
-#include "plugin_set.h"
 #include "replies.h"
 
 #include <string>
@@ -10,8 +10,8 @@
 namespace wshost {
 namespace {
 
-std::string_view view(wsh_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
-bool valid(wsh_str s) { return s.ptr || s.len == 0; }
+using abi::valid;
+using abi::view;
 
 ReplyRegistry *replies_of(wsh_host *host)
 {
@@ -98,6 +98,17 @@ const wsh_host_api kApi = {
     api_reply_error,
     api_reply_none,
     api_log,
+    abi::gw_send,
+    abi::gw_set_user,
+    abi::gw_set_tag,
+    abi::gw_remove_tag,
+    abi::gw_join_room,
+    abi::gw_leave_room,
+    abi::gw_join_room_user,
+    abi::gw_leave_room_user,
+    abi::gw_room_count,
+    abi::gw_room_members,
+    abi::gw_connection_info,
 };
 
 } // namespace

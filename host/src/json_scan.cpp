@@ -377,4 +377,20 @@ Validity validate(std::string_view text, int max_depth)
     return s.too_deep() ? Validity::too_deep : Validity::valid;
 }
 
+bool valid_utf8(std::string_view text) noexcept
+{
+    const char *p = text.data(), *end = p + text.size();
+    while (p != end) {
+        if (uc(*p) < 0x80) {
+            ++p;
+            continue;
+        }
+        const std::size_t n = utf8_sequence(p, end);
+        if (n == 0)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
 } // namespace wshost::json

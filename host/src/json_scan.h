@@ -97,4 +97,7 @@ enum class Validity { valid, invalid, too_deep };
 // `invalid` wins over `too_deep` (see the depth rule above).
 Validity validate(std::string_view text, int max_depth);
 
+// True when `text` is well-formed UTF-8 (same rules as JSON strings).
+bool valid_utf8(std::string_view text) noexcept;
+
 } // namespace wshost::json

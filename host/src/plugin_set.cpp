@@ -85,11 +85,12 @@ std::string LoadedPlugin::init()
     return {};
 }
 
-std::unique_ptr<PluginSet> PluginSet::load(const Config &config, ReplyRegistry *replies,
+std::unique_ptr<PluginSet> PluginSet::load(const Config &config, ReplyRegistry *replies, Gateway *gateway,
                                            std::vector<ConfigError> &errors)
 {
     std::unique_ptr<PluginSet> set(new PluginSet());
     set->replies_ = replies;
+    set->gateway_ = gateway;
     bool ok = true;
     for (const PluginConfig &pc : config.plugins) {
         auto plugin = std::make_unique<LoadedPlugin>(pc, *set);

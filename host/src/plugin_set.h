@@ -27,6 +27,7 @@ struct wsh_host {
 namespace wshost {
 
 class ReplyRegistry;
+class Gateway;
 
 struct Action {
     std::string name;
@@ -83,9 +84,10 @@ private:
 class PluginSet {
 public:
     // Loads every [[plugin]] of `config`. `replies` receives the plugins'
-    // answers (may be null for --check-config). On any failure, everything
-    // loaded so far is unloaded again and the errors are returned.
-    static std::unique_ptr<PluginSet> load(const Config &config, ReplyRegistry *replies,
+    // answers and `gateway` serves their gateway calls (both null for
+    // --check-config: such calls then answer WSH_E_GONE). On any failure,
+    // everything loaded so far is unloaded again and the errors are returned.
+    static std::unique_ptr<PluginSet> load(const Config &config, ReplyRegistry *replies, Gateway *gateway,
                                            std::vector<ConfigError> &errors);
     ~PluginSet();
 
@@ -93,6 +95,7 @@ public:
     const std::vector<Hook> &hooks(wsh_hook_kind kind) const { return hooks_[kind]; }
     const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
     ReplyRegistry *replies() const { return replies_; }
+    Gateway *gateway() const { return gateway_; }
 
     // Registration, called through the ABI while a plugin's init runs.
     int register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn, void *user_data);
@@ -102,6 +105,7 @@ private:
     PluginSet() = default;
 
     ReplyRegistry *replies_ = nullptr;
+    Gateway *gateway_ = nullptr;
     std::vector<std::unique_ptr<LoadedPlugin>> plugins_; // in load order
     std::unordered_map<std::string, Action> actions_;
     std::array<std::vector<Hook>, WSH_HOOK_KIND_COUNT> hooks_;

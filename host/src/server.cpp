@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include "close_codes.h"
+#include "envelope.h"
 #include "log.h"
 #include "ready_file.h"
 #include "stats.h"
@@ -9,6 +11,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -83,12 +88,31 @@ Server::Server(Config config)
 {
     reply_timer_.server = this;
     drain_timer_.server = this;
+    // Hooks never run inside a plugin's own call into the host: queue them.
+    gateway_.set_room_listener([this](const RoomEvent &e) {
+        post([this, e] {
+            wsh_event ev{};
+            ev.struct_size = sizeof ev;
+            ev.kind = e.joined ? WSH_HOOK_ROOM_JOINED : WSH_HOOK_ROOM_LEFT;
+            ev.conn = e.connection;
+            ev.user_id = {e.user_id.data(), e.user_id.size()};
+            ev.room = {e.room.data(), e.room.size()};
+            fire_hooks(ev);
+        });
+    });
+}
+
+void Server::fire_hooks(const wsh_event &event)
+{
+    if (const auto &set = dispatcher_.plugins())
+        fire_hook(*set, event);
 }
 
 Server::~Server()
 {
     if (context_)
         lws_context_destroy(context_); // closes what is left; hooks still see the plugins
+    run_posted();                      // hooks queued by those closes
     context_ = nullptr;
     if (signal_fd_ >= 0)
         ::close(signal_fd_);
@@ -98,7 +122,7 @@ Server::~Server()
 
 bool Server::load_plugins(std::vector<ConfigError> &errors)
 {
-    auto set = PluginSet::load(config_, &replies_, errors);
+    auto set = PluginSet::load(config_, &replies_, &gateway_, errors);
     if (!set)
         return false;
     dispatcher_.set_plugins(std::shared_ptr<PluginSet>(std::move(set)));
@@ -284,10 +308,8 @@ void Server::begin_shutdown(const char *why)
         return;
     stopping_ = true;
     WSH_LOG_INFO("%s: draining %zu connection(s)", why, gateway_.size());
-    std::vector<wsh_conn_id> ids;
-    gateway_.for_each([&](Connection &c) { ids.push_back(c.id); });
-    for (wsh_conn_id id : ids)
-        gateway_.close(id, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down", true);
+    for (wsh_conn_id id : gateway_.connection_ids())
+        gateway_.close(id, close_code::going_away, "server shutting down", true);
     lws_sul_schedule(context_, 0, &drain_timer_.sul, drain_timer_fired,
                      static_cast<lws_usec_t>(kDrainDeadlineMs) * 1000);
     finish_if_drained();
@@ -300,6 +322,33 @@ void Server::finish_if_drained()
         stop_loop_ = true;
         lws_cancel_service(context_); // leave lws_service() now
     }
+}
+
+Tags Server::client_tags(lws *wsi, const std::vector<std::string> &allowed)
+{
+    Tags tags;
+    char buf[1024];
+    int n = lws_get_urlarg_by_name(wsi, "tags=", buf, sizeof buf) ? static_cast<int>(std::strlen(buf)) : -1;
+    if (n < 0)
+        return tags;
+    std::string_view text(buf, static_cast<std::size_t>(n));
+    cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
+    if (!json) {
+        WSH_LOG_INFO("ignoring ?tags=: not a JSON object of strings");
+        return tags;
+    }
+    for (const cJSON *item = json->child; item; item = item->next) {
+        std::string key = item->string ? item->string : "";
+        bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+        if (!wanted || !cJSON_IsString(item) || !*item->valuestring || std::strlen(item->valuestring) > 256) {
+            WSH_LOG_INFO("ignoring client tag '%.64s': %s", key.c_str(),
+                         wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags");
+            continue;
+        }
+        tags[key] = item->valuestring; // one value per key: the last one wins
+    }
+    cJSON_Delete(json);
+    return tags;
 }
 
 bool Server::path_allowed(lws *wsi)
@@ -353,22 +402,20 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
     case LWS_CALLBACK_ESTABLISHED: {
         char peer[64] = "";
         lws_get_peer_simple(wsi, peer, sizeof peer);
-        session->conn = gateway_.add(wsi, peer);
+        session->conn = gateway_.add(wsi, peer, client_tags(wsi, config_.websocket.client_tags));
         bump(stats().connections_opened);
         if (config_.websocket.compression) // free the deflater after each message (T16)
             lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1");
         WSH_LOG_DEBUG("connection %llu opened from %s", static_cast<unsigned long long>(session->conn->id), peer);
         if (stopping_) {
-            gateway_.close(session->conn->id, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down", true);
+            gateway_.close(session->conn->id, close_code::going_away, "server shutting down", true);
             return 0;
         }
-        if (auto &set = dispatcher_.plugins()) {
-            wsh_event ev{};
-            ev.struct_size = sizeof ev;
-            ev.kind = WSH_HOOK_AUTHENTICATED;
-            ev.conn = session->conn->id;
-            fire_hook(*set, ev);
-        }
+        wsh_event ev{};
+        ev.struct_size = sizeof ev;
+        ev.kind = WSH_HOOK_AUTHENTICATED;
+        ev.conn = session->conn->id;
+        fire_hooks(ev);
         return 0;
     }
 
@@ -391,7 +438,7 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
             conn->rx_overflow = true;
             conn->rx.clear();
             conn->rx.shrink_to_fit();
-            gateway_.close(conn->id, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big", false);
+            gateway_.close(conn->id, close_code::message_too_big, "message too big", false);
             return 0;
         }
         conn->rx.append(static_cast<const char *>(in), len);
@@ -423,19 +470,22 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
         if (!conn)
             return 0;
         session->conn = nullptr;
-        int code = conn->close_code ? conn->close_code : session->peer_close_code ? session->peer_close_code : 1006;
+        int code = gateway_.close_code_of(*conn);
+        if (!code)
+            code = session->peer_close_code ? session->peer_close_code : close_code::abnormal;
         bump(stats().connections_closed);
         WSH_LOG_DEBUG("connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
-        if (auto &set = dispatcher_.plugins()) {
+        auto user = gateway_.snapshot(conn->id);
+        gateway_.remove(conn); // queues room-left hooks first
+        post([this, id = conn->id, user_id = user ? user->user_id : std::string(), code] {
             wsh_event ev{};
             ev.struct_size = sizeof ev;
             ev.kind = WSH_HOOK_DISCONNECTED;
-            ev.conn = conn->id;
-            ev.user_id = {conn->user_id.data(), conn->user_id.size()};
+            ev.conn = id;
+            ev.user_id = {user_id.data(), user_id.size()};
             ev.close_code = code;
-            fire_hook(*set, ev);
-        }
-        gateway_.remove(conn);
+            fire_hooks(ev);
+        });
         finish_if_drained();
         return 0;
     }

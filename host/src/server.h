@@ -52,6 +52,9 @@ private:
     void finish_if_drained();
     bool adopt_signalfd();
     bool path_allowed(lws *wsi);
+    void fire_hooks(const wsh_event &event); // service thread
+    // Tags the client chose with ?tags={"k":"v"}, kept only for allowed keys.
+    static Tags client_tags(lws *wsi, const std::vector<std::string> &allowed);
 
     Config config_;
     Gateway gateway_;

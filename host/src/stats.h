@@ -16,6 +16,7 @@ struct Stats {
     std::atomic<uint64_t> messages_sent{0};
     std::atomic<uint64_t> bytes_sent{0};
     std::atomic<uint64_t> late_replies{0};
+    std::atomic<uint64_t> deliveries{0};
     std::atomic<uint64_t> dropped_slow_consumer{0};
     std::atomic<uint64_t> queue_bytes{0};
 };

@@ -202,10 +202,16 @@ typedef enum wsh_hook_kind {
     WSH_HOOK_INVALID_MESSAGE = 2,
     /* A handler failed or threw (C++ wrapper). ev->conn, ev->action,
      * ev->message. */
-    WSH_HOOK_UNHANDLED_EXCEPTION = 3
+    WSH_HOOK_UNHANDLED_EXCEPTION = 3,
+    /* A connection joined a room (any cause: a plugin, the control API).
+     * ev->conn, ev->user_id, ev->room. */
+    WSH_HOOK_ROOM_JOINED = 4,
+    /* A connection left a room, also when it disconnected (fired before
+     * WSH_HOOK_DISCONNECTED). ev->conn, ev->user_id, ev->room. */
+    WSH_HOOK_ROOM_LEFT = 5
 } wsh_hook_kind;
 
-#define WSH_HOOK_KIND_COUNT 4
+#define WSH_HOOK_KIND_COUNT 6
 
 /* What a hook receives. Members that do not apply to the hook are empty/0. */
 typedef struct wsh_event {
@@ -217,11 +223,103 @@ typedef struct wsh_event {
     wsh_str error_code;
     wsh_str message;
     int close_code; /* WSH_HOOK_DISCONNECTED: the WebSocket close code, or 1006 */
+    wsh_str room;   /* WSH_HOOK_ROOM_JOINED / WSH_HOOK_ROOM_LEFT */
     /* append new members above this line */
 } wsh_event;
 
 /* A hook. Runs on the service thread: it must not block. */
 typedef void (*wsh_hook_fn)(const wsh_event *ev, void *user_data);
+
+/* ------------------------------------------------------------------------- */
+/* Gateway                                                                    */
+/* ------------------------------------------------------------------------- */
+/*
+ * The gateway reaches connections the host owns. One targeting model:
+ *   - who: one connection, one user (all of their connections), a list of
+ *     users, a room, a tag predicate (every key=value pair must match: AND),
+ *     or everyone;
+ *   - minus: exclusions by user id and/or connection id ("everyone but the
+ *     sender" is one call).
+ * Every send returns a receipt {matched, enqueued, dropped}. Sending to a user
+ * who is offline is matched = 0, not an error.
+ *
+ * Guarantees:
+ *   - Callable from any thread, at any time between init and fini.
+ *   - Messages to one connection leave in the order the gateway accepted them,
+ *     whatever thread sent them (responses included).
+ *   - The data is copied before send() returns, and framed once for every
+ *     recipient.
+ *   - Every connection has a bounded queue ([websocket] send_queue_max_messages
+ *     and send_queue_max_bytes). A push that does not fit follows
+ *     [websocket] slow_consumer_policy: "disconnect" (the queue is dropped, the
+ *     client gets close 1013, and a hard close follows if it does not read it)
+ *     or "drop_oldest" (the oldest pushes make room; responses are never
+ *     dropped). Either way it is counted in the receipt and the metrics.
+ */
+
+typedef enum wsh_target_kind {
+    WSH_TARGET_CONNECTION = 0, /* target.conn */
+    WSH_TARGET_USER = 1,       /* target.user */
+    WSH_TARGET_USERS = 2,      /* target.users[0 .. users_count) */
+    WSH_TARGET_ROOM = 3,       /* target.room */
+    WSH_TARGET_TAGS = 4,       /* target.tags[0 .. tags_count): all must match */
+    WSH_TARGET_ALL = 5         /* every connection */
+} wsh_target_kind;
+
+/* One server-side tag: a key and its value (a connection has at most one
+ * value per key). */
+typedef struct wsh_tag {
+    wsh_str key;
+    wsh_str value;
+} wsh_tag;
+
+/* Who a send reaches. Zero-initialise, set struct_size = sizeof(wsh_target),
+ * the kind and its member, and any exclusions. */
+typedef struct wsh_target {
+    uint32_t struct_size;
+    wsh_target_kind kind;
+    wsh_conn_id conn;
+    wsh_str user;
+    const wsh_str *users;
+    size_t users_count;
+    wsh_str room;
+    const wsh_tag *tags;
+    size_t tags_count;
+    const wsh_str *except_users;       /* these users' connections are skipped */
+    size_t except_users_count;
+    const wsh_conn_id *except_conns;   /* these connections are skipped */
+    size_t except_conns_count;
+    /* append new members above this line */
+} wsh_target;
+
+/* What a send did. matched: recipients after exclusions; enqueued: queued
+ * for them; dropped: recipients whose queue refused it (slow consumer, or the
+ * connection is closing). matched = enqueued + dropped. */
+typedef struct wsh_receipt {
+    uint32_t struct_size;
+    uint64_t matched;
+    uint64_t enqueued;
+    uint64_t dropped;
+    /* append new members above this line */
+} wsh_receipt;
+
+/* A copy of what the host knows about a connection, borrowed for the call of
+ * the wsh_conn_info_fn that receives it. */
+typedef struct wsh_conn_info {
+    uint32_t struct_size;
+    wsh_conn_id conn;
+    wsh_str user_id;      /* empty when anonymous */
+    wsh_str peer;         /* the peer's address, e.g. "127.0.0.1" */
+    const wsh_tag *tags;  /* sorted by key */
+    size_t tags_count;
+    const wsh_str *rooms; /* sorted */
+    size_t rooms_count;
+    /* append new members above this line */
+} wsh_conn_info;
+
+/* Receives `count` connection infos (borrowed for the call). It runs on the
+ * calling thread with no host lock held, so it may call the host again. */
+typedef void (*wsh_conn_info_fn)(const wsh_conn_info *infos, size_t count, void *user_data);
 
 /* ------------------------------------------------------------------------- */
 /* The host's function table                                                  */
@@ -258,6 +356,47 @@ typedef struct wsh_host_api {
 
     /* Any thread. Writes one log line, prefixed with the plugin's name. */
     void (*log)(wsh_host *host, wsh_log_level level, wsh_str message);
+
+    /* --- gateway (any thread) ------------------------------------------ */
+
+    /* Sends `data` as one text (binary = 0) or binary (binary = 1) frame to
+     * every connection `target` selects. A text frame must be valid UTF-8
+     * (WSH_E_INVALID otherwise). `receipt` may be NULL. WSH_E_INVALID for a
+     * malformed target (unknown kind, NULL arrays with a count, an empty tag
+     * predicate). */
+    int (*send)(wsh_host *host, const wsh_target *target, wsh_str data, int binary, wsh_receipt *receipt);
+
+    /* Sets the user id of a connection (empty = anonymous again). Sending to
+     * a user reaches every connection that carries its id. WSH_E_GONE if the
+     * connection closed. Until authentication lands, this is how plugins
+     * assign users. */
+    int (*set_user)(wsh_host *host, wsh_conn_id conn, wsh_str user_id);
+
+    /* Sets (or replaces) the server-side tag `key` of a connection. Keys and
+     * values are non-empty, at most 256 bytes, without NUL. */
+    int (*set_tag)(wsh_host *host, wsh_conn_id conn, wsh_str key, wsh_str value);
+    /* Removes tag `key` (WSH_OK also when it was not set). */
+    int (*remove_tag)(wsh_host *host, wsh_conn_id conn, wsh_str key);
+
+    /* Adds a connection to a room (names: 1..256 bytes, no NUL). WSH_OK when it
+     * joined, WSH_E_EXISTS when it already was a member, WSH_E_GONE when the
+     * connection closed. Fires WSH_HOOK_ROOM_JOINED. */
+    int (*join_room)(wsh_host *host, wsh_conn_id conn, wsh_str room);
+    /* Removes a connection from a room: WSH_OK, or WSH_E_GONE when it was not a
+     * member or is closed. Fires WSH_HOOK_ROOM_LEFT. */
+    int (*leave_room)(wsh_host *host, wsh_conn_id conn, wsh_str room);
+    /* The same for every connection of `user`; *changed (may be NULL) gets how
+     * many joined or left. */
+    int (*join_room_user)(wsh_host *host, wsh_str user, wsh_str room, size_t *changed);
+    int (*leave_room_user)(wsh_host *host, wsh_str user, wsh_str room, size_t *changed);
+
+    /* Number of connections in `room` (0 for a room that does not exist). */
+    int (*room_count)(wsh_host *host, wsh_str room, size_t *count);
+    /* Calls `fn` once with every member of `room` (count 0 when empty). */
+    int (*room_members)(wsh_host *host, wsh_str room, wsh_conn_info_fn fn, void *user_data);
+    /* Calls `fn` once with the info of one connection (count 1), or returns
+     * WSH_E_GONE without calling it. */
+    int (*connection_info)(wsh_host *host, wsh_conn_id conn, wsh_conn_info_fn fn, void *user_data);
 
     /* append new members above this line */
 } wsh_host_api;

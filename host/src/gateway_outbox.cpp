@@ -1,0 +1,132 @@
+// Gateway: the service-thread side of the queues — waking connections,
+// writing in the writeable callback, flow control and the slow-consumer
+// hard close.
+#include "gateway.h"
+
+#include "close_codes.h"
+
+#include "log.h"
+#include "stats.h"
+
+#include <libwebsockets.h>
+
+namespace wshost {
+namespace {
+
+// Frames handed to lws per writeable callback, at most. Keeps one busy
+// connection from starving the others within a loop pass.
+constexpr std::size_t kMaxFramesPerWriteable = 64;
+// A slow consumer told 1013 gets this long to read it before a hard close.
+constexpr lws_usec_t kSlowConsumerGraceUs = 2 * LWS_US_PER_SEC;
+
+} // namespace
+
+bool Gateway::take_wake()
+{
+    if (wake_.empty() || wake_signalled_)
+        return false;
+    wake_signalled_ = true;
+    return true;
+}
+
+void Gateway::request_writeable(Connection &conn)
+{
+    if (!on_service_thread()) {
+        if (!conn.wake_pending) {
+            conn.wake_pending = true;
+            wake_.push_back(conn.id);
+        }
+        return;
+    }
+    lws_callback_on_writable(conn.wsi);
+    if (conn.pause_rx && !conn.rx_paused) {
+        lws_rx_flow_control(conn.wsi, 0);
+        conn.rx_paused = true;
+    }
+    if (conn.close_code == close_code::try_again_later && !conn.grace_armed) {
+        conn.grace_armed = true;
+        lws_sul_schedule(context_, 0, &conn.grace.sul, grace_expired, kSlowConsumerGraceUs);
+    }
+}
+
+void Gateway::grace_expired(lws_sorted_usec_list_t *sul)
+{
+    Connection *conn = lws_container_of(sul, Connection::GraceTimer, sul)->conn;
+    WSH_LOG_INFO("connection %llu: slow consumer did not take its close frame; closing the socket",
+                 static_cast<unsigned long long>(conn->id));
+    lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+void Gateway::process_wakeups()
+{
+    std::vector<wsh_conn_id> ids;
+    std::lock_guard lock(mu_);
+    ids.swap(wake_);
+    wake_signalled_ = false;
+    for (wsh_conn_id id : ids) {
+        if (Connection *conn = find(id)) {
+            conn->wake_pending = false;
+            request_writeable(*conn);
+        }
+    }
+}
+
+int Gateway::on_writeable(Connection &conn)
+{
+    conn.in_flight.clear(); // lws is done with the previous batch (LWS-NOTES T29)
+
+    std::vector<QueuedFrame> batch;
+    int close_code = 0;
+    std::string close_reason;
+    {
+        std::lock_guard lock(mu_);
+        if (conn.close_code && (conn.close_now || conn.queue.empty())) {
+            close_code = conn.close_code;
+            close_reason = conn.close_reason;
+        } else {
+            while (!conn.queue.empty() && batch.size() < kMaxFramesPerWriteable) {
+                batch.push_back(std::move(conn.queue.front()));
+                conn.queue.pop_front();
+            }
+        }
+    }
+    if (close_code) {
+        conn.closing = true;
+        lws_close_reason(conn.wsi, static_cast<lws_close_status>(close_code),
+                         reinterpret_cast<unsigned char *>(close_reason.data()), close_reason.size());
+        return -1;
+    }
+
+    std::size_t written = 0, written_bytes = 0;
+    for (; written < batch.size(); ++written) {
+        if (written > 0 && lws_send_pipe_choked(conn.wsi))
+            break;
+        Frame &frame = *batch[written].frame;
+        if (lws_write(conn.wsi, frame.payload_for_write(), frame.size(),
+                      frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
+            return -1;
+        written_bytes += frame.size();
+        conn.in_flight.push_back(std::move(batch[written].frame));
+    }
+    bump(stats().messages_sent, written);
+    bump(stats().bytes_sent, written_bytes);
+    stats().queue_bytes.fetch_sub(written_bytes, std::memory_order_relaxed);
+
+    std::lock_guard lock(mu_);
+    for (std::size_t i = batch.size(); i-- > written;) // what the pipe could not take goes back first
+        conn.queue.push_front(std::move(batch[i]));
+    conn.queued_bytes -= written_bytes;
+    if (conn.pause_rx && conn.queued_bytes <= config_.send_queue_max_bytes / 2 &&
+        conn.queue.size() <= config_.send_queue_max_messages / 2) {
+        conn.pause_rx = false;
+        if (conn.rx_paused) {
+            lws_rx_flow_control(conn.wsi, 1);
+            conn.rx_paused = false;
+        }
+    }
+    if (!conn.queue.empty() || conn.close_code)
+        lws_callback_on_writable(conn.wsi);
+    return 0;
+}
+
+} // namespace wshost

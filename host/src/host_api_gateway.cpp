@@ -1,0 +1,273 @@
+// The gateway part of the plugin function table: converts the C structs into
+// the gateway's C++ types, validating everything the plugin hands over.
+#include "host_api_internal.h"
+
+#include "gateway.h"
+#include "json_scan.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace wshost::abi {
+namespace {
+
+constexpr std::size_t kMaxNameBytes = 256; // user ids, tag keys and values, room names
+
+bool valid_name(wsh_str s)
+{
+    return valid(s) && s.len > 0 && s.len <= kMaxNameBytes && !std::memchr(s.ptr, '\0', s.len);
+}
+
+template <typename T> bool valid_array(const T *items, std::size_t count) { return items || count == 0; }
+
+// Converts a wsh_target; false when it is malformed.
+bool to_target(const wsh_target *in, Target &out)
+{
+    if (!in || in->struct_size < sizeof(wsh_target) ||
+        !valid_array(in->except_users, in->except_users_count) ||
+        !valid_array(in->except_conns, in->except_conns_count))
+        return false;
+    switch (in->kind) {
+    case WSH_TARGET_CONNECTION:
+        out.kind = Target::Kind::connection;
+        out.connection = in->conn;
+        break;
+    case WSH_TARGET_USER:
+        if (!valid_name(in->user))
+            return false;
+        out.kind = Target::Kind::user;
+        out.user.assign(view(in->user));
+        break;
+    case WSH_TARGET_USERS:
+        if (!valid_array(in->users, in->users_count))
+            return false;
+        out.kind = Target::Kind::users;
+        for (std::size_t i = 0; i < in->users_count; ++i) {
+            if (!valid_name(in->users[i]))
+                return false;
+            out.users.emplace_back(view(in->users[i]));
+        }
+        break;
+    case WSH_TARGET_ROOM:
+        if (!valid_name(in->room))
+            return false;
+        out.kind = Target::Kind::room;
+        out.room.assign(view(in->room));
+        break;
+    case WSH_TARGET_TAGS:
+        if (!valid_array(in->tags, in->tags_count) || in->tags_count == 0)
+            return false;
+        out.kind = Target::Kind::tags;
+        for (std::size_t i = 0; i < in->tags_count; ++i) {
+            if (!valid_name(in->tags[i].key) || !valid_name(in->tags[i].value))
+                return false;
+            auto [it, fresh] = out.tags.emplace(view(in->tags[i].key), view(in->tags[i].value));
+            if (!fresh && it->second != view(in->tags[i].value))
+                return false; // key=a AND key=b can never match: refuse rather than guess
+        }
+        break;
+    case WSH_TARGET_ALL:
+        out.kind = Target::Kind::all;
+        break;
+    default:
+        return false;
+    }
+    for (std::size_t i = 0; i < in->except_users_count; ++i)
+        if (valid(in->except_users[i]))
+            out.except_users.emplace(view(in->except_users[i]));
+    out.except_connections.insert(in->except_conns, in->except_conns + in->except_conns_count);
+    return true;
+}
+
+// Calls `fn` with snapshots converted to wsh_conn_info (no lock held).
+void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_fn fn, void *user_data)
+{
+    std::vector<std::vector<wsh_tag>> tags(snaps.size());
+    std::vector<std::vector<wsh_str>> rooms(snaps.size());
+    std::vector<wsh_conn_info> infos(snaps.size());
+    for (std::size_t i = 0; i < snaps.size(); ++i) {
+        const ConnectionSnapshot &s = snaps[i];
+        for (const auto &[k, v] : s.tags)
+            tags[i].push_back({str(k), str(v)});
+        for (const std::string &r : s.rooms)
+            rooms[i].push_back(str(r));
+        infos[i] = {sizeof(wsh_conn_info), s.id, str(s.user_id), str(s.peer), tags[i].data(), tags[i].size(),
+                    rooms[i].data(), rooms[i].size()};
+    }
+    fn(infos.data(), infos.size(), user_data);
+}
+
+} // namespace
+
+int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary, wsh_receipt *receipt) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    try {
+        Target t;
+        if (!to_target(target, t) || !valid(data) || (!binary && !json::valid_utf8(view(data))))
+            return WSH_E_INVALID;
+        Receipt r = g->send(t, view(data), binary != 0);
+        if (receipt && receipt->struct_size >= sizeof(wsh_receipt)) {
+            receipt->matched = r.matched;
+            receipt->enqueued = r.enqueued;
+            receipt->dropped = r.dropped;
+        }
+        return WSH_OK;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_set_user(wsh_host *host, wsh_conn_id conn, wsh_str user) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (user.len > 0 && !valid_name(user))
+        return WSH_E_INVALID;
+    try {
+        return g->set_user(conn, view(user)) ? WSH_OK : WSH_E_GONE;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_set_tag(wsh_host *host, wsh_conn_id conn, wsh_str key, wsh_str value) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(key) || !valid_name(value))
+        return WSH_E_INVALID;
+    try {
+        return g->set_tag(conn, view(key), view(value)) ? WSH_OK : WSH_E_GONE;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_remove_tag(wsh_host *host, wsh_conn_id conn, wsh_str key) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(key))
+        return WSH_E_INVALID;
+    try {
+        return g->remove_tag(conn, view(key)) ? WSH_OK : WSH_E_GONE;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_join_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(room))
+        return WSH_E_INVALID;
+    try {
+        auto joined = g->join(conn, view(room));
+        return !joined ? WSH_E_GONE : *joined ? WSH_OK : WSH_E_EXISTS;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_leave_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(room))
+        return WSH_E_INVALID;
+    try {
+        auto left = g->leave(conn, view(room));
+        return left && *left ? WSH_OK : WSH_E_GONE;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(user) || !valid_name(room))
+        return WSH_E_INVALID;
+    try {
+        std::size_t n = g->join_user(view(user), view(room));
+        if (changed)
+            *changed = n;
+        return WSH_OK;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_leave_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(user) || !valid_name(room))
+        return WSH_E_INVALID;
+    try {
+        std::size_t n = g->leave_user(view(user), view(room));
+        if (changed)
+            *changed = n;
+        return WSH_OK;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_room_count(wsh_host *host, wsh_str room, size_t *count) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(room) || !count)
+        return WSH_E_INVALID;
+    *count = g->room_size(view(room));
+    return WSH_OK;
+}
+
+int gw_room_members(wsh_host *host, wsh_str room, wsh_conn_info_fn fn, void *user_data) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!valid_name(room) || !fn)
+        return WSH_E_INVALID;
+    try {
+        deliver_infos(g->room_members(view(room)), fn, user_data);
+        return WSH_OK;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int gw_connection_info(wsh_host *host, wsh_conn_id conn, wsh_conn_info_fn fn, void *user_data) noexcept
+{
+    Gateway *g = gateway_of(host);
+    if (!g)
+        return WSH_E_GONE;
+    if (!fn)
+        return WSH_E_INVALID;
+    try {
+        auto snap = g->snapshot(conn);
+        if (!snap)
+            return WSH_E_GONE;
+        deliver_infos({*snap}, fn, user_data);
+        return WSH_OK;
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+} // namespace wshost::abi
