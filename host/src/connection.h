@@ -35,6 +35,7 @@ struct Connection {
 
     std::deque<QueuedFrame> queue; // waiting for the next writeable callback
     std::size_t queued_bytes = 0;
+    std::size_t queued_bytes_peak = 0;
     uint64_t dropped = 0;          // pushes dropped by the slow-consumer policy
     int close_code = 0;            // nonzero: close with this code once allowed
     std::string close_reason;
@@ -64,6 +65,10 @@ struct ConnectionSnapshot {
     std::string peer;
     Tags tags;
     std::vector<std::string> rooms;
+    std::size_t queued_messages = 0;
+    std::size_t queued_bytes = 0;
+    std::size_t queued_bytes_peak = 0;
+    uint64_t dropped = 0;
 };
 
 } // namespace wshost

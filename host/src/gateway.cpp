@@ -204,8 +204,10 @@ std::size_t Gateway::leave_user(std::string_view user, std::string_view room)
 
 ConnectionSnapshot Gateway::snapshot_locked(const Connection &conn) const
 {
-    return {conn.id, conn.user_id, conn.peer, conn.tags,
-            std::vector<std::string>(conn.rooms.begin(), conn.rooms.end())};
+    return {conn.id,           conn.user_id,      conn.peer,
+            conn.tags,         std::vector<std::string>(conn.rooms.begin(), conn.rooms.end()),
+            conn.queue.size(), conn.queued_bytes, conn.queued_bytes_peak,
+            conn.dropped};
 }
 
 std::optional<ConnectionSnapshot> Gateway::snapshot(wsh_conn_id id) const

@@ -10,14 +10,14 @@
 
 #include <libwebsockets.h>
 
+#include <algorithm>
+
 namespace wshost {
 namespace {
 
 // Frames handed to lws per writeable callback, at most. Keeps one busy
 // connection from starving the others within a loop pass.
 constexpr std::size_t kMaxFramesPerWriteable = 64;
-// A slow consumer told 1013 gets this long to read it before a hard close.
-constexpr lws_usec_t kSlowConsumerGraceUs = 2 * LWS_US_PER_SEC;
 
 } // namespace
 
@@ -45,7 +45,9 @@ void Gateway::request_writeable(Connection &conn)
     }
     if (conn.close_code == close_code::try_again_later && !conn.grace_armed) {
         conn.grace_armed = true;
-        lws_sul_schedule(context_, 0, &conn.grace.sul, grace_expired, kSlowConsumerGraceUs);
+        // A slow consumer told 1013 gets this long to read it before a hard close.
+        lws_sul_schedule(context_, 0, &conn.grace.sul, grace_expired,
+                         std::max<lws_usec_t>(1, lws_usec_t{config_.slow_consumer_grace_ms} * 1000));
     }
 }
 

@@ -7,6 +7,8 @@
 
 #include <libwebsockets.h>
 
+#include <algorithm>
+
 namespace wshost {
 
 std::vector<wsh_conn_id> Gateway::resolve(const Target &target) const
@@ -115,6 +117,7 @@ bool Gateway::enqueue_push(Connection &conn, const FramePtr &frame)
     }
     conn.queue.push_back({frame, false});
     conn.queued_bytes += size;
+    conn.queued_bytes_peak = std::max(conn.queued_bytes_peak, conn.queued_bytes);
     bump(stats().queue_bytes, size);
     request_writeable(conn);
     return true;
@@ -125,6 +128,7 @@ void Gateway::enqueue_response(Connection &conn, FramePtr frame)
     const std::size_t size = frame->size();
     conn.queue.push_back({std::move(frame), true});
     conn.queued_bytes += size;
+    conn.queued_bytes_peak = std::max(conn.queued_bytes_peak, conn.queued_bytes);
     bump(stats().queue_bytes, size);
     if (conn.queued_bytes > config_.send_queue_max_bytes || conn.queue.size() > config_.send_queue_max_messages)
         conn.pause_rx = true; // never drop a response: stop reading this client instead

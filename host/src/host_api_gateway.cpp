@@ -91,8 +91,19 @@ void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_f
             tags[i].push_back({str(k), str(v)});
         for (const std::string &r : s.rooms)
             rooms[i].push_back(str(r));
-        infos[i] = {sizeof(wsh_conn_info), s.id, str(s.user_id), str(s.peer), tags[i].data(), tags[i].size(),
-                    rooms[i].data(), rooms[i].size()};
+        wsh_conn_info &info = infos[i];
+        info.struct_size = sizeof(wsh_conn_info);
+        info.conn = s.id;
+        info.user_id = str(s.user_id);
+        info.peer = str(s.peer);
+        info.tags = tags[i].data();
+        info.tags_count = tags[i].size();
+        info.rooms = rooms[i].data();
+        info.rooms_count = rooms[i].size();
+        info.queued_messages = s.queued_messages;
+        info.queued_bytes = s.queued_bytes;
+        info.queued_bytes_peak = s.queued_bytes_peak;
+        info.dropped = s.dropped;
     }
     fn(infos.data(), infos.size(), user_data);
 }

@@ -134,6 +134,17 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
 
 bool Server::start(const std::string &ready_file)
 {
+    // Parsed and validated already, served in a later release. Refuse rather
+    // than seem protected while nothing checks credentials.
+    if (config_.auth.authenticator != "none") {
+        WSH_LOG_ERROR("%s: [auth] authenticator = \"%s\" is not available in this build yet; "
+                      "use \"none\" (see docs/ROADMAP.md)",
+                      config_.file.c_str(), config_.auth.authenticator.c_str());
+        return false;
+    }
+    if (config_.control.enabled)
+        WSH_LOG_WARN("[control] is not served by this build yet (see docs/ROADMAP.md); no control listener");
+
     lws_set_log_level(log_enabled(LogLevel::debug) ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN,
                       lws_log_to_ours);
 

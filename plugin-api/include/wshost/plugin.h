@@ -314,6 +314,10 @@ typedef struct wsh_conn_info {
     size_t tags_count;
     const wsh_str *rooms; /* sorted */
     size_t rooms_count;
+    uint64_t queued_messages;     /* waiting in its send queue now */
+    uint64_t queued_bytes;        /* their payload bytes */
+    uint64_t queued_bytes_peak;   /* the most its queue ever held, in bytes */
+    uint64_t dropped;             /* pushes dropped by the slow-consumer policy */
     /* append new members above this line */
 } wsh_conn_info;
 
