@@ -77,11 +77,12 @@ std::string LoadedPlugin::init()
     set_.duplicate_error_.clear();
     int status = def_->init(&args, &state_);
     registering_ = false;
-    if (status != WSH_OK)
-        return "init failed (status " + std::to_string(status) + ")";
-    initialized_ = true; // from here on, fini runs on unload
+    initialized_ = status == WSH_OK; // from here on, fini runs on unload
+    // A refused duplicate is the real reason even when init then failed on it.
     if (!set_.duplicate_error_.empty())
         return set_.duplicate_error_;
+    if (status != WSH_OK)
+        return "init failed (status " + std::to_string(status) + ")";
     return {};
 }
 

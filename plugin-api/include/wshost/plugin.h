@@ -449,8 +449,10 @@ typedef struct wsh_plugin_def {
     { (uint32_t)sizeof(wsh_plugin_def), WSH_ABI_MAJOR, WSH_ABI_MINOR, (name_), (version_), \
       (init_), (fini_) }
 
-/* The one symbol a plugin exports. */
+/* The one symbol a plugin exports. Declared here so that the compiler checks
+ * its signature, and so that a C++ definition gets C linkage. */
 typedef const wsh_plugin_def *(*wsh_plugin_entry_fn)(void);
+WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void);
 
 #ifdef __cplusplus
 } /* extern "C" */

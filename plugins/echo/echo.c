@@ -1,0 +1,175 @@
+/*
+ * echo — the smallest useful wshost plugin, in plain C99.
+ *
+ * Action `echo`: {"message":"Hello"} -> {"message":"Echo: Hello"}.
+ * Config ([plugin.config]): prefix = "Echo: " (the default).
+ *
+ * Shows: the entry symbol and definition struct, parsing the config JSON in
+ * init (unknown keys are errors that list the valid ones), per-instance state
+ * freed in fini, reading the raw payload text and answering with properly
+ * escaped JSON built by cJSON.
+ */
+#include <wshost/plugin.h>
+
+#include <cjson/cJSON.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ECHO_DEFAULT_PREFIX "Echo: "
+
+typedef struct echo_state {
+    char *prefix; /* NUL-terminated, owned */
+} echo_state;
+
+/* Parses `len` bytes of JSON text strictly (no trailing garbage). cJSON wants
+ * a NUL-terminated buffer for that, and wsh_str is not terminated: copy. */
+static cJSON *parse_json(wsh_str text)
+{
+    cJSON *json;
+    char *buf = malloc(text.len + 1);
+    if (!buf)
+        return NULL;
+    if (text.len)
+        memcpy(buf, text.ptr, text.len);
+    buf[text.len] = '\0';
+    json = cJSON_ParseWithLengthOpts(buf, text.len + 1, NULL, 1);
+    free(buf);
+    return json;
+}
+
+static void log_line(const wsh_host_api *api, wsh_host *host, wsh_log_level level, const char *msg)
+{
+    api->log(host, level, wsh_str_from_cstr(msg));
+}
+
+/* A reply the host refused is a handler failure, except WSH_E_GONE: the
+ * client left (or the request timed out) meanwhile, nothing to fix here. */
+static int reply_status(int rc)
+{
+    return rc == WSH_OK || rc == WSH_E_GONE ? WSH_OK : rc;
+}
+
+static int echo_handler(const wsh_request *req, void *user_data)
+{
+    const echo_state *st = user_data;
+    const wsh_host_api *api = req->api;
+    cJSON *payload, *reply;
+    const cJSON *message;
+    char *text, *out;
+    size_t plen, mlen;
+    int rc;
+
+    payload = parse_json(req->payload);
+    if (!payload) /* the host sends only JSON objects; this is out of memory or a host bug */
+        return reply_status(api->reply_error(req->host, req->reply, WSH_STR("invalid_payload"),
+                                             WSH_STR("payload is not valid JSON")));
+    message = cJSON_GetObjectItemCaseSensitive(payload, "message");
+    if (!cJSON_IsString(message)) {
+        rc = api->reply_error(req->host, req->reply, WSH_STR("invalid_payload"),
+                              message ? WSH_STR("'message' must be a string")
+                                      : WSH_STR("missing 'message' (a string)"));
+        cJSON_Delete(payload);
+        return reply_status(rc);
+    }
+
+    /* prefix + message. cJSON strings end at the first NUL, so a message
+     * containing \u0000 is cut there (documented in README.md). */
+    plen = strlen(st->prefix);
+    mlen = strlen(message->valuestring);
+    text = malloc(plen + mlen + 1);
+    reply = cJSON_CreateObject();
+    out = NULL;
+    if (text && reply) {
+        memcpy(text, st->prefix, plen);
+        memcpy(text + plen, message->valuestring, mlen + 1);
+        if (cJSON_AddStringToObject(reply, "message", text))
+            out = cJSON_PrintUnformatted(reply); /* escapes quotes, backslashes, controls */
+    }
+    free(text);
+    cJSON_Delete(reply);
+    cJSON_Delete(payload);
+    if (!out)
+        return WSH_E_NOMEM; /* the host answers handler_failed */
+
+    rc = api->reply_success(req->host, req->reply, wsh_str_from_cstr(out));
+    cJSON_free(out);
+    return reply_status(rc);
+}
+
+/* Reads the config table. Every key is listed here; anything else is refused. */
+static int read_config(const wsh_init_args *args, echo_state *st)
+{
+    const wsh_host_api *api = args->api;
+    cJSON *cfg = parse_json(args->config_json);
+    const cJSON *item;
+    const char *prefix = ECHO_DEFAULT_PREFIX;
+    char line[256];
+    int rc = WSH_OK;
+
+    if (!cJSON_IsObject(cfg)) {
+        log_line(api, args->host, WSH_LOG_ERROR, "config is not a JSON object");
+        cJSON_Delete(cfg);
+        return WSH_E_INVALID;
+    }
+    cJSON_ArrayForEach(item, cfg)
+    {
+        if (strcmp(item->string, "prefix") == 0) {
+            if (!cJSON_IsString(item)) {
+                log_line(api, args->host, WSH_LOG_ERROR, "config key 'prefix' must be a string");
+                rc = WSH_E_INVALID;
+            } else {
+                prefix = item->valuestring;
+            }
+        } else {
+            snprintf(line, sizeof line, "unknown config key '%.100s' (valid keys: prefix)",
+                     item->string);
+            log_line(api, args->host, WSH_LOG_ERROR, line);
+            rc = WSH_E_INVALID;
+        }
+    }
+    if (rc == WSH_OK) {
+        st->prefix = malloc(strlen(prefix) + 1);
+        if (st->prefix)
+            strcpy(st->prefix, prefix);
+        else
+            rc = WSH_E_NOMEM;
+    }
+    cJSON_Delete(cfg);
+    return rc;
+}
+
+static int echo_init(const wsh_init_args *args, void **state)
+{
+    echo_state *st = calloc(1, sizeof *st);
+    int rc;
+
+    if (!st)
+        return WSH_E_NOMEM;
+    rc = read_config(args, st);
+    if (rc == WSH_OK)
+        rc = args->api->register_action(args->host, WSH_STR("echo"), echo_handler, st);
+    if (rc != WSH_OK) {
+        free(st->prefix);
+        free(st);
+        return rc;
+    }
+    *state = st;
+    return WSH_OK;
+}
+
+static void echo_fini(void *state)
+{
+    echo_state *st = state;
+    if (st)
+        free(st->prefix);
+    free(st);
+}
+
+static const wsh_plugin_def echo_def = WSH_PLUGIN_DEF_INIT("echo", "1.0.0", echo_init, echo_fini);
+
+WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void)
+{
+    return &echo_def;
+}
