@@ -29,7 +29,7 @@ TEST(ShippedConfig, LoadsWithoutErrors)
     EXPECT_EQ(c.file, kShipped);
     EXPECT_EQ(c.dir, normal(std::string(WSHOST_SOURCE_DIR) + "/etc"));
     EXPECT_EQ(c.plugin_dir, normal(std::string(WSHOST_SOURCE_DIR) + "/build/plugins"));
-    ASSERT_EQ(c.plugins.size(), 2u);
+    ASSERT_EQ(c.plugins.size(), 3u);
     EXPECT_EQ(c.plugins[0].name, "echo");
     EXPECT_EQ(c.plugins[0].path, "echo.so");
     EXPECT_EQ(c.plugins[0].resolved, c.plugin_dir + "/echo.so");
@@ -37,6 +37,8 @@ TEST(ShippedConfig, LoadsWithoutErrors)
     EXPECT_EQ(c.plugins[1].name, "sum");
     EXPECT_EQ(c.plugins[1].resolved, c.plugin_dir + "/sum.so");
     EXPECT_EQ(c.plugins[1].config_json, "{}");
+    EXPECT_EQ(c.plugins[2].name, "rooms");
+    EXPECT_EQ(c.plugins[2].resolved, c.plugin_dir + "/rooms.so");
     // The one development token, with every scope.
     ASSERT_EQ(c.control.tokens.size(), 1u);
     EXPECT_EQ(c.control.tokens[0].token, "dev-only-change-me");
