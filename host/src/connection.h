@@ -44,6 +44,10 @@ struct Connection {
     bool wake_pending = false;     // already in the wake list
 
     // --- service thread only ----------------------------------------------
+    enum class Admission { pending, admitted, rejected };
+    Admission admission = Admission::pending;
+    bool auth_hold = false;     // reading paused until the authenticator's verdict
+    std::vector<std::pair<bool, std::string>> held; // (binary, message) received before the verdict
     std::string rx;             // message being reassembled
     bool rx_overflow = false;   // current message exceeded the size limit
     bool rx_paused = false;     // lws_rx_flow_control(wsi, 0) in force

@@ -72,6 +72,11 @@ public:
     void process_wakeups();        // after lws_cancel_service
     int on_writeable(Connection &conn); // -1: lws must close it
     int close_code_of(const Connection &conn) const;
+    // The connection with this id (valid until remove()), or null.
+    Connection *connection(wsh_conn_id id) const;
+    // Pauses reading from `conn` until its verdict (hold), or lifts that
+    // pause (reading resumes unless the send queue still holds it).
+    void hold_rx(Connection &conn, bool hold);
 
     // --- any thread ----------------------------------------------------------
     Receipt send(const Target &target, std::string_view data, bool binary);
@@ -107,6 +112,7 @@ private:
     void enqueue_response(Connection &conn, FramePtr frame);
     void request_close(Connection &conn, int code, std::string_view reason, bool flush);
     void request_writeable(Connection &conn);
+    void resume_rx_locked(Connection &conn); // service thread
     bool join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
     bool leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
     ConnectionSnapshot snapshot_locked(const Connection &conn) const;

@@ -59,6 +59,31 @@ void Gateway::grace_expired(lws_sorted_usec_list_t *sul)
     lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 }
 
+void Gateway::resume_rx_locked(Connection &conn)
+{
+    if (conn.rx_paused && !conn.pause_rx && !conn.auth_hold && !conn.closing) {
+        lws_rx_flow_control(conn.wsi, 1);
+        conn.rx_paused = false;
+    }
+}
+
+void Gateway::hold_rx(Connection &conn, bool hold)
+{
+    std::lock_guard lock(mu_);
+    conn.auth_hold = hold;
+    if (hold && !conn.rx_paused) {
+        lws_rx_flow_control(conn.wsi, 0);
+        conn.rx_paused = true;
+    }
+    resume_rx_locked(conn);
+}
+
+Connection *Gateway::connection(wsh_conn_id id) const
+{
+    std::lock_guard lock(mu_);
+    return find(id);
+}
+
 void Gateway::process_wakeups()
 {
     std::vector<wsh_conn_id> ids;
@@ -121,10 +146,7 @@ int Gateway::on_writeable(Connection &conn)
     if (conn.pause_rx && conn.queued_bytes <= config_.send_queue_max_bytes / 2 &&
         conn.queue.size() <= config_.send_queue_max_messages / 2) {
         conn.pause_rx = false;
-        if (conn.rx_paused) {
-            lws_rx_flow_control(conn.wsi, 1);
-            conn.rx_paused = false;
-        }
+        resume_rx_locked(conn);
     }
     if (!conn.queue.empty() || conn.close_code)
         lws_callback_on_writable(conn.wsi);

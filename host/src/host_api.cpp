@@ -109,6 +109,10 @@ const wsh_host_api kApi = {
     abi::gw_room_count,
     abi::gw_room_members,
     abi::gw_connection_info,
+    abi::auth_register,
+    abi::auth_accept,
+    abi::auth_reject,
+    abi::auth_anonymous,
 };
 
 } // namespace

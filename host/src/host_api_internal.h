@@ -31,4 +31,11 @@ int gw_room_count(wsh_host *host, wsh_str room, size_t *count) noexcept;
 int gw_room_members(wsh_host *host, wsh_str room, wsh_conn_info_fn fn, void *user_data) noexcept;
 int gw_connection_info(wsh_host *host, wsh_conn_id conn, wsh_conn_info_fn fn, void *user_data) noexcept;
 
+int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str *extra_headers,
+                  size_t extra_headers_count) noexcept;
+int auth_accept(wsh_host *host, wsh_auth_id id, wsh_str user_id, const wsh_tag *tags, size_t tags_count,
+                wsh_str metadata_json) noexcept;
+int auth_reject(wsh_host *host, wsh_auth_id id, wsh_str reason) noexcept;
+int auth_anonymous(wsh_host *host, wsh_auth_id id) noexcept;
+
 } // namespace wshost::abi

@@ -38,7 +38,7 @@ int check_config(const std::string &path)
     if (!config)
         return 1;
     std::vector<ConfigError> errors;
-    auto plugins = PluginSet::load(*config, nullptr, nullptr, errors); // init, then fini when it goes
+    auto plugins = PluginSet::load(*config, HostServices{}, errors); // init, then fini when it goes
     if (!plugins) {
         print_errors(errors);
         return 1;

@@ -86,12 +86,11 @@ std::string LoadedPlugin::init()
     return {};
 }
 
-std::unique_ptr<PluginSet> PluginSet::load(const Config &config, ReplyRegistry *replies, Gateway *gateway,
+std::unique_ptr<PluginSet> PluginSet::load(const Config &config, const HostServices &services,
                                            std::vector<ConfigError> &errors)
 {
     std::unique_ptr<PluginSet> set(new PluginSet());
-    set->replies_ = replies;
-    set->gateway_ = gateway;
+    set->services_ = services;
     bool ok = true;
     for (const PluginConfig &pc : config.plugins) {
         auto plugin = std::make_unique<LoadedPlugin>(pc, *set);
@@ -105,9 +104,50 @@ std::unique_ptr<PluginSet> PluginSet::load(const Config &config, ReplyRegistry *
             ok = false;
         }
     }
+    if (ok)
+        ok = set->choose_authenticator(config, errors);
     if (!ok)
         return nullptr; // the destructor unloads what was loaded
     return set;
+}
+
+bool PluginSet::choose_authenticator(const Config &config, std::vector<ConfigError> &errors)
+{
+    const std::string &chosen = config.auth.authenticator;
+    SourcePos where{config.file, 0, 0};
+    if (authenticators_.size() > 1) {
+        std::string names;
+        for (const auto &a : authenticators_)
+            names += (names.empty() ? "'" : ", '") + a.plugin->name() + "'";
+        errors.push_back({where, "more than one plugin registers an authenticator (" + names +
+                                     "); load only the one [auth] authenticator names"});
+        return false;
+    }
+    if (chosen.rfind("plugin:", 0) != 0)
+        return true;
+    std::string name = chosen.substr(7);
+    for (const auto &a : authenticators_)
+        if (a.plugin->name() == name) {
+            authenticator_ = a;
+            return true;
+        }
+    errors.push_back({where, "[auth] authenticator = \"" + chosen + "\": plugin '" + name +
+                                 "' registers no authenticator"});
+    return false;
+}
+
+int PluginSet::register_authenticator(LoadedPlugin &plugin, PluginAuthenticator authenticator)
+{
+    if (!plugin.registering())
+        return WSH_E_STATE;
+    if (!authenticator.fn)
+        return WSH_E_INVALID;
+    for (const auto &a : authenticators_)
+        if (a.plugin == &plugin)
+            return WSH_E_EXISTS;
+    authenticator.plugin = &plugin;
+    authenticators_.push_back(std::move(authenticator));
+    return WSH_OK;
 }
 
 PluginSet::~PluginSet()

@@ -6,11 +6,13 @@
 
 #include <wshost/plugin.h>
 
+#include "auth.h"
 #include "config.h"
 
 #include <array>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,6 +30,15 @@ namespace wshost {
 
 class ReplyRegistry;
 class Gateway;
+class AuthService;
+
+// What plugins' calls into the host reach. All null for --check-config, where
+// such calls answer WSH_E_GONE.
+struct HostServices {
+    ReplyRegistry *replies = nullptr;
+    Gateway *gateway = nullptr;
+    AuthService *auth = nullptr;
+};
 
 struct Action {
     std::string name;
@@ -83,29 +94,34 @@ private:
 
 class PluginSet {
 public:
-    // Loads every [[plugin]] of `config`. `replies` receives the plugins'
-    // answers and `gateway` serves their gateway calls (both null for
-    // --check-config: such calls then answer WSH_E_GONE). On any failure,
-    // everything loaded so far is unloaded again and the errors are returned.
-    static std::unique_ptr<PluginSet> load(const Config &config, ReplyRegistry *replies, Gateway *gateway,
+    // Loads every [[plugin]] of `config`, then checks that [auth] names a
+    // plugin that registered an authenticator. On any failure, everything
+    // loaded so far is unloaded again and the errors are returned.
+    static std::unique_ptr<PluginSet> load(const Config &config, const HostServices &services,
                                            std::vector<ConfigError> &errors);
     ~PluginSet();
 
     const Action *find_action(std::string_view name) const;
     const std::vector<Hook> &hooks(wsh_hook_kind kind) const { return hooks_[kind]; }
     const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
-    ReplyRegistry *replies() const { return replies_; }
-    Gateway *gateway() const { return gateway_; }
+    ReplyRegistry *replies() const { return services_.replies; }
+    Gateway *gateway() const { return services_.gateway; }
+    AuthService *auth() const { return services_.auth; }
+    // The authenticator [auth] names ("plugin:NAME"), if any.
+    const PluginAuthenticator *authenticator() const { return authenticator_ ? &*authenticator_ : nullptr; }
 
     // Registration, called through the ABI while a plugin's init runs.
     int register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn, void *user_data);
     int register_hook(LoadedPlugin &plugin, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data);
+    int register_authenticator(LoadedPlugin &plugin, PluginAuthenticator authenticator);
 
 private:
     PluginSet() = default;
+    bool choose_authenticator(const Config &config, std::vector<ConfigError> &errors);
 
-    ReplyRegistry *replies_ = nullptr;
-    Gateway *gateway_ = nullptr;
+    HostServices services_;
+    std::vector<PluginAuthenticator> authenticators_; // every registration
+    std::optional<PluginAuthenticator> authenticator_; // the one in use
     std::vector<std::unique_ptr<LoadedPlugin>> plugins_; // in load order
     std::unordered_map<std::string, Action> actions_;
     std::array<std::vector<Hook>, WSH_HOOK_KIND_COUNT> hooks_;

@@ -4,6 +4,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "ready_file.h"
+#include "ws_session.h"
 #include "stats.h"
 
 #include <arpa/inet.h>
@@ -19,13 +20,6 @@
 
 namespace wshost {
 namespace {
-
-// What lws's per-session data holds: raw zeroed memory, so a pointer only.
-struct WsSession {
-    Connection *conn;
-    int peer_close_code; // from the client's close frame, if it sent one
-    bool binary;         // the message being received is binary
-};
 
 constexpr int kDrainDeadlineMs = 5000; // SIGTERM: clients get this long to take their 1001
 constexpr int kFdMargin = 64;          // fds kept free for plugins, logs, the signalfd...
@@ -84,9 +78,13 @@ Server::Server(Config config)
       workers_(config_.workers.threads, config_.workers.queue_size),
       dispatcher_(
           gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
-          [this] { arm_reply_timer(); })
+          [this] { arm_deadline_timer(); }),
+      auth_(config_.auth, [this](wsh_conn_id conn, Verdict verdict) {
+          post([this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
+      }),
+      caps_(config_.websocket)
 {
-    reply_timer_.server = this;
+    deadline_timer_.server = this;
     drain_timer_.server = this;
     // Hooks never run inside a plugin's own call into the host: queue them.
     gateway_.set_room_listener([this](const RoomEvent &e) {
@@ -122,9 +120,11 @@ Server::~Server()
 
 bool Server::load_plugins(std::vector<ConfigError> &errors)
 {
-    auto set = PluginSet::load(config_, &replies_, &gateway_, errors);
+    auto set = PluginSet::load(config_, HostServices{&replies_, &gateway_, &auth_}, errors);
     if (!set)
         return false;
+    if (const PluginAuthenticator *a = set->authenticator())
+        auth_.set_plugin(*a);
     dispatcher_.set_plugins(std::shared_ptr<PluginSet>(std::move(set)));
     for (const auto &p : dispatcher_.plugins()->plugins())
         WSH_LOG_INFO("plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
@@ -134,14 +134,6 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
 
 bool Server::start(const std::string &ready_file)
 {
-    // Parsed and validated already, served in a later release. Refuse rather
-    // than seem protected while nothing checks credentials.
-    if (config_.auth.authenticator != "none") {
-        WSH_LOG_ERROR("%s: [auth] authenticator = \"%s\" is not available in this build yet; "
-                      "use \"none\" (see docs/ROADMAP.md)",
-                      config_.file.c_str(), config_.auth.authenticator.c_str());
-        return false;
-    }
     if (config_.control.enabled)
         WSH_LOG_WARN("[control] is not served by this build yet (see docs/ROADMAP.md); no control listener");
 
@@ -286,24 +278,28 @@ void Server::on_wake()
     gateway_.process_wakeups();
 }
 
-void Server::arm_reply_timer()
+void Server::arm_deadline_timer()
 {
     auto next = replies_.next_deadline();
-    if (!next || (reply_timer_armed_ && reply_timer_at_ <= *next))
+    if (auto auth = auth_.next_deadline(); auth && (!next || *auth < *next))
+        next = auth;
+    if (!next || (deadline_timer_armed_ && deadline_timer_at_ <= *next))
         return;
     auto delay = std::chrono::duration_cast<std::chrono::microseconds>(*next - ReplyRegistry::Clock::now());
-    reply_timer_armed_ = true;
-    reply_timer_at_ = *next;
-    lws_sul_schedule(context_, 0, &reply_timer_.sul, reply_timer_fired,
+    deadline_timer_armed_ = true;
+    deadline_timer_at_ = *next;
+    lws_sul_schedule(context_, 0, &deadline_timer_.sul, deadline_timer_fired,
                      std::max<lws_usec_t>(delay.count(), 1));
 }
 
-void Server::reply_timer_fired(lws_sorted_usec_list_t *sul)
+void Server::deadline_timer_fired(lws_sorted_usec_list_t *sul)
 {
     Server *self = lws_container_of(sul, Timer, sul)->server;
-    self->reply_timer_armed_ = false;
-    self->replies_.expire(ReplyRegistry::Clock::now());
-    self->arm_reply_timer();
+    self->deadline_timer_armed_ = false;
+    auto now = ReplyRegistry::Clock::now();
+    self->replies_.expire(now); // handler_timeout
+    self->auth_.expire(now);    // authentication timeout: reject
+    self->arm_deadline_timer();
 }
 
 void Server::drain_timer_fired(lws_sorted_usec_list_t *sul)
@@ -335,40 +331,6 @@ void Server::finish_if_drained()
     }
 }
 
-Tags Server::client_tags(lws *wsi, const std::vector<std::string> &allowed)
-{
-    Tags tags;
-    char buf[1024];
-    int n = lws_get_urlarg_by_name(wsi, "tags=", buf, sizeof buf) ? static_cast<int>(std::strlen(buf)) : -1;
-    if (n < 0)
-        return tags;
-    std::string_view text(buf, static_cast<std::size_t>(n));
-    cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
-    if (!json) {
-        WSH_LOG_INFO("ignoring ?tags=: not a JSON object of strings");
-        return tags;
-    }
-    for (const cJSON *item = json->child; item; item = item->next) {
-        std::string key = item->string ? item->string : "";
-        bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
-        if (!wanted || !cJSON_IsString(item) || !*item->valuestring || std::strlen(item->valuestring) > 256) {
-            WSH_LOG_INFO("ignoring client tag '%.64s': %s", key.c_str(),
-                         wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags");
-            continue;
-        }
-        tags[key] = item->valuestring; // one value per key: the last one wins
-    }
-    cJSON_Delete(json);
-    return tags;
-}
-
-bool Server::path_allowed(lws *wsi)
-{
-    char uri[512];
-    int n = lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
-    return n > 0 && config_.server.path == std::string_view(uri, static_cast<std::size_t>(n));
-}
-
 int Server::on_http(lws *wsi, lws_callback_reasons reason, void *, void *, std::size_t)
 {
     if (reason == LWS_CALLBACK_HTTP) {
@@ -393,117 +355,6 @@ int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::s
             begin_shutdown(si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
     }
     return 0;
-}
-
-int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
-{
-    auto *session = static_cast<WsSession *>(user);
-    switch (reason) {
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        if (!path_allowed(wsi)) {
-            lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
-            return 1;
-        }
-        if (stopping_) {
-            lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, nullptr);
-            return 1;
-        }
-        return 0;
-
-    case LWS_CALLBACK_ESTABLISHED: {
-        char peer[64] = "";
-        lws_get_peer_simple(wsi, peer, sizeof peer);
-        session->conn = gateway_.add(wsi, peer, client_tags(wsi, config_.websocket.client_tags));
-        bump(stats().connections_opened);
-        if (config_.websocket.compression) // free the deflater after each message (T16)
-            lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1");
-        WSH_LOG_DEBUG("connection %llu opened from %s", static_cast<unsigned long long>(session->conn->id), peer);
-        if (stopping_) {
-            gateway_.close(session->conn->id, close_code::going_away, "server shutting down", true);
-            return 0;
-        }
-        wsh_event ev{};
-        ev.struct_size = sizeof ev;
-        ev.kind = WSH_HOOK_AUTHENTICATED;
-        ev.conn = session->conn->id;
-        fire_hooks(ev);
-        return 0;
-    }
-
-    case LWS_CALLBACK_RECEIVE: {
-        Connection *conn = session->conn;
-        if (!conn || conn->closing)
-            return 0;
-        if (lws_is_first_fragment(wsi)) {
-            conn->rx.clear();
-            conn->rx_overflow = false;
-            session->binary = lws_frame_is_binary(wsi);
-        }
-        if (conn->rx_overflow)
-            return 0;
-        if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
-            // Drop what is buffered and whatever else arrives, and close 1009 from
-            // the writeable callback: returning -1 here is swallowed when
-            // permessage-deflate is active (T5). Reading goes on, so lws can take
-            // the client's close acknowledgement instead of resetting the socket.
-            conn->rx_overflow = true;
-            conn->rx.clear();
-            conn->rx.shrink_to_fit();
-            gateway_.close(conn->id, close_code::message_too_big, "message too big", false);
-            return 0;
-        }
-        conn->rx.append(static_cast<const char *>(in), len);
-        if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
-            return 0;
-        if (session->binary)
-            dispatcher_.on_binary(*conn);
-        else
-            dispatcher_.on_text(*conn, conn->rx);
-        if (conn->rx.capacity() > 64 * 1024) { // don't keep a big buffer on an idle connection
-            conn->rx.clear();
-            conn->rx.shrink_to_fit();
-        }
-        return 0;
-    }
-
-    case LWS_CALLBACK_SERVER_WRITEABLE:
-        return session->conn ? gateway_.on_writeable(*session->conn) : 0;
-
-    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if (len >= 2) {
-            auto *p = static_cast<const unsigned char *>(in);
-            session->peer_close_code = p[0] << 8 | p[1];
-        }
-        return 0;
-
-    case LWS_CALLBACK_CLOSED: {
-        Connection *conn = session->conn;
-        if (!conn)
-            return 0;
-        session->conn = nullptr;
-        int code = gateway_.close_code_of(*conn);
-        if (!code)
-            code = session->peer_close_code ? session->peer_close_code : close_code::abnormal;
-        bump(stats().connections_closed);
-        WSH_LOG_DEBUG("connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
-        auto user = gateway_.snapshot(conn->id);
-        gateway_.remove(conn); // queues room-left hooks first
-        post([this, id = conn->id, user_id = user ? user->user_id : std::string(), code] {
-            wsh_event ev{};
-            ev.struct_size = sizeof ev;
-            ev.kind = WSH_HOOK_DISCONNECTED;
-            ev.conn = id;
-            ev.user_id = {user_id.data(), user_id.size()};
-            ev.close_code = code;
-            fire_hooks(ev);
-        });
-        finish_if_drained();
-        return 0;
-    }
-
-    default:
-        return 0;
-    }
 }
 
 } // namespace wshost

@@ -3,6 +3,8 @@
 // generation. run() returns when a SIGTERM/SIGINT drain has finished.
 #pragma once
 
+#include "admission.h"
+#include "auth.h"
 #include "config.h"
 #include "dispatcher.h"
 #include "gateway.h"
@@ -18,6 +20,8 @@
 #include <vector>
 
 namespace wshost {
+
+struct WsSession;
 
 class Server {
 public:
@@ -45,32 +49,38 @@ private:
     void post(std::function<void()> task); // any thread
     void run_posted();                      // service thread
     void on_wake();
-    void arm_reply_timer();
-    static void reply_timer_fired(lws_sorted_usec_list_t *sul);
+    void arm_deadline_timer(); // handler and authentication deadlines
+    static void deadline_timer_fired(lws_sorted_usec_list_t *sul);
     static void drain_timer_fired(lws_sorted_usec_list_t *sul);
     void begin_shutdown(const char *why);
     void finish_if_drained();
     bool adopt_signalfd();
-    bool path_allowed(lws *wsi);
     void fire_hooks(const wsh_event &event); // service thread
-    // Tags the client chose with ?tags={"k":"v"}, kept only for allowed keys.
-    static Tags client_tags(lws *wsi, const std::vector<std::string> &allowed);
+
+    // WebSocket connection life (server_ws.cpp), service thread.
+    int filter_upgrade(lws *wsi, WsSession &session);
+    void on_established(lws *wsi, WsSession &session);
+    void on_message(Connection &conn, bool binary, std::string_view message);
+    void on_closed(WsSession &session);
+    void apply_verdict(wsh_conn_id id, Verdict verdict);
 
     Config config_;
     Gateway gateway_;
     ReplyRegistry replies_;
     WorkerPool workers_;
     Dispatcher dispatcher_;
+    AuthService auth_;
+    ConnectionCaps caps_;
 
     lws_context *context_ = nullptr;
     lws_vhost *ws_vhost_ = nullptr;
     int signal_fd_ = -1;
     bool stopping_ = false;  // draining: refuse new clients, close the others with 1001
     bool stop_loop_ = false; // drain finished: leave the service loop
-    Timer reply_timer_{};
+    Timer deadline_timer_{};
     Timer drain_timer_{};
-    bool reply_timer_armed_ = false;
-    ReplyRegistry::Clock::time_point reply_timer_at_{};
+    bool deadline_timer_armed_ = false;
+    ReplyRegistry::Clock::time_point deadline_timer_at_{};
 
     std::mutex posted_mu_;
     std::vector<std::function<void()>> posted_;

@@ -127,6 +127,13 @@ static inline wsh_str wsh_str_from_cstr(const char *s)
     return out;
 }
 
+/* A key and its value: a server-side tag (a connection has at most one
+ * value per key), or a request header. */
+typedef struct wsh_tag {
+    wsh_str key;
+    wsh_str value;
+} wsh_tag;
+
 /* A connection id. Unique for the life of the process; 0 is never a valid id.
  * In JSON (control API, events) ids are written as decimal strings. */
 typedef uint64_t wsh_conn_id;
@@ -191,8 +198,9 @@ typedef int (*wsh_action_fn)(const wsh_request *req, void *user_data);
 /* ------------------------------------------------------------------------- */
 
 typedef enum wsh_hook_kind {
-    /* A connection was admitted (until authentication lands: was opened).
-     * ev->conn, ev->user_id (empty when anonymous). */
+    /* A connection was admitted by the authenticator (or opened, with
+     * authenticator = "none"). ev->conn, ev->user_id (empty when anonymous),
+     * ev->tags / ev->tags_count (its server-side tags at admission). */
     WSH_HOOK_AUTHENTICATED = 0,
     /* A connection closed. ev->conn, ev->user_id, ev->close_code. */
     WSH_HOOK_DISCONNECTED = 1,
@@ -224,6 +232,8 @@ typedef struct wsh_event {
     wsh_str message;
     int close_code; /* WSH_HOOK_DISCONNECTED: the WebSocket close code, or 1006 */
     wsh_str room;   /* WSH_HOOK_ROOM_JOINED / WSH_HOOK_ROOM_LEFT */
+    const wsh_tag *tags; /* WSH_HOOK_AUTHENTICATED: the connection's tags */
+    size_t tags_count;
     /* append new members above this line */
 } wsh_event;
 
@@ -265,13 +275,6 @@ typedef enum wsh_target_kind {
     WSH_TARGET_TAGS = 4,       /* target.tags[0 .. tags_count): all must match */
     WSH_TARGET_ALL = 5         /* every connection */
 } wsh_target_kind;
-
-/* One server-side tag: a key and its value (a connection has at most one
- * value per key). */
-typedef struct wsh_tag {
-    wsh_str key;
-    wsh_str value;
-} wsh_tag;
 
 /* Who a send reaches. Zero-initialise, set struct_size = sizeof(wsh_target),
  * the kind and its member, and any exclusions. */
@@ -324,6 +327,46 @@ typedef struct wsh_conn_info {
 /* Receives `count` connection infos (borrowed for the call). It runs on the
  * calling thread with no host lock held, so it may call the host again. */
 typedef void (*wsh_conn_info_fn)(const wsh_conn_info *infos, size_t count, void *user_data);
+
+/* ------------------------------------------------------------------------- */
+/* Authenticators                                                             */
+/* ------------------------------------------------------------------------- */
+/*
+ * With `[auth] authenticator = "plugin:NAME"`, plugin NAME's authenticator sees
+ * every upgrade request and answers accept (a user id, optional server-side
+ * tags, optional metadata JSON) or reject, through the one-shot verdict id
+ * req->auth: inside the call, or later from any thread, within
+ * `[auth] timeout_ms` (past it the client is rejected).
+ *
+ * While it decides, the connection is open but its reading is paused: frames
+ * the client sends meanwhile are processed in order after an accept, and never
+ * reach a handler after a reject. A rejected client is closed with 1008 and
+ * the reason "authentication_failed" (the reason given to auth_reject goes to
+ * the server log only). A credential that is present and invalid must be
+ * rejected even when anonymous clients are allowed.
+ */
+
+/* A one-shot verdict handle. Unique for the life of the process; 0 is invalid. */
+typedef uint64_t wsh_auth_id;
+
+typedef struct wsh_auth_request {
+    uint32_t struct_size;
+    const struct wsh_host_api *api;
+    wsh_host *host;
+    wsh_auth_id auth;       /* answer through this, exactly once */
+    wsh_conn_id conn;       /* the connection being admitted */
+    wsh_str path;           /* the request path, without the query */
+    wsh_str query;          /* the raw query string (without '?'), may be empty */
+    wsh_str peer;           /* the peer address (X-Forwarded-For from trusted proxies) */
+    wsh_str origin;         /* the Origin header, empty if none */
+    const wsh_tag *headers; /* request headers: lowercase names, values as sent */
+    size_t headers_count;
+    /* append new members above this line */
+} wsh_auth_request;
+
+/* An authenticator. Return WSH_OK when the verdict is given or will be given
+ * later; anything else rejects the client. */
+typedef int (*wsh_auth_fn)(const wsh_auth_request *req, void *user_data);
 
 /* ------------------------------------------------------------------------- */
 /* The host's function table                                                  */
@@ -401,6 +444,28 @@ typedef struct wsh_host_api {
     /* Calls `fn` once with the info of one connection (count 1), or returns
      * WSH_E_GONE without calling it. */
     int (*connection_info)(wsh_host *host, wsh_conn_id conn, wsh_conn_info_fn fn, void *user_data);
+
+    /* --- authentication -------------------------------------------------- */
+
+    /* init only. Registers this plugin's authenticator (one per plugin). It is
+     * used when the config says authenticator = "plugin:<this plugin>".
+     * `extra_headers` lists further header names (lowercase, e.g. "x-api-key")
+     * to capture into wsh_auth_request.headers beside the standard ones. */
+    int (*register_authenticator)(wsh_host *host, wsh_auth_fn fn, void *user_data,
+                                  const wsh_str *extra_headers, size_t extra_headers_count);
+    /* Any thread. Admits the client as `user_id` (non-empty, at most 256 bytes)
+     * with server-side `tags` (may be NULL/0) and `metadata_json` (a JSON
+     * object or empty). WSH_E_GONE if the verdict was already given, timed out,
+     * or the client left. */
+    int (*auth_accept)(wsh_host *host, wsh_auth_id auth, wsh_str user_id, const wsh_tag *tags,
+                       size_t tags_count, wsh_str metadata_json);
+    /* Any thread. Rejects the client (close 1008 "authentication_failed");
+     * `reason` goes to the server log only. */
+    int (*auth_reject)(wsh_host *host, wsh_auth_id auth, wsh_str reason);
+    /* Any thread. Admits the client without a user id (anonymous), as when it
+     * presented no credential. The host refuses it (as a reject) unless
+     * [auth] allow_anonymous = true. */
+    int (*auth_anonymous)(wsh_host *host, wsh_auth_id auth);
 
     /* append new members above this line */
 } wsh_host_api;

@@ -1,0 +1,328 @@
+// The WebSocket side of the server: the handshake (path, origin, caps,
+// captured request), admission through the authenticator, reassembly of
+// messages, and the end of a connection. Service thread only.
+#include "server.h"
+
+#include "close_codes.h"
+#include "envelope.h"
+#include "log.h"
+#include "stats.h"
+#include "ws_session.h"
+
+#include <cjson/cJSON.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace wshost {
+namespace {
+
+// A header's value, or empty (absent, or longer than we take).
+std::string header(lws *wsi, lws_token_indexes token)
+{
+    int len = lws_hdr_total_length(wsi, token);
+    if (len <= 0 || len > 16384)
+        return {};
+    std::string value(static_cast<std::size_t>(len) + 1, '\0');
+    int n = lws_hdr_copy(wsi, value.data(), len + 1, token);
+    value.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return value;
+}
+
+std::string custom_header(lws *wsi, const std::string &name)
+{
+    std::string key = name + ":";
+    int len = lws_hdr_custom_length(wsi, key.c_str(), static_cast<int>(key.size()));
+    if (len <= 0 || len > 16384)
+        return {};
+    std::string value(static_cast<std::size_t>(len) + 1, '\0');
+    int n = lws_hdr_custom_copy(wsi, value.data(), len + 1, key.c_str(), static_cast<int>(key.size()));
+    value.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return value;
+}
+
+// Every standard request header lws parsed, lowercase names without the colon.
+void capture_headers(lws *wsi, UpgradeRequest &req, const std::vector<std::string> &extra)
+{
+    for (int t = 0; t < WSI_TOKEN_COUNT; ++t) {
+        auto token = static_cast<lws_token_indexes>(t);
+        const char *name = reinterpret_cast<const char *>(lws_token_to_string(token));
+        std::size_t n = name ? std::strlen(name) : 0;
+        if (n < 2 || name[n - 1] != ':' || name[0] == ':') // methods ("get ") and h2 pseudo-headers
+            continue;
+        if (lws_hdr_total_length(wsi, token) <= 0)
+            continue;
+        std::string key(name, n - 1);
+        std::transform(key.begin(), key.end(), key.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        req.headers.emplace_back(std::move(key), header(wsi, token));
+    }
+    for (const std::string &name : extra)
+        if (std::string value = custom_header(wsi, name); !value.empty())
+            req.headers.emplace_back(name, std::move(value));
+}
+
+// Tags the client chose with ?tags={"k":"v"}, kept only for allowed keys.
+Tags client_tags(std::string_view query, const std::vector<std::string> &allowed)
+{
+    Tags tags;
+    std::string_view text;
+    for (std::string_view rest = query; !rest.empty();) {
+        std::size_t amp = rest.find('&');
+        std::string_view arg = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        if (arg.substr(0, 5) == "tags=")
+            text = arg.substr(5);
+    }
+    if (text.empty())
+        return tags;
+    cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
+    if (!json) {
+        WSH_LOG_INFO("ignoring ?tags=: not a JSON object of strings");
+        return tags;
+    }
+    for (const cJSON *item = json->child; item; item = item->next) {
+        std::string key = item->string ? item->string : "";
+        bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+        if (!wanted || !cJSON_IsString(item) || !*item->valuestring || std::strlen(item->valuestring) > 256) {
+            WSH_LOG_INFO("ignoring client tag '%.64s': %s", key.c_str(),
+                         wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags");
+            continue;
+        }
+        tags[key] = item->valuestring; // one value per key: the last one wins
+    }
+    cJSON_Delete(json);
+    return tags;
+}
+
+// Answers the handshake with 503 and Retry-After, then drops it (T4).
+void refuse_busy(lws *wsi)
+{
+    unsigned char buf[LWS_PRE + 256];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf;
+    if (lws_add_http_header_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, &p, end) ||
+        lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char *>("retry-after:"),
+                                    reinterpret_cast<const unsigned char *>("1"), 1, &p, end) ||
+        lws_add_http_header_content_length(wsi, 0, &p, end) || lws_finalize_http_header(wsi, &p, end))
+        return;
+    lws_write(wsi, start, static_cast<std::size_t>(p - start), LWS_WRITE_HTTP_HEADERS);
+}
+
+} // namespace
+
+int Server::filter_upgrade(lws *wsi, WsSession &session)
+{
+    std::string path = header(wsi, WSI_TOKEN_GET_URI);
+    if (path != config_.server.path) {
+        lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
+        return 1;
+    }
+    if (stopping_) {
+        refuse_busy(wsi);
+        return 1;
+    }
+    std::string origin = header(wsi, WSI_TOKEN_ORIGIN);
+    if (!origin_allowed(origin, config_.websocket)) {
+        WSH_LOG_INFO("handshake refused: origin '%.128s' is not allowed", origin.c_str());
+        lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, nullptr);
+        return 1;
+    }
+    char peer[64] = "";
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    std::string address =
+        client_address(peer, header(wsi, WSI_TOKEN_X_FORWARDED_FOR), config_.websocket.trusted_proxies);
+    if (!caps_.admit(address)) {
+        WSH_LOG_INFO("handshake refused: connection cap reached (%zu open; %s)", caps_.total(), address.c_str());
+        refuse_busy(wsi);
+        return 1;
+    }
+    auto *req = new UpgradeRequest;
+    req->path = std::move(path);
+    req->query = header(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+    req->origin = std::move(origin);
+    req->address = std::move(address);
+    capture_headers(wsi, *req, auth_.plugin().extra_headers);
+    session.upgrade = req;
+    return 0;
+}
+
+void Server::on_established(lws *wsi, WsSession &session)
+{
+    std::unique_ptr<UpgradeRequest> req(session.upgrade);
+    session.upgrade = nullptr;
+    Connection *conn = gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags));
+    session.conn = conn;
+    bump(stats().connections_opened);
+    if (config_.websocket.compression) // free the deflater after each message (T16)
+        lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1");
+    WSH_LOG_DEBUG("connection %llu opened from %s", static_cast<unsigned long long>(conn->id), req->address.c_str());
+    if (stopping_) {
+        gateway_.close(conn->id, close_code::going_away, "server shutting down", true);
+        return;
+    }
+    if (auto verdict = auth_.begin(conn->id, *req)) {
+        apply_verdict(conn->id, std::move(*verdict));
+        return;
+    }
+    gateway_.hold_rx(*conn, true); // frames wait for the verdict, in order
+    arm_deadline_timer();
+}
+
+void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
+{
+    Connection *conn = gateway_.connection(id);
+    if (!conn || conn->admission != Connection::Admission::pending)
+        return; // closed meanwhile
+    if (verdict.kind == Verdict::Kind::reject) {
+        // The log says why; the client only learns that it failed.
+        WSH_LOG_INFO("connection %llu from %s rejected: %s", static_cast<unsigned long long>(id),
+                     conn->peer.c_str(), verdict.reason.c_str());
+        conn->admission = Connection::Admission::rejected;
+        conn->held.clear();
+        gateway_.close(id, close_code::policy_violation, "authentication_failed", false);
+        return;
+    }
+    if (verdict.kind == Verdict::Kind::accept) {
+        gateway_.set_user(id, verdict.user_id);
+        for (const auto &[key, value] : verdict.tags)
+            gateway_.set_tag(id, key, value);
+    }
+    conn->admission = Connection::Admission::admitted;
+
+    auto snap = gateway_.snapshot(id);
+    std::vector<wsh_tag> tags;
+    for (const auto &[k, v] : snap->tags)
+        tags.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
+    wsh_event ev{};
+    ev.struct_size = sizeof ev;
+    ev.kind = WSH_HOOK_AUTHENTICATED;
+    ev.conn = id;
+    ev.user_id = {snap->user_id.data(), snap->user_id.size()};
+    ev.tags = tags.data();
+    ev.tags_count = tags.size();
+    fire_hooks(ev);
+
+    auto held = std::move(conn->held);
+    for (auto &[binary, message] : held)
+        on_message(*conn, binary, message);
+    gateway_.hold_rx(*conn, false);
+}
+
+void Server::on_message(Connection &conn, bool binary, std::string_view message)
+{
+    switch (conn.admission) {
+    case Connection::Admission::pending: // lws had it buffered before the pause
+        conn.held.emplace_back(binary, std::string(message));
+        return;
+    case Connection::Admission::rejected:
+        return; // never reaches a handler
+    case Connection::Admission::admitted:
+        break;
+    }
+    if (binary)
+        dispatcher_.on_binary(conn);
+    else
+        dispatcher_.on_text(conn, message);
+}
+
+void Server::on_closed(WsSession &session)
+{
+    Connection *conn = session.conn;
+    session.conn = nullptr;
+    int code = gateway_.close_code_of(*conn);
+    if (!code)
+        code = session.peer_close_code ? session.peer_close_code : close_code::abnormal;
+    bump(stats().connections_closed);
+    WSH_LOG_DEBUG("connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
+    auth_.forget(conn->id);
+    caps_.release(conn->peer);
+    bool admitted = conn->admission == Connection::Admission::admitted;
+    auto user = gateway_.snapshot(conn->id);
+    gateway_.remove(conn); // queues room-left hooks first
+    if (admitted)
+        post([this, id = user->id, user_id = user->user_id, code] {
+            wsh_event ev{};
+            ev.struct_size = sizeof ev;
+            ev.kind = WSH_HOOK_DISCONNECTED;
+            ev.conn = id;
+            ev.user_id = {user_id.data(), user_id.size()};
+            ev.close_code = code;
+            fire_hooks(ev);
+        });
+    finish_if_drained();
+}
+
+int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+{
+    auto *session = static_cast<WsSession *>(user);
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return filter_upgrade(wsi, *session);
+
+    case LWS_CALLBACK_ESTABLISHED:
+        on_established(wsi, *session);
+        return 0;
+
+    case LWS_CALLBACK_RECEIVE: {
+        Connection *conn = session->conn;
+        if (!conn || conn->closing)
+            return 0;
+        if (lws_is_first_fragment(wsi)) {
+            conn->rx.clear();
+            conn->rx_overflow = false;
+            session->binary = lws_frame_is_binary(wsi);
+        }
+        if (conn->rx_overflow)
+            return 0;
+        if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
+            // Drop what is buffered and whatever else arrives, and close 1009 from
+            // the writeable callback: returning -1 here is swallowed when
+            // permessage-deflate is active (T5). Reading goes on, so lws can take
+            // the client's close acknowledgement instead of resetting the socket.
+            conn->rx_overflow = true;
+            conn->rx.clear();
+            conn->rx.shrink_to_fit();
+            gateway_.close(conn->id, close_code::message_too_big, "message too big", false);
+            return 0;
+        }
+        conn->rx.append(static_cast<const char *>(in), len);
+        if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+            return 0;
+        on_message(*conn, session->binary, conn->rx);
+        if (conn->rx.capacity() > 64 * 1024) { // don't keep a big buffer on an idle connection
+            conn->rx.clear();
+            conn->rx.shrink_to_fit();
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return session->conn ? gateway_.on_writeable(*session->conn) : 0;
+
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (len >= 2) {
+            auto *p = static_cast<const unsigned char *>(in);
+            session->peer_close_code = p[0] << 8 | p[1];
+        }
+        return 0;
+
+    case LWS_CALLBACK_CLOSED:
+        if (session->conn)
+            on_closed(*session);
+        return 0;
+
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (session && session->upgrade) { // handshake accepted, never established
+            caps_.release(session->upgrade->address);
+            delete session->upgrade;
+            session->upgrade = nullptr;
+        }
+        return 0;
+
+    default:
+        return 0;
+    }
+}
+
+} // namespace wshost

@@ -1,0 +1,18 @@
+// What lws's per-session data holds for a WebSocket connection: raw zeroed
+// memory that lws allocates and frees without constructors (LWS-NOTES T9),
+// so plain members and owning pointers only.
+#pragma once
+
+namespace wshost {
+
+struct Connection;
+struct UpgradeRequest;
+
+struct WsSession {
+    UpgradeRequest *upgrade; // from the handshake until ESTABLISHED; owned
+    Connection *conn;        // from ESTABLISHED until CLOSED; owned by the Gateway
+    int peer_close_code;     // from the client's close frame, if it sent one
+    bool binary;             // the message being received is binary
+};
+
+} // namespace wshost
