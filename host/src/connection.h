@@ -4,6 +4,7 @@
 #pragma once
 
 #include "frame.h"
+#include "rate_limit.h"
 #include "tag_index.h"
 
 #include <wshost/plugin.h>
@@ -48,6 +49,7 @@ struct Connection {
     Admission admission = Admission::pending;
     bool auth_hold = false;     // reading paused until the authenticator's verdict
     std::vector<std::pair<bool, std::string>> held; // (binary, message) received before the verdict
+    TokenBucket requests;       // [websocket] rate_limit_per_s
     std::string rx;             // message being reassembled
     bool rx_overflow = false;   // current message exceeded the size limit
     bool rx_paused = false;     // lws_rx_flow_control(wsi, 0) in force

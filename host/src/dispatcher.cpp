@@ -35,9 +35,10 @@ struct OwnedRequest {
 
 } // namespace
 
-Dispatcher::Dispatcher(Gateway &gateway, ReplyRegistry &replies, WorkerPool &workers,
-                       std::function<void(std::function<void()>)> post, std::function<void()> reply_opened)
-    : gateway_(gateway), replies_(replies), workers_(workers), post_(std::move(post)),
+Dispatcher::Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies,
+                       WorkerPool &workers, std::function<void(std::function<void()>)> post,
+                       std::function<void()> reply_opened)
+    : limits_(limits), gateway_(gateway), replies_(replies), workers_(workers), post_(std::move(post)),
       reply_opened_(std::move(reply_opened))
 {
 }
@@ -73,6 +74,13 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     if (parsed.error != EnvelopeError::none) {
         refuse(conn, parsed.error == EnvelopeError::invalid_json ? "invalid_json" : "invalid_message",
                parsed.message, parsed.request_id_json);
+        return;
+    }
+    if (int64_t wait_ms = conn.requests.take(limits_.rate_limit_per_s, limits_.rate_limit_burst,
+                                             TokenBucket::Clock::now())) {
+        gateway_.send_response(conn.id, error_response("rate_limited", "Too many requests; slow down.",
+                                                       parsed.request_id_json,
+                                                       "\"retry_after_ms\":" + std::to_string(wait_ms)));
         return;
     }
     const Envelope &env = parsed.envelope;

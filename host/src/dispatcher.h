@@ -4,6 +4,7 @@
 // plugins. Everything that can go wrong is answered with the documented error.
 #pragma once
 
+#include "config.h"
 #include "connection.h"
 #include "plugin_set.h"
 
@@ -21,7 +22,7 @@ class Dispatcher {
 public:
     // `post` runs a task on the service thread (from any thread).
     // `reply_opened` is told each new reply deadline (to arm the timer).
-    Dispatcher(Gateway &gateway, ReplyRegistry &replies, WorkerPool &workers,
+    Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies, WorkerPool &workers,
                std::function<void(std::function<void()>)> post, std::function<void()> reply_opened);
 
     void set_plugins(std::shared_ptr<PluginSet> plugins) { plugins_ = std::move(plugins); }
@@ -36,6 +37,7 @@ private:
                 std::string_view request_id_json);
     void run_handler(const std::shared_ptr<PluginSet> &set, const Action &action, const wsh_request &req);
 
+    const WebSocketConfig &limits_;
     Gateway &gateway_;
     ReplyRegistry &replies_;
     WorkerPool &workers_;

@@ -77,7 +77,7 @@ Server::Server(Config config)
     : config_(std::move(config)), gateway_(config_.websocket), replies_(&gateway_),
       workers_(config_.workers.threads, config_.workers.queue_size),
       dispatcher_(
-          gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
+          config_.websocket, gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
           [this] { arm_deadline_timer(); }),
       auth_(config_.auth, [this](wsh_conn_id conn, Verdict verdict) {
           post([this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
