@@ -3,8 +3,10 @@
 #include <array>
 #include <cstdint>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -27,7 +29,9 @@ std::string base64url_encode(std::string_view bytes)
     std::string out;
     out.reserve((bytes.size() * 4 + 2) / 3);
     std::size_t i = 0;
-    auto at = [&bytes](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k])); };
+    auto at = [&bytes](std::size_t k) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k]));
+    };
     for (; i + 3 <= bytes.size(); i += 3) {
         const std::uint32_t v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
         out.push_back(kAlphabet[v >> 18 & 63]);

@@ -5,7 +5,8 @@
 #include <string>
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 // Encodes `bytes` with the URL-safe alphabet (A-Z a-z 0-9 - _), no '=' padding.
 std::string base64url_encode(std::string_view bytes);

@@ -8,8 +8,10 @@
 
 #include <algorithm>
 
-namespace wshost::control {
-namespace {
+namespace wshost::control
+{
+namespace
+{
 
 constexpr std::size_t kMaxReasonBytes = 123; // what a close frame can carry (RFC 6455 §5.5)
 constexpr std::size_t kDefaultPageSize = 100;
@@ -76,7 +78,8 @@ ControlResponse room_change(const Call &call, bool join)
     if (s.is_user) {
         changed = join ? call.gateway.join_user(s.user, room) : call.gateway.leave_user(s.user, room);
     } else {
-        std::optional<bool> done = join ? call.gateway.join(s.connection, room) : call.gateway.leave(s.connection, room);
+        std::optional<bool> done =
+            join ? call.gateway.join(s.connection, room) : call.gateway.leave(s.connection, room);
         if (!done)
             return gone(s.connection);
         changed = *done ? 1 : 0;
@@ -107,19 +110,22 @@ bool read_page_query(std::string_view query, wsh_conn_id &cursor, std::size_t &l
         if (key == "cursor" && !seen_cursor) {
             seen_cursor = true;
             if (!value.empty() && !parse_conn_id(value, cursor)) {
-                error = "query parameter \"cursor\" must be a connection id (the next_cursor of the previous page)";
+                error = "query parameter \"cursor\" must be a connection id (the next_cursor of the previous "
+                        "page)";
                 return false;
             }
         } else if (key == "limit" && !seen_limit) {
             seen_limit = true;
             wsh_conn_id n = 0;
             if (!parse_conn_id(value, n) || n > kMaxPageSize) {
-                error = "query parameter \"limit\" must be an integer from 1 to " + std::to_string(kMaxPageSize);
+                error =
+                    "query parameter \"limit\" must be an integer from 1 to " + std::to_string(kMaxPageSize);
                 return false;
             }
             limit = static_cast<std::size_t>(n);
         } else {
-            error = (key == "cursor" || key == "limit" ? "duplicate query parameter " : "unknown query parameter ") +
+            error = (key == "cursor" || key == "limit" ? "duplicate query parameter "
+                                                       : "unknown query parameter ") +
                     quote(key) + " (valid: \"cursor\", \"limit\")";
             return false;
         }
@@ -169,8 +175,14 @@ ControlResponse metrics_scrape(const Call &)
     return r;
 }
 
-ControlResponse room_join(const Call &call) { return room_change(call, true); }
-ControlResponse room_leave(const Call &call) { return room_change(call, false); }
+ControlResponse room_join(const Call &call)
+{
+    return room_change(call, true);
+}
+ControlResponse room_leave(const Call &call)
+{
+    return room_change(call, false);
+}
 
 ControlResponse rooms_list(const Call &call)
 {
@@ -222,14 +234,16 @@ ControlResponse connection_tags(const Call &call)
     Tags set;
     std::vector<std::string> remove;
     r.only_keys(call.body, "", {"set", "remove"});
-    if (const JsonValue *v = call.body.find("set"); v && !(v->is(JsonValue::Type::object) && v->members.empty()))
+    if (const JsonValue *v = call.body.find("set");
+        v && !(v->is(JsonValue::Type::object) && v->members.empty()))
         r.tags(*v, "set", set);
     if (const JsonValue *v = call.body.find("remove")) {
         if (!v->is(JsonValue::Type::array))
             r.fail("\"remove\" must be an array of tag keys");
         for (std::size_t i = 0; r.ok() && i < v->items.size(); ++i) {
             remove.emplace_back();
-            if (r.name(v->items[i], "remove[" + std::to_string(i) + "]", remove.back()) && set.count(remove.back()))
+            if (r.name(v->items[i], "remove[" + std::to_string(i) + "]", remove.back()) &&
+                set.count(remove.back()))
                 r.fail("tag " + quote(remove.back()) + " is both in \"set\" and in \"remove\"");
         }
     }
@@ -275,7 +289,8 @@ ControlResponse connections_list(const Call &call)
         return bad_request(why);
     std::vector<wsh_conn_id> ids = call.gateway.connection_ids(); // sorted
     auto from = std::upper_bound(ids.begin(), ids.end(), cursor);
-    auto to = static_cast<std::size_t>(ids.end() - from) > limit ? from + static_cast<std::ptrdiff_t>(limit) : ids.end();
+    auto to = static_cast<std::size_t>(ids.end() - from) > limit ? from + static_cast<std::ptrdiff_t>(limit)
+                                                                 : ids.end();
     std::vector<ConnectionSnapshot> page;
     for (auto it = from; it != to; ++it)
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(*it))
@@ -300,13 +315,14 @@ ControlResponse disconnect(const Call &call)
     r.only_keys(call.body, "", {"connection", "user", "code", "reason"});
     read_subject(r, call.body, s);
     if (const JsonValue *v = call.body.find("code")) {
-        const bool integer = v->is(JsonValue::Type::number) && is_integer_literal(v->text) && v->text.size() <= 5;
+        const bool integer =
+            v->is(JsonValue::Type::number) && is_integer_literal(v->text) && v->text.size() <= 5;
         code = integer ? std::stoi(v->text) : 0;
         if (code != 1000 && (code < 3000 || code > 4999))
             r.fail("\"code\" must be 1000 or an integer from 3000 to 4999");
     }
-    if (const JsonValue *v = call.body.find("reason"); v && r.text(*v, "reason", reason) &&
-                                                        reason.size() > kMaxReasonBytes)
+    if (const JsonValue *v = call.body.find("reason");
+        v && r.text(*v, "reason", reason) && reason.size() > kMaxReasonBytes)
         r.fail("\"reason\" must be at most " + std::to_string(kMaxReasonBytes) + " bytes");
     if (!r.ok())
         return bad_request(r.error());

@@ -10,7 +10,8 @@
 
 #include <cctype>
 
-namespace wshost {
+namespace wshost
+{
 
 using control::Call;
 using control::JsonValue;
@@ -25,8 +26,8 @@ struct ControlApi::Route {
     control::Handler handler;
 };
 
-namespace {
-
+namespace
+{
 
 // Every endpoint of DESIGN §6 (plus GET /v1/connections/{id}). Listing rooms
 // reveals who is online, so it needs "admin" like the other /v1 reads.
@@ -142,7 +143,9 @@ ControlResponse ControlApi::error(int status, std::string_view message)
 {
     // DESIGN §6 pins "invalid_control_request" for client errors; server-side
     // conditions get codes of their own.
-    const char *code = status < 500 ? "invalid_control_request" : status == 501 ? "not_implemented" : "internal_error";
+    const char *code = status < 500    ? "invalid_control_request"
+                       : status == 501 ? "not_implemented"
+                                       : "internal_error";
     ControlResponse r;
     r.status = status;
     r.body = "{\"status\":\"error\",\"error\":{\"code\":\"";
@@ -201,9 +204,10 @@ std::optional<ControlResponse> ControlApi::check(const ControlRequest &request, 
     if (!public_path) {
         scopes = authenticate(request.authorization);
         if (!scopes) {
-            ControlResponse r = error(401, request.authorization.empty()
-                                               ? "missing bearer token (send \"Authorization: Bearer <token>\")"
-                                               : "invalid bearer token");
+            ControlResponse r =
+                error(401, request.authorization.empty()
+                               ? "missing bearer token (send \"Authorization: Bearer <token>\")"
+                               : "invalid bearer token");
             r.headers.emplace_back("WWW-Authenticate", "Bearer");
             return r;
         }
@@ -211,14 +215,14 @@ std::optional<ControlResponse> ControlApi::check(const ControlRequest &request, 
     if (!m.path_only)
         return error(404, "no endpoint at this path");
     if (!m.route) {
-        ControlResponse r = error(405, "method " + request.method.substr(0, 16) + " is not allowed here (allowed: " +
-                                           m.allow + ")");
+        ControlResponse r = error(405, "method " + request.method.substr(0, 16) +
+                                           " is not allowed here (allowed: " + m.allow + ")");
         r.headers.emplace_back("Allow", m.allow);
         return r;
     }
     if (!(*scopes & m.route->scope))
-        return error(403, std::string("this endpoint needs a token with the \"") + scope_name(m.route->scope) +
-                              "\" scope");
+        return error(403, std::string("this endpoint needs a token with the \"") +
+                              scope_name(m.route->scope) + "\" scope");
     return std::nullopt;
 }
 
@@ -250,7 +254,8 @@ ControlResponse ControlApi::handle(const ControlRequest &request)
     if (std::optional<ControlResponse> refused = check(request, m))
         r = std::move(*refused);
     else if (request.body.size() > max_body_bytes_)
-        r = error(413, "request body is larger than the limit of " + std::to_string(max_body_bytes_) + " bytes");
+        r = error(413,
+                  "request body is larger than the limit of " + std::to_string(max_body_bytes_) + " bytes");
     else
         r = dispatch(request, m);
     metrics::control(endpoint_label(m), r.status);

@@ -34,14 +34,15 @@
 #include <utility>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 class Gateway;
 
 struct ControlRequest {
-    std::string method;        // "GET", "POST", ... (upper case)
-    std::string path;          // as sent, still percent-encoded, without the query
-    std::string query;         // after '?', without it; may be empty
+    std::string method; // "GET", "POST", ... (upper case)
+    std::string path;   // as sent, still percent-encoded, without the query
+    std::string query;  // after '?', without it; may be empty
     std::string body;
     std::string authorization; // the Authorization header value, or empty
 };
@@ -67,8 +68,9 @@ struct ControlHooks {
     std::function<std::pair<int, std::string>(bool start)> reload;
 };
 
-class ControlApi {
-public:
+class ControlApi
+{
+  public:
     ControlApi(Gateway &gateway, const ControlConfig &config, ControlHooks hooks);
     ControlApi(Gateway &gateway, const ControlConfig &config, std::function<bool()> ready,
                std::function<std::string()> plugins_json = {});
@@ -94,7 +96,7 @@ public:
 
     struct Route; // defined in control_api.cpp
 
-private:
+  private:
     struct Token {
         std::array<unsigned char, 32> digest; // SHA-256 of the token
         unsigned scopes;

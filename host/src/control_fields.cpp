@@ -5,11 +5,15 @@
 
 #include <algorithm>
 
-namespace wshost::control {
-namespace {
+namespace wshost::control
+{
+namespace
+{
 
-constexpr const char *kUserRule = "a user id (a non-empty string of at most 256 bytes without NUL, or an integer)";
-constexpr const char *kConnRule = "a connection id (a decimal string or an integer, 1 to 18446744073709551615)";
+constexpr const char *kUserRule =
+    "a user id (a non-empty string of at most 256 bytes without NUL, or an integer)";
+constexpr const char *kConnRule =
+    "a connection id (a decimal string or an integer, 1 to 18446744073709551615)";
 constexpr const char *kNameRule = "a non-empty string of at most 256 bytes without NUL";
 
 } // namespace
@@ -88,7 +92,8 @@ void append_snapshot(std::string &out, const ConnectionSnapshot &s)
         first = false;
     }
     out += "],\"queued_messages\":" + std::to_string(s.queued_messages) +
-           ",\"queued_bytes\":" + std::to_string(s.queued_bytes) + ",\"dropped\":" + std::to_string(s.dropped) + "}";
+           ",\"queued_bytes\":" + std::to_string(s.queued_bytes) +
+           ",\"dropped\":" + std::to_string(s.dropped) + "}";
 }
 
 bool Reader::fail(std::string message)
@@ -98,7 +103,8 @@ bool Reader::fail(std::string message)
     return false;
 }
 
-bool Reader::only_keys(const JsonValue &object, std::string_view where, std::initializer_list<std::string_view> allowed)
+bool Reader::only_keys(const JsonValue &object, std::string_view where,
+                       std::initializer_list<std::string_view> allowed)
 {
     for (const auto &[key, value] : object.members) {
         if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
@@ -111,7 +117,8 @@ bool Reader::only_keys(const JsonValue &object, std::string_view where, std::ini
     return true;
 }
 
-const JsonValue *Reader::get(const JsonValue &object, std::string_view key, std::string_view field, bool required)
+const JsonValue *Reader::get(const JsonValue &object, std::string_view key, std::string_view field,
+                             bool required)
 {
     const JsonValue *v = object.find(key);
     if (!v && required)
@@ -177,7 +184,8 @@ bool Reader::name(const JsonValue &v, const std::string &field, std::string &out
 bool Reader::tags(const JsonValue &v, const std::string &field, Tags &out)
 {
     if (!v.is(JsonValue::Type::object) || v.members.empty())
-        return fail(quote(field) + " must be a non-empty object of string values, e.g. {\"language\":\"FR\"}");
+        return fail(quote(field) +
+                    " must be a non-empty object of string values, e.g. {\"language\":\"FR\"}");
     for (const auto &[key, value] : v.members) {
         if (!valid_name(key))
             return fail("tag keys in " + quote(field) + " must be " + kNameRule);
@@ -202,7 +210,8 @@ bool Reader::base64(const JsonValue &v, const std::string &field, std::string &o
     if (!v.is(JsonValue::Type::string))
         return fail(quote(field) + " must be a base64 string");
     if (!decode_base64(v.text, out))
-        return fail(quote(field) + " is not valid base64 (standard alphabet with '=' padding, no whitespace)");
+        return fail(quote(field) +
+                    " is not valid base64 (standard alphabet with '=' padding, no whitespace)");
     return true;
 }
 

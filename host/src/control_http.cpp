@@ -17,8 +17,10 @@
 #include <optional>
 #include <string>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 using Clock = std::chrono::steady_clock;
 
@@ -26,12 +28,12 @@ using Clock = std::chrono::steady_clock;
 // (LWS-NOTES T9), so the session holds only a pointer to this.
 struct Exchange {
     ControlRequest request;
-    std::string out;              // LWS_PRE bytes, then the response body
-    int status = 0;               // 0: no response yet
-    std::size_t expected = 0;     // Content-Length
-    bool close_after = false;     // refused with a body unread: close, don't reuse
+    std::string out;          // LWS_PRE bytes, then the response body
+    int status = 0;           // 0: no response yet
+    std::size_t expected = 0; // Content-Length
+    bool close_after = false; // refused with a body unread: close, don't reuse
     Clock::time_point start = Clock::now();
-    char id[17] = {};             // request id (hex), also sent as X-Request-Id
+    char id[17] = {}; // request id (hex), also sent as X-Request-Id
 };
 
 struct Session {
@@ -90,8 +92,8 @@ bool read_method_and_path(lws *wsi, ControlRequest &r)
         lws_token_indexes token;
         const char *name;
     } kMethods[] = {
-        {WSI_TOKEN_GET_URI, "GET"},       {WSI_TOKEN_POST_URI, "POST"},       {WSI_TOKEN_PUT_URI, "PUT"},
-        {WSI_TOKEN_PATCH_URI, "PATCH"},   {WSI_TOKEN_DELETE_URI, "DELETE"},   {WSI_TOKEN_OPTIONS_URI, "OPTIONS"},
+        {WSI_TOKEN_GET_URI, "GET"},     {WSI_TOKEN_POST_URI, "POST"},     {WSI_TOKEN_PUT_URI, "PUT"},
+        {WSI_TOKEN_PATCH_URI, "PATCH"}, {WSI_TOKEN_DELETE_URI, "DELETE"}, {WSI_TOKEN_OPTIONS_URI, "OPTIONS"},
         {WSI_TOKEN_HEAD_URI, "HEAD"},
     };
     for (const auto &m : kMethods) {
@@ -117,7 +119,7 @@ std::string loggable(std::string_view path)
 }
 
 // Writes the status line and headers now; the body follows in HTTP_WRITEABLE.
-int respond(lws *wsi, Exchange &x, ControlResponse response)
+int respond(lws *wsi, Exchange &x, const ControlResponse &response)
 {
     x.status = response.status;
     x.out.assign(LWS_PRE, '\0');
@@ -130,8 +132,8 @@ int respond(lws *wsi, Exchange &x, ControlResponse response)
                                            reinterpret_cast<const unsigned char *>(value.data()),
                                            static_cast<int>(value.size()), &p, end);
     };
-    if (lws_add_http_common_headers(wsi, static_cast<unsigned>(response.status), response.content_type.c_str(),
-                                    response.body.size(), &p, end) ||
+    if (lws_add_http_common_headers(wsi, static_cast<unsigned>(response.status),
+                                    response.content_type.c_str(), response.body.size(), &p, end) ||
         add("x-request-id:", x.id) || add("cache-control:", "no-store") ||
         (x.close_after && add("connection:", "close")))
         return -1;
@@ -155,7 +157,7 @@ int begin(lws *wsi, Session &s)
     if (RAND_bytes(rnd, sizeof rnd) != 1)
         std::memset(rnd, 0, sizeof rnd);
     for (int i = 0; i < 8; ++i)
-        std::snprintf(x.id + 2 * i, 3, "%02x", rnd[i]);
+        std::snprintf(x.id + static_cast<std::ptrdiff_t>(2 * i), 3, "%02x", rnd[i]);
 
     ControlApi &api = api_of(wsi);
     ControlRequest &r = x.request;
@@ -169,7 +171,9 @@ int begin(lws *wsi, Session &s)
     const std::string length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
         x.close_after = true; // lws cannot read a chunked body (T12)
-        return respond(wsi, x, api.reject(r, 411, "send the body with Content-Length (chunked bodies are not supported)"));
+        return respond(
+            wsi, x,
+            api.reject(r, 411, "send the body with Content-Length (chunked bodies are not supported)"));
     }
     if (!length.empty()) {
         char *endp = nullptr;
@@ -181,8 +185,10 @@ int begin(lws *wsi, Session &s)
         }
         if (n > api.max_body_bytes()) {
             x.close_after = true; // nothing of the body is read
-            return respond(wsi, x, api.reject(r, 413, "request body is larger than the limit of " +
-                                                           std::to_string(api.max_body_bytes()) + " bytes"));
+            return respond(wsi, x,
+                           api.reject(r, 413,
+                                      "request body is larger than the limit of " +
+                                          std::to_string(api.max_body_bytes()) + " bytes"));
         }
         x.expected = static_cast<std::size_t>(n);
     }
@@ -195,7 +201,7 @@ int begin(lws *wsi, Session &s)
         // not, so the connection cannot be reused.
         if (std::optional<ControlResponse> refused = api.precheck(r)) {
             x.close_after = true;
-            return respond(wsi, x, std::move(*refused));
+            return respond(wsi, x, *refused);
         }
         if (strcasecmp(expect.c_str(), "100-continue") == 0) {
             // lws never answers Expect (T12); curl would stall 1 s per request.
@@ -256,10 +262,10 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
 
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
         // No WebSockets (or h2c) on the control listener.
-        if (getenv("PROBE_H2C") && in && !strcmp((const char *)in, "h2c")) return 0;
         char peer[64] = "";
         lws_get_peer_simple(wsi, peer, sizeof peer);
-        WSH_LOG_INFO("control: refused an upgrade to '%s' from %s", in ? static_cast<const char *>(in) : "", peer);
+        WSH_LOG_INFO("control: refused an upgrade to '%s' from %s", in ? static_cast<const char *>(in) : "",
+                     peer);
         lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, nullptr);
         return 1;
     }
@@ -307,16 +313,17 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
         if (!config.socket.empty())
             WSH_LOG_ERROR("control: cannot listen on the Unix socket %s", config.socket.c_str());
         else
-            WSH_LOG_ERROR("control: cannot listen on %s:%d (address in use, or not an address of this machine?)",
-                          config.address.c_str(), config.port);
+            WSH_LOG_ERROR(
+                "control: cannot listen on %s:%d (address in use, or not an address of this machine?)",
+                config.address.c_str(), config.port);
         return nullptr;
     }
     if (!config.socket.empty())
         WSH_LOG_INFO("control API listening on unix:%s", config.socket.c_str());
     else
-        WSH_LOG_INFO("control API listening on http://%s%s%s:%d", config.address.find(':') != std::string::npos ? "[" : "",
-                     config.address.c_str(), config.address.find(':') != std::string::npos ? "]" : "",
-                     lws_get_vhost_listen_port(vh));
+        WSH_LOG_INFO("control API listening on http://%s%s%s:%d",
+                     config.address.find(':') != std::string::npos ? "[" : "", config.address.c_str(),
+                     config.address.find(':') != std::string::npos ? "]" : "", lws_get_vhost_listen_port(vh));
     return vh;
 }
 

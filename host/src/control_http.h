@@ -21,7 +21,8 @@
 struct lws_context;
 struct lws_vhost;
 
-namespace wshost {
+namespace wshost
+{
 
 class ControlApi;
 

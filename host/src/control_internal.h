@@ -11,7 +11,8 @@
 #include <string_view>
 #include <vector>
 
-namespace wshost::control {
+namespace wshost::control
+{
 
 struct Call {
     const ControlRequest &request;
@@ -25,8 +26,8 @@ using Handler = ControlResponse (*)(const Call &);
 
 // {"status":"success"<members>}; `members` is empty or starts with ','.
 ControlResponse success(std::string_view members = {});
-ControlResponse bad_request(std::string_view message);                  // 400
-ControlResponse not_found(std::string_view message);                    // 404
+ControlResponse bad_request(std::string_view message); // 400
+ControlResponse not_found(std::string_view message);   // 404
 ControlResponse push_receipt(const Receipt &receipt);
 // "17" style decimal id as a JSON string.
 void append_conn_id(std::string &out, wsh_conn_id id);
@@ -36,17 +37,20 @@ void append_snapshot(std::string &out, const ConnectionSnapshot &snap);
 
 // Reads body fields, keeping the first error. Field names in messages are
 // paths as the client wrote them: "userIds[2]", "to.tags.language".
-class Reader {
-public:
+class Reader
+{
+  public:
     bool ok() const { return error_.empty(); }
     const std::string &error() const { return error_; }
     bool fail(std::string message);
 
     // Fails on a key of `object` that is not in `allowed`; `where` prefixes
     // names ("" at top level, "to." inside "to").
-    bool only_keys(const JsonValue &object, std::string_view where, std::initializer_list<std::string_view> allowed);
+    bool only_keys(const JsonValue &object, std::string_view where,
+                   std::initializer_list<std::string_view> allowed);
     // The member or null; a missing required one fails.
-    const JsonValue *get(const JsonValue &object, std::string_view key, std::string_view field, bool required);
+    const JsonValue *get(const JsonValue &object, std::string_view key, std::string_view field,
+                         bool required);
 
     // A user id: a name (string) or an integer, read as its decimal text.
     bool user(const JsonValue &v, const std::string &field, std::string &out);
@@ -63,7 +67,7 @@ public:
     // A base64 string (binary payload), decoded.
     bool base64(const JsonValue &v, const std::string &field, std::string &out);
 
-private:
+  private:
     std::string error_;
 };
 

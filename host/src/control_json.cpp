@@ -6,8 +6,10 @@
 #include <cstring>
 #include <unordered_set>
 
-namespace wshost::control {
-namespace {
+namespace wshost::control
+{
+namespace
+{
 
 // Builds the tree over text that json::Scanner already accepted whole, so
 // every step here succeeds; recursion is bounded by kMaxJsonDepth.
@@ -30,8 +32,8 @@ bool build(json::Scanner &s, JsonValue &out, std::string &error)
                 error = "duplicate key \"" + key + "\"";
                 return false;
             }
-            out.members.emplace_back(std::move(key), JsonValue{});
-            if (!build(s, out.members.back().second, error))
+            out.members.push_back(JsonMember{std::move(key), JsonValue{}});
+            if (!build(s, out.members.back().value, error))
                 return false;
             s.skip_ws();
             if (s.consume('}'))

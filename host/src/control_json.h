@@ -15,19 +15,27 @@
 #include <utility>
 #include <vector>
 
-namespace wshost::control {
+namespace wshost::control
+{
+
+struct JsonMember;
 
 struct JsonValue {
     enum class Type { null, boolean, number, string, array, object };
     Type type = Type::null;
     bool boolean = false;
-    std::string text; // string: decoded bytes; number: the literal as written
-    std::vector<JsonValue> items;                            // array
-    std::vector<std::pair<std::string, JsonValue>> members;  // object, in source order, keys unique
+    std::string text;                // string: decoded bytes; number: the literal as written
+    std::vector<JsonValue> items;    // array
+    std::vector<JsonMember> members; // object, in source order, keys unique
 
     bool is(Type t) const { return type == t; }
     // The member `key` of an object, or null.
     const JsonValue *find(std::string_view key) const;
+};
+
+struct JsonMember {
+    std::string key;
+    JsonValue value;
 };
 
 // Parses `text` as exactly one strict RFC 8259 value (valid UTF-8, no

@@ -3,8 +3,10 @@
 // when every field is valid, so a rejected request pushes nothing.
 #include "control_internal.h"
 
-namespace wshost::control {
-namespace {
+namespace wshost::control
+{
+namespace
+{
 
 // The payload field: text (any JSON string) or binary (base64).
 void read_payload(Reader &r, const JsonValue &body, std::string_view key, bool binary, std::string &out)
@@ -14,7 +16,8 @@ void read_payload(Reader &r, const JsonValue &body, std::string_view key, bool b
         binary ? r.base64(*v, field, out) : r.text(*v, field, out);
 }
 
-ControlResponse deliver(const Call &call, const Reader &r, const Target &target, std::string_view data, bool binary)
+ControlResponse deliver(const Call &call, const Reader &r, const Target &target, std::string_view data,
+                        bool binary)
 {
     if (!r.ok())
         return bad_request(r.error());
@@ -69,8 +72,9 @@ ControlResponse send_to_all(const Call &call, bool binary)
 // The "to" object of /v1/send: exactly one selector.
 void read_to(Reader &r, const JsonValue &to, Target &t)
 {
-    static constexpr const char *kShape = "\"to\" must be an object with exactly one of \"connection\", \"user\", "
-                                          "\"users\", \"room\", \"tags\", \"all\"";
+    static constexpr const char *kShape =
+        "\"to\" must be an object with exactly one of \"connection\", \"user\", "
+        "\"users\", \"room\", \"tags\", \"all\"";
     if (!to.is(JsonValue::Type::object)) {
         r.fail(kShape);
         return;
@@ -127,12 +131,30 @@ void read_except(Reader &r, const JsonValue &except, Target &t)
 
 } // namespace
 
-ControlResponse send_text(const Call &call) { return send_to_user(call, false); }
-ControlResponse send_binary(const Call &call) { return send_to_user(call, true); }
-ControlResponse multicast_text(const Call &call) { return send_to_users(call, false); }
-ControlResponse multicast_binary(const Call &call) { return send_to_users(call, true); }
-ControlResponse broadcast_text(const Call &call) { return send_to_all(call, false); }
-ControlResponse broadcast_binary(const Call &call) { return send_to_all(call, true); }
+ControlResponse send_text(const Call &call)
+{
+    return send_to_user(call, false);
+}
+ControlResponse send_binary(const Call &call)
+{
+    return send_to_user(call, true);
+}
+ControlResponse multicast_text(const Call &call)
+{
+    return send_to_users(call, false);
+}
+ControlResponse multicast_binary(const Call &call)
+{
+    return send_to_users(call, true);
+}
+ControlResponse broadcast_text(const Call &call)
+{
+    return send_to_all(call, false);
+}
+ControlResponse broadcast_binary(const Call &call)
+{
+    return send_to_all(call, true);
+}
 
 // POST /publish {"tags":{...},"payload":"..."} (gomoob style: text)
 ControlResponse publish(const Call &call)

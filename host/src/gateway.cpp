@@ -16,6 +16,21 @@ void Gateway::attach(lws_context *context)
 {
     context_ = context;
     service_thread_ = std::this_thread::get_id();
+    std::lock_guard lock(wake_mu_);
+    wake_context_ = context;
+}
+
+void Gateway::detach()
+{
+    std::lock_guard lock(wake_mu_);
+    wake_context_ = nullptr;
+}
+
+void Gateway::wake()
+{
+    std::lock_guard lock(wake_mu_);
+    if (wake_context_)
+        lws_cancel_service(wake_context_);
 }
 
 Connection *Gateway::find(wsh_conn_id id) const
@@ -271,7 +286,7 @@ std::vector<wsh_conn_id> Gateway::connection_ids() const
 void Gateway::after_unlock(bool wake, const std::vector<RoomEvent> &events)
 {
     if (wake)
-        lws_cancel_service(context_);
+        this->wake();
     if (room_listener_)
         for (const RoomEvent &e : events)
             room_listener_(e);

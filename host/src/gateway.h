@@ -61,6 +61,11 @@ public:
 
     // Service thread: call once the loop exists.
     void attach(lws_context *context);
+    // Before the context is destroyed: later wakes do nothing. Any thread may
+    // still be calling in (plugin threads until their fini).
+    void detach();
+    // Wakes the service loop (lws_cancel_service), unless detached. Any thread.
+    void wake();
     bool on_service_thread() const { return std::this_thread::get_id() == service_thread_; }
     // Told of every join and leave (also on disconnect), after the gateway
     // lock is released, on the thread that caused it.
@@ -123,8 +128,10 @@ private:
     static void grace_expired(lws_sorted_usec_list_t *sul);
 
     WebSocketConfig config_;
-    lws_context *context_ = nullptr;
+    lws_context *context_ = nullptr; // for timers, service thread only
     std::thread::id service_thread_;
+    std::mutex wake_mu_;              // orders wake() against detach()
+    lws_context *wake_context_ = nullptr;
     std::function<void(const RoomEvent &)> room_listener_;
 
     mutable std::mutex mu_;

@@ -18,8 +18,10 @@
 #include <cmath>
 #include <optional>
 
-namespace wshost::jwt {
-namespace {
+namespace wshost::jwt
+{
+namespace
+{
 
 constexpr std::size_t kSigBytes = 32; // SHA-256
 constexpr std::size_t kMaxKidShown = 64;
@@ -72,8 +74,14 @@ ObjectScan scan_object(std::string_view text, Members &out)
     return duplicate ? ObjectScan::duplicate : ObjectScan::ok;
 }
 
-bool is_string(std::string_view raw) { return !raw.empty() && raw.front() == '"'; }
-bool is_number(std::string_view raw) { return !raw.empty() && (raw.front() == '-' || (raw.front() >= '0' && raw.front() <= '9')); }
+bool is_string(std::string_view raw)
+{
+    return !raw.empty() && raw.front() == '"';
+}
+bool is_number(std::string_view raw)
+{
+    return !raw.empty() && (raw.front() == '-' || (raw.front() >= '0' && raw.front() <= '9'));
+}
 
 // Decodes a raw JSON string token already validated by scan_object().
 std::string decode_string(std::string_view raw)
@@ -155,7 +163,8 @@ bool equals_ascii_ci(std::string_view a, std::string_view b)
 }
 
 // HMAC-SHA256(secret, data) into md; false when OpenSSL fails or the secret is unusable.
-bool hs256(std::string_view secret, std::string_view data, unsigned char (&md)[EVP_MAX_MD_SIZE], unsigned &len)
+bool hs256(std::string_view secret, std::string_view data, unsigned char (&md)[EVP_MAX_MD_SIZE],
+           unsigned &len)
 {
     if (secret.empty() || secret.size() > static_cast<std::size_t>(INT_MAX))
         return false;
@@ -269,7 +278,8 @@ Result verify(std::string_view token, const std::vector<JwtKey> &keys, int64_t n
         return fail(Failure::unsupported_alg, "header has no 'alg' (only HS256 is accepted)");
     else if (!is_string(it->second) || decode_string(it->second) != "HS256")
         return fail(Failure::unsupported_alg, "unsupported 'alg' (only HS256 is accepted)");
-    if (auto it = h.find("typ"); it != h.end() && (!is_string(it->second) || !equals_ascii_ci(decode_string(it->second), "JWT")))
+    if (auto it = h.find("typ");
+        it != h.end() && (!is_string(it->second) || !equals_ascii_ci(decode_string(it->second), "JWT")))
         return fail(Failure::malformed, "header 'typ' is not \"JWT\"");
     if (h.count("crit"))
         return fail(Failure::malformed, "header 'crit' is not supported");
@@ -305,8 +315,9 @@ Result verify(std::string_view token, const std::vector<JwtKey> &keys, int64_t n
     if (!ok) {
         if (sig->size() != kSigBytes)
             return fail(Failure::bad_signature, "signature is not " + std::to_string(kSigBytes) + " bytes");
-        return fail(Failure::bad_signature, kid ? "signature does not match the key with kid " + shown_kid(*kid)
-                                                : "signature matches no configured key");
+        return fail(Failure::bad_signature,
+                    kid ? "signature does not match the key with kid " + shown_kid(*kid)
+                        : "signature matches no configured key");
     }
 
     // Claims, now that they are authentic.
@@ -344,7 +355,8 @@ Result verify(std::string_view token, const std::vector<JwtKey> &keys, int64_t n
         return fail(Failure::bad_claims, "claim 'exp' is not a finite number");
     // now > exp + leeway  <=>  now - leeway > floor(exp), for integer now - leeway.
     if (sat_add(now_s, -leeway) > clamp_to_i64(std::floor(*exp)))
-        return fail(Failure::expired, "token expired (exp + leeway of " + std::to_string(leeway) + " s is past)");
+        return fail(Failure::expired,
+                    "token expired (exp + leeway of " + std::to_string(leeway) + " s is past)");
 
     if (auto nbf_it = c.find("nbf"); nbf_it != c.end()) {
         const auto nbf = numeric_date(nbf_it->second);
@@ -352,8 +364,8 @@ Result verify(std::string_view token, const std::vector<JwtKey> &keys, int64_t n
             return fail(Failure::bad_claims, "claim 'nbf' is not a finite number");
         // now + leeway < nbf  <=>  now + leeway < ceil(nbf).
         if (sat_add(now_s, leeway) < clamp_to_i64(std::ceil(*nbf)))
-            return fail(Failure::not_yet_valid,
-                        "token not yet valid (nbf is later than now + leeway of " + std::to_string(leeway) + " s)");
+            return fail(Failure::not_yet_valid, "token not yet valid (nbf is later than now + leeway of " +
+                                                    std::to_string(leeway) + " s)");
     }
 
     if (auto tags_it = c.find("tags"); tags_it != c.end()) {
@@ -369,7 +381,8 @@ std::string mint(const JwtKey &key, std::string_view sub, int64_t now_s, int64_t
                  const std::map<std::string, std::string> &tags, bool put_kid)
 {
     int64_t exp = 0;
-    if (key.secret.empty() || ttl_s <= 0 || __builtin_add_overflow(now_s, ttl_s, &exp) || !valid_claim_text(sub))
+    if (key.secret.empty() || ttl_s <= 0 || __builtin_add_overflow(now_s, ttl_s, &exp) ||
+        !valid_claim_text(sub))
         return {};
     for (const auto &[k, v] : tags)
         if (!valid_claim_text(k) || !valid_claim_text(v))

@@ -51,7 +51,8 @@
 #include <string_view>
 #include <vector>
 
-namespace wshost::jwt {
+namespace wshost::jwt
+{
 
 inline constexpr std::size_t kMaxTokenBytes = 8192; // longer tokens -> malformed
 inline constexpr std::size_t kMaxClaimBytes = 256;  // sub, tag keys, tag values

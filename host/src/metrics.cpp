@@ -10,8 +10,10 @@
 #define WSHOST_VERSION "unknown"
 #endif
 
-namespace wshost::metrics {
-namespace {
+namespace wshost::metrics
+{
+namespace
+{
 
 // Upper bounds (seconds) of wshost_action_duration_seconds, with their
 // exposition text; +Inf is implicit.
@@ -67,7 +69,8 @@ template <typename Map> const Key &key_of(const Map &family, std::initializer_li
     return key;
 }
 
-void add(std::map<Key, std::uint64_t> &family, std::initializer_list<std::string_view> values, std::uint64_t n)
+void add(std::map<Key, std::uint64_t> &family, std::initializer_list<std::string_view> values,
+         std::uint64_t n)
 {
     std::lock_guard lock(registry().mu);
     const Key &key = key_of(family, values);
@@ -134,7 +137,8 @@ std::string number(double v)
 }
 
 void counter_family(std::string &out, std::string_view name, std::string_view help,
-                    std::initializer_list<std::string_view> labels, const std::map<Key, std::uint64_t> &family)
+                    std::initializer_list<std::string_view> labels,
+                    const std::map<Key, std::uint64_t> &family)
 {
     header(out, name, "counter", help);
     for (const auto &[key, value] : family)
@@ -244,8 +248,9 @@ std::string render(const Stats &s)
     plain(out, "wshost_bytes_received_total", "counter", "Payload bytes received from clients.",
           load(s.bytes_received));
     plain(out, "wshost_bytes_sent_total", "counter", "Payload bytes written to clients.", load(s.bytes_sent));
-    counter_family(out, "wshost_actions_total", "Actions handled, by action and status (success or error code).",
-                   {"action", "status"}, r.actions);
+    counter_family(out, "wshost_actions_total",
+                   "Actions handled, by action and status (success or error code).", {"action", "status"},
+                   r.actions);
 
     header(out, "wshost_action_duration_seconds", "histogram", "Time from dispatch to response, by action.");
     for (const auto &[key, h] : r.durations) {
@@ -255,20 +260,22 @@ std::string render(const Stats &s)
             std::string le = "le=\"";
             le += b < kBuckets.size() ? kBucketText[b] : "+Inf";
             le += '"';
-            sample(out, "wshost_action_duration_seconds_bucket", {"action"}, key, std::to_string(cumulative), le);
+            sample(out, "wshost_action_duration_seconds_bucket", {"action"}, key, std::to_string(cumulative),
+                   le);
         }
         sample(out, "wshost_action_duration_seconds_sum", {"action"}, key, number(h.sum));
         sample(out, "wshost_action_duration_seconds_count", {"action"}, key, std::to_string(h.count));
     }
 
-    plain(out, "wshost_deliveries_total", "counter", "Gateway pushes queued to connections (one per recipient).",
-          load(s.deliveries));
+    plain(out, "wshost_deliveries_total", "counter",
+          "Gateway pushes queued to connections (one per recipient).", load(s.deliveries));
     {
         std::map<Key, std::uint64_t> dropped = r.dropped;
         dropped["slow_consumer"] += load(s.dropped_slow_consumer);
         counter_family(out, "wshost_dropped_total", "Messages dropped, by reason.", {"reason"}, dropped);
     }
-    plain(out, "wshost_queue_bytes", "gauge", "Bytes waiting in connection send queues.", load(s.queue_bytes));
+    plain(out, "wshost_queue_bytes", "gauge", "Bytes waiting in connection send queues.",
+          load(s.queue_bytes));
     counter_family(out, "wshost_control_requests_total", "Control API requests, by route and HTTP status.",
                    {"endpoint", "status"}, r.control);
     counter_family(out, "wshost_reloads_total", "Configuration reloads, by result.", {"result"}, r.reloads);

@@ -21,7 +21,8 @@
 #include <string>
 #include <string_view>
 
-namespace wshost::metrics {
+namespace wshost::metrics
+{
 
 inline constexpr std::size_t kMaxLabelSets = 1000;
 

@@ -76,13 +76,13 @@ void block_server_signals()
 Server::Server(Config config)
     : config_(std::move(config)), gateway_(config_.websocket), replies_(&gateway_),
       workers_(config_.workers.threads, config_.workers.queue_size),
-      dispatcher_(
-          config_.websocket, gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
-          [this] { arm_deadline_timer(); }),
       auth_(config_.auth, [this](wsh_conn_id conn, Verdict verdict) {
           post([this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
       }),
-      caps_(config_.websocket)
+      caps_(config_.websocket),
+      dispatcher_(
+          config_.websocket, gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
+          [this] { arm_deadline_timer(); })
 {
     deadline_timer_.server = this;
     drain_timer_.server = this;
@@ -108,14 +108,17 @@ void Server::fire_hooks(const wsh_event &event)
 
 Server::~Server()
 {
+    gateway_.detach(); // plugin threads may still call in until fini: no wakes into a dead context
     if (context_)
         lws_context_destroy(context_); // closes what is left; hooks still see the plugins
-    run_posted();                      // hooks queued by those closes
     context_ = nullptr;
+    run_posted(); // hooks queued by those closes
+    // Then the plugins, while everything they may call during fini still exists:
+    // queued blocking handlers finish first, then the last reference goes.
+    workers_.stop();
+    dispatcher_.set_plugins(nullptr);
     if (signal_fd_ >= 0)
         ::close(signal_fd_);
-    // Workers finish (and answer) before the plugins they run are unloaded;
-    // members are destroyed in reverse order: dispatcher (plugin set), workers, ...
 }
 
 bool Server::load_plugins(std::vector<ConfigError> &errors)
@@ -258,7 +261,7 @@ void Server::post(std::function<void()> task)
         std::lock_guard lock(posted_mu_);
         posted_.push_back(std::move(task));
     }
-    lws_cancel_service(context_);
+    gateway_.wake();
 }
 
 void Server::run_posted()

@@ -68,9 +68,11 @@ private:
     Gateway gateway_;
     ReplyRegistry replies_;
     WorkerPool workers_;
-    Dispatcher dispatcher_;
+    // Declared before the dispatcher (which owns the plugins): plugins' fini
+    // may still give verdicts, so these must outlive them.
     AuthService auth_;
     ConnectionCaps caps_;
+    Dispatcher dispatcher_;
 
     lws_context *context_ = nullptr;
     lws_vhost *ws_vhost_ = nullptr;

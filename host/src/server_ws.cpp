@@ -63,6 +63,23 @@ void capture_headers(lws *wsi, UpgradeRequest &req, const std::vector<std::strin
             req.headers.emplace_back(name, std::move(value));
 }
 
+// The query arguments, percent-decoded by lws, joined by '&' (lws_hdr_copy
+// would join them with ',', which a value may contain).
+std::string query_args(lws *wsi)
+{
+    std::string out;
+    char buf[4096];
+    for (int i = 0;; ++i) {
+        int n = lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n < 0)
+            break;
+        if (i > 0)
+            out += '&';
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
 // Tags the client chose with ?tags={"k":"v"}, kept only for allowed keys.
 Tags client_tags(std::string_view query, const std::vector<std::string> &allowed)
 {
@@ -139,7 +156,7 @@ int Server::filter_upgrade(lws *wsi, WsSession &session)
     }
     auto *req = new UpgradeRequest;
     req->path = std::move(path);
-    req->query = header(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+    req->query = query_args(wsi);
     req->origin = std::move(origin);
     req->address = std::move(address);
     capture_headers(wsi, *req, auth_.plugin().extra_headers);

@@ -8,7 +8,9 @@ WorkerPool::WorkerPool(int threads, std::size_t queue_size) : queue_size_(queue_
         threads_.emplace_back([this] { run(); });
 }
 
-WorkerPool::~WorkerPool()
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::stop()
 {
     {
         std::lock_guard lock(mu_);
@@ -17,6 +19,7 @@ WorkerPool::~WorkerPool()
     cv_.notify_all();
     for (auto &t : threads_)
         t.join();
+    threads_.clear();
 }
 
 bool WorkerPool::try_submit(std::function<void()> job)

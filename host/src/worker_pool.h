@@ -16,7 +16,9 @@ namespace wshost {
 class WorkerPool {
 public:
     WorkerPool(int threads, std::size_t queue_size);
-    ~WorkerPool(); // runs what is queued, then joins
+    ~WorkerPool(); // stop()
+    // Runs what is queued, then joins the threads. Idempotent.
+    void stop();
     WorkerPool(const WorkerPool &) = delete;
     WorkerPool &operator=(const WorkerPool &) = delete;
 

@@ -356,7 +356,7 @@ typedef struct wsh_auth_request {
     wsh_auth_id auth;       /* answer through this, exactly once */
     wsh_conn_id conn;       /* the connection being admitted */
     wsh_str path;           /* the request path, without the query */
-    wsh_str query;          /* the raw query string (without '?'), may be empty */
+    wsh_str query;          /* the query arguments, each percent-decoded, joined by '&' */
     wsh_str peer;           /* the peer address (X-Forwarded-For from trusted proxies) */
     wsh_str origin;         /* the Origin header, empty if none */
     const wsh_tag *headers; /* request headers: lowercase names, values as sent */
