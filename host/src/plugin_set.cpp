@@ -4,11 +4,55 @@
 #include "log.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstring>
 
 namespace wshost {
+namespace {
+
+// Copies the file at `path` into an anonymous memory file; returns its fd.
+int private_copy(const std::string &path, std::string &error)
+{
+    int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        error = std::strerror(errno);
+        return -1;
+    }
+    std::string name = "wshost:" + path.substr(path.find_last_of('/') + 1);
+    int out = memfd_create(name.c_str(), MFD_CLOEXEC);
+    if (out < 0) {
+        error = std::string("memfd_create: ") + std::strerror(errno);
+        ::close(in);
+        return -1;
+    }
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(in, buf, sizeof buf)) > 0)
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::write(out, buf + done, static_cast<std::size_t>(n - done));
+            if (w < 0) {
+                n = -1;
+                break;
+            }
+            done += w;
+        }
+    if (n < 0) {
+        error = std::strerror(errno);
+        ::close(in);
+        ::close(out);
+        return -1;
+    }
+    ::close(in);
+    return out;
+}
+
+} // namespace
 
 LoadedPlugin::LoadedPlugin(const PluginConfig &config, PluginSet &set) : config_(config), set_(set) {}
 
@@ -18,6 +62,8 @@ LoadedPlugin::~LoadedPlugin()
         def_->fini(state_);
     if (dl_)
         dlclose(dl_);
+    if (copy_fd_ >= 0)
+        ::close(copy_fd_);
 }
 
 std::string LoadedPlugin::open()
@@ -27,11 +73,24 @@ std::string LoadedPlugin::open()
     if (::stat(path.c_str(), &st) != 0)
         return "file not found: " + path;
 
+    // Load a private copy: dlopen() of a path that is already loaded returns
+    // the cached handle, so a reload of an unchanged path would run old code.
+    std::string copy_error;
+    int fd = private_copy(path, copy_error);
+    if (fd < 0)
+        return "cannot read " + path + ": " + copy_error;
+    std::string fd_path = "/proc/self/fd/" + std::to_string(fd);
     // RTLD_LOCAL keeps plugins from seeing each other's symbols.
-    dl_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    dl_ = dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // Keep the fd open while loaded: glibc finds loaded objects by name, and a
+    // reused fd number would hand a later plugin this one's cached handle.
+    copy_fd_ = fd;
     if (!dl_) {
         const char *why = dlerror();
-        return "not a loadable shared object: " + path + ": " + (why ? why : "unknown error");
+        std::string text = why ? why : "unknown error";
+        if (auto at = text.find(fd_path); at != std::string::npos)
+            text.replace(at, fd_path.size(), path);
+        return "not a loadable shared object: " + path + ": " + text;
     }
     auto entry = reinterpret_cast<wsh_plugin_entry_fn>(dlsym(dl_, WSH_PLUGIN_ENTRY_SYMBOL));
     if (!entry)

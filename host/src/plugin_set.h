@@ -86,6 +86,7 @@ private:
     wsh_host handle_{this};
     std::string version_;
     void *dl_ = nullptr;
+    int copy_fd_ = -1; // the memfd holding our private copy of the file
     const wsh_plugin_def *def_ = nullptr;
     void *state_ = nullptr;
     bool initialized_ = false;

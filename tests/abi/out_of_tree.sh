@@ -2,7 +2,7 @@
 # out_of_tree.sh CMAKE BUILD_DIR SRC_DIR WORK_DIR WSHOST CHECK_EXPORTS CC CXX
 #
 # The SDK as a plugin author meets it:
-#   1. `cmake --install BUILD_DIR --prefix WORK_DIR/prefix`;
+#   1. `cmake --install BUILD_DIR --component sdk --prefix WORK_DIR/prefix` (the SDK only);
 #   2. configure + build SRC_DIR (find_package(wshost) + wshost_add_plugin)
 #      against that prefix only;
 #   3. build the same sources by hand with pkg-config (wshost-plugin.pc);
@@ -22,7 +22,7 @@ rm -rf "$work"
 mkdir -p "$work"
 
 step "install $build into $prefix"
-"$cmake" --install "$build" --prefix "$prefix"
+"$cmake" --install "$build" --component sdk --prefix "$prefix"
 
 step "CMake: find_package(wshost) + wshost_add_plugin()"
 "$cmake" -S "$src" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
