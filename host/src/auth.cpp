@@ -93,10 +93,11 @@ AuthService::AuthService(const AuthConfig &config, Deliver deliver) : config_(co
 
 Verdict AuthService::anonymous_verdict(const char *why) const
 {
-    if (!config_.allow_anonymous)
-        return rejected(std::string(why) + " and [auth] allow_anonymous is false", "missing");
+    // Whether anonymous clients are allowed is decided when the verdict is
+    // applied, on the service thread, against the configuration in force then.
     Verdict v;
     v.kind = Verdict::Kind::anonymous;
+    v.reason = why;
     v.result = "anonymous";
     return v;
 }
@@ -126,6 +127,7 @@ std::optional<Verdict> AuthService::begin(wsh_conn_id conn, const UpgradeRequest
         Verdict v;
         v.kind = Verdict::Kind::anonymous;
         v.result = "none";
+        v.reason = "no authentication";
         return v;
     }
     if (kind == "jwt")
@@ -138,7 +140,7 @@ std::optional<Verdict> AuthService::begin(wsh_conn_id conn, const UpgradeRequest
         std::lock_guard lock(mu_);
         id = next_id_++;
         auto deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
-        pending_.emplace(id, Pending{conn, deadline});
+        pending_.emplace(id, Pending{conn, deadline, plugin_set_});
         deadlines_.emplace(deadline, id);
     }
     std::vector<wsh_tag> headers;
@@ -169,12 +171,14 @@ std::optional<Verdict> AuthService::begin(wsh_conn_id conn, const UpgradeRequest
 bool AuthService::finish(wsh_auth_id id, Verdict verdict)
 {
     wsh_conn_id conn;
+    std::shared_ptr<PluginSet> set; // released after the lock
     {
         std::lock_guard lock(mu_);
         auto it = pending_.find(id);
         if (it == pending_.end())
             return false;
         conn = it->second.conn;
+        set = std::move(it->second.set);
         deadlines_.erase({it->second.deadline, id});
         pending_.erase(it);
     }
@@ -184,9 +188,11 @@ bool AuthService::finish(wsh_auth_id id, Verdict verdict)
 
 void AuthService::forget(wsh_conn_id conn)
 {
+    std::vector<std::shared_ptr<PluginSet>> released; // dropped after the lock
     std::lock_guard lock(mu_);
     for (auto it = pending_.begin(); it != pending_.end();) {
         if (it->second.conn == conn) {
+            released.push_back(std::move(it->second.set));
             deadlines_.erase({it->second.deadline, it->first});
             it = pending_.erase(it);
         } else {

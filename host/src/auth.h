@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -23,6 +24,7 @@
 namespace wshost {
 
 class LoadedPlugin;
+class PluginSet;
 
 // What the handshake carried, captured before lws frees its headers.
 struct UpgradeRequest {
@@ -60,7 +62,13 @@ public:
 
     AuthService(const AuthConfig &config, Deliver deliver);
 
-    void set_plugin(const PluginAuthenticator &plugin) { plugin_ = plugin; }
+    // Service thread. `set` is the generation that holds the plugin: a decision
+    // in progress keeps it loaded.
+    void set_plugin(const PluginAuthenticator &plugin, std::shared_ptr<PluginSet> set)
+    {
+        plugin_ = plugin;
+        plugin_set_ = std::move(set);
+    }
     const PluginAuthenticator &plugin() const { return plugin_; }
 
     // Service thread. Decides now, or (plugin authenticator) starts a decision
@@ -86,11 +94,13 @@ private:
     const AuthConfig &config_;
     Deliver deliver_;
     PluginAuthenticator plugin_;
+    std::shared_ptr<PluginSet> plugin_set_;
 
     mutable std::mutex mu_;
     struct Pending {
         wsh_conn_id conn;
         Clock::time_point deadline;
+        std::shared_ptr<PluginSet> set;
     };
     std::unordered_map<wsh_auth_id, Pending> pending_;
     std::set<std::pair<Clock::time_point, wsh_auth_id>> deadlines_;

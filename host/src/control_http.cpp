@@ -239,10 +239,10 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
     auto *s = static_cast<Session *>(user);
     switch (reason) {
     case LWS_CALLBACK_HTTP:
-        return begin(wsi, *s);
+        return s ? begin(wsi, *s) : -1;
 
     case LWS_CALLBACK_HTTP_BODY:
-        if (s->x && !s->x->status) {
+        if (s && s->x && !s->x->status) {
             Exchange &x = *s->x;
             // lws stops at Content-Length; the cap is a second guard.
             const std::size_t room = x.expected - std::min(x.expected, x.request.body.size());
@@ -251,12 +251,12 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
         return 0;
 
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (s->x && !s->x->status)
+        if (s && s->x && !s->x->status)
             return respond(wsi, *s->x, api_of(wsi).handle(s->x->request));
         return 0;
 
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (!s->x || !s->x->status)
+        if (!s || !s->x || !s->x->status)
             return 0;
         return finish(wsi, *s);
 

@@ -96,7 +96,7 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     req.api = host_api_table();
     req.host = action->plugin->handle();
     req.conn = conn.id;
-    req.reply = replies_.open(conn.id, parsed.request_id_json, action->plugin, action->timeout_ms);
+    req.reply = replies_.open(conn.id, parsed.request_id_json, plugins_, action->plugin, action->timeout_ms);
     reply_opened_();
 
     std::string_view payload = env.payload.empty() ? kEmptyObject : env.payload;

@@ -21,14 +21,14 @@ bool is_snake_case(std::string_view code)
 
 } // namespace
 
-wsh_reply_id ReplyRegistry::open(wsh_conn_id conn, std::string_view request_id_json, LoadedPlugin *plugin,
-                                 int timeout_ms)
+wsh_reply_id ReplyRegistry::open(wsh_conn_id conn, std::string_view request_id_json, std::shared_ptr<PluginSet> set,
+                                 LoadedPlugin *plugin, int timeout_ms)
 {
     auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     plugin->inflight.fetch_add(1);
     std::lock_guard lock(mu_);
     wsh_reply_id id = next_id_++;
-    pending_.emplace(id, Pending{conn, std::string(request_id_json), plugin, deadline});
+    pending_.emplace(id, Pending{conn, std::string(request_id_json), std::move(set), plugin, deadline});
     deadlines_.emplace(deadline, id);
     return id;
 }
@@ -50,11 +50,12 @@ std::optional<ReplyRegistry::Pending> ReplyRegistry::take(wsh_reply_id id, bool 
     return p;
 }
 
-void ReplyRegistry::finish(const Pending &p, std::string_view response)
+void ReplyRegistry::finish(Pending &p, std::string_view response)
 {
     if (gateway_ && !response.empty())
         gateway_->send_response(p.conn, response);
     p.plugin->inflight.fetch_sub(1);
+    p.set.reset(); // may retire an old generation (its deleter defers the unload)
 }
 
 int ReplyRegistry::success(wsh_reply_id id, std::string_view payload_json)

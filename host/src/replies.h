@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -20,6 +21,7 @@ namespace wshost {
 
 class Gateway;
 class LoadedPlugin;
+class PluginSet;
 
 class ReplyRegistry {
 public:
@@ -27,9 +29,10 @@ public:
 
     explicit ReplyRegistry(Gateway *gateway) : gateway_(gateway) {}
 
-    // Service thread, at dispatch.
-    wsh_reply_id open(wsh_conn_id conn, std::string_view request_id_json, LoadedPlugin *plugin,
-                      int timeout_ms);
+    // Service thread, at dispatch. The reply keeps the plugin's generation
+    // loaded until it is answered or expires.
+    wsh_reply_id open(wsh_conn_id conn, std::string_view request_id_json, std::shared_ptr<PluginSet> set,
+                      LoadedPlugin *plugin, int timeout_ms);
 
     // Any thread: the plugin's answers. WSH_OK, WSH_E_GONE or WSH_E_INVALID.
     int success(wsh_reply_id id, std::string_view payload_json);
@@ -54,12 +57,13 @@ private:
     struct Pending {
         wsh_conn_id conn;
         std::string request_id_json;
+        std::shared_ptr<PluginSet> set;
         LoadedPlugin *plugin;
         Clock::time_point deadline;
     };
     // Removes `id` and returns it, or nothing (and counts a late reply).
     std::optional<Pending> take(wsh_reply_id id, bool count_late);
-    void finish(const Pending &p, std::string_view response);
+    void finish(Pending &p, std::string_view response);
 
     Gateway *gateway_;
     mutable std::mutex mu_;

@@ -116,22 +116,44 @@ Server::~Server()
     // Then the plugins, while everything they may call during fini still exists:
     // queued blocking handlers finish first, then the last reference goes.
     workers_.stop();
+    auth_.set_plugin({}, nullptr);
     dispatcher_.set_plugins(nullptr);
+    run_posted(); // the retired generations' unloads
     if (signal_fd_ >= 0)
         ::close(signal_fd_);
 }
 
-bool Server::load_plugins(std::vector<ConfigError> &errors)
+std::shared_ptr<PluginSet> Server::load_generation(const Config &config, std::vector<ConfigError> &errors)
 {
-    auto set = PluginSet::load(config_, HostServices{&replies_, &gateway_, &auth_}, errors);
+    std::unique_ptr<PluginSet> set = PluginSet::load(config, HostServices{&replies_, &gateway_, &auth_}, errors);
     if (!set)
-        return false;
+        return nullptr;
+    // A generation is unloaded (fini, dlclose) on the service thread once its
+    // last user lets go: the dispatcher, a running handler, an open reply or
+    // an authentication in progress. Never on a plugin's own thread.
+    return std::shared_ptr<PluginSet>(set.release(), [this](PluginSet *retired) {
+        post([retired] { delete retired; });
+    });
+}
+
+void Server::install_generation(std::shared_ptr<PluginSet> set)
+{
     if (const PluginAuthenticator *a = set->authenticator())
-        auth_.set_plugin(*a);
-    dispatcher_.set_plugins(std::shared_ptr<PluginSet>(std::move(set)));
-    for (const auto &p : dispatcher_.plugins()->plugins())
+        auth_.set_plugin(*a, set);
+    else
+        auth_.set_plugin({}, nullptr);
+    for (const auto &p : set->plugins())
         WSH_LOG_INFO("plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
                      p->config().resolved.c_str(), p->blocking() ? " (blocking: worker pool)" : "");
+    dispatcher_.set_plugins(std::move(set));
+}
+
+bool Server::load_plugins(std::vector<ConfigError> &errors)
+{
+    auto set = load_generation(config_, errors);
+    if (!set)
+        return false;
+    install_generation(std::move(set));
     return true;
 }
 

@@ -56,6 +56,8 @@ private:
     void finish_if_drained();
     bool adopt_signalfd();
     void fire_hooks(const wsh_event &event); // service thread
+    std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors);
+    void install_generation(std::shared_ptr<PluginSet> set); // service thread
 
     // WebSocket connection life (server_ws.cpp), service thread.
     int filter_upgrade(lws *wsi, WsSession &session);

@@ -191,6 +191,12 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     Connection *conn = gateway_.connection(id);
     if (!conn || conn->admission != Connection::Admission::pending)
         return; // closed meanwhile
+    if (verdict.kind == Verdict::Kind::anonymous && config_.auth.authenticator != "none" &&
+        !config_.auth.allow_anonymous) {
+        verdict.kind = Verdict::Kind::reject;
+        verdict.reason += " and [auth] allow_anonymous is false";
+        verdict.result = "missing";
+    }
     if (verdict.kind == Verdict::Kind::reject) {
         // The log says why; the client only learns that it failed.
         WSH_LOG_INFO("connection %llu from %s rejected: %s", static_cast<unsigned long long>(id),
