@@ -26,6 +26,12 @@ void Gateway::detach()
     wake_context_ = nullptr;
 }
 
+void Gateway::set_limits(const WebSocketConfig &config)
+{
+    std::lock_guard lock(mu_);
+    config_ = config;
+}
+
 void Gateway::wake()
 {
     std::lock_guard lock(wake_mu_);

@@ -66,6 +66,8 @@ public:
     void detach();
     // Wakes the service loop (lws_cancel_service), unless detached. Any thread.
     void wake();
+    // Reload: new queue limits and slow-consumer policy for what comes next.
+    void set_limits(const WebSocketConfig &config);
     bool on_service_thread() const { return std::this_thread::get_id() == service_thread_; }
     // Told of every join and leave (also on disconnect), after the gateway
     // lock is released, on the thread that caused it.

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include "close_codes.h"
+#include "config_diff.h"
 #include "envelope.h"
 #include "log.h"
 #include "ready_file.h"
@@ -108,6 +109,8 @@ void Server::fire_hooks(const wsh_event &event)
 
 Server::~Server()
 {
+    if (reloader_)
+        reloader_->stop(); // an attempt under way finishes loading; its swap never runs
     gateway_.detach(); // plugin threads may still call in until fini: no wakes into a dead context
     if (context_)
         lws_context_destroy(context_); // closes what is left; hooks still see the plugins
@@ -154,7 +157,53 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
     if (!set)
         return false;
     install_generation(std::move(set));
+    reloader_ = std::make_unique<Reloader>(
+        [this](std::vector<ConfigError> &errors) { return prepare_reload(errors); },
+        [this](std::unique_ptr<PreparedReload> prepared) { return commit_reload(std::move(prepared)); },
+        [this](std::function<void()> task) { post(std::move(task)); });
     return true;
+}
+
+namespace {
+
+struct PreparedGeneration : PreparedReload {
+    Config config;
+    std::shared_ptr<PluginSet> plugins;
+};
+
+} // namespace
+
+std::unique_ptr<PreparedReload> Server::prepare_reload(std::vector<ConfigError> &errors)
+{
+    // config_.file is only ever read, and never changes: safe off the service thread.
+    ConfigLoad loaded = load_config(config_.file);
+    if (!loaded.config) {
+        errors = std::move(loaded.errors);
+        return nullptr;
+    }
+    auto prepared = std::make_unique<PreparedGeneration>();
+    prepared->config = std::move(*loaded.config);
+    prepared->plugins = load_generation(prepared->config, errors); // init runs here, not on the loop
+    if (!prepared->plugins)
+        return nullptr;
+    return prepared;
+}
+
+std::vector<std::string> Server::commit_reload(std::unique_ptr<PreparedReload> prepared)
+{
+    auto &next = static_cast<PreparedGeneration &>(*prepared);
+    std::vector<std::string> restart = restart_required(config_, next.config);
+    apply_reloadable(config_, next.config);
+    LogLevel level = LogLevel::info;
+    parse_log_level(config_.log.level, level);
+    set_log_level(level);
+    if (!set_log_file(config_.log.file))
+        WSH_LOG_ERROR("reload: cannot open log file %s; logging where it did", config_.log.file.c_str());
+    gateway_.set_limits(config_.websocket);
+    // New requests go to the new generation from here on; the old one is
+    // unloaded when its last running handler, reply or verdict lets go.
+    install_generation(std::move(next.plugins));
+    return restart;
 }
 
 bool Server::start(const std::string &ready_file)
@@ -375,7 +424,7 @@ int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::s
     signalfd_siginfo si;
     while (::read(signal_fd_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
         if (si.ssi_signo == SIGHUP)
-            WSH_LOG_WARN("SIGHUP received: reloading is not implemented yet; configuration unchanged");
+            request_reload(); // coalesced with any attempt already asked for
         else
             begin_shutdown(si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
     }

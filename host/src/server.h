@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "config.h"
 #include "dispatcher.h"
+#include "reload.h"
 #include "gateway.h"
 #include "replies.h"
 #include "worker_pool.h"
@@ -35,6 +36,10 @@ public:
     // Serves until a stop signal has drained every connection. Returns the exit code.
     int run();
 
+    // Any thread: SIGHUP and POST /v1/reload end up here.
+    void request_reload(Reloader::Done done = {}) { reloader_->request(std::move(done)); }
+    ReloadResult reload_result() const { return reloader_->result(); }
+
     // lws callbacks (static trampolines find the Server through the context).
     int on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
     int on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
@@ -58,6 +63,8 @@ private:
     void fire_hooks(const wsh_event &event); // service thread
     std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors);
     void install_generation(std::shared_ptr<PluginSet> set); // service thread
+    std::unique_ptr<PreparedReload> prepare_reload(std::vector<ConfigError> &errors); // reload thread
+    std::vector<std::string> commit_reload(std::unique_ptr<PreparedReload> prepared); // service thread
 
     // WebSocket connection life (server_ws.cpp), service thread.
     int filter_upgrade(lws *wsi, WsSession &session);
@@ -88,6 +95,7 @@ private:
 
     std::mutex posted_mu_;
     std::vector<std::function<void()>> posted_;
+    std::unique_ptr<Reloader> reloader_;
 };
 
 // Blocks SIGHUP/SIGINT/SIGTERM in the calling thread (and every thread it
