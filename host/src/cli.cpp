@@ -16,7 +16,7 @@ const char *usage_text()
            "  --version            print the version and the plugin ABI version\n"
            "  --help               print this help\n"
            "\n"
-           "Signals: SIGTERM/SIGINT drain (clients get close 1001), SIGHUP is logged.\n";
+           "Signals: SIGTERM/SIGINT drain (clients get close 1001), SIGHUP reloads.\n";
 }
 
 bool parse_cli(int argc, char **argv, CliOptions &out, std::string &error)
