@@ -65,6 +65,9 @@ struct ControlHooks {
     std::function<std::string()> plugins_json;
     // POST /v1/reload (start = true) and GET /v1/reload (start = false):
     // an HTTP status and the JSON reload status of DESIGN §6. Null: 501.
+    // Runs on the service thread, which the reload's swap also needs: POST
+    // must start (or join) an attempt and answer at once (e.g. 202 with
+    // "status":"running"), never wait for it.
     std::function<std::pair<int, std::string>(bool start)> reload;
 };
 
