@@ -366,23 +366,26 @@ ControlResponse plugins_list(const Call &call)
 
 ControlResponse reload_start(const Call &call)
 {
-    if (!call.hooks.reload)
+    if (!call.hooks.reload_start)
         return not_implemented_reload();
-    auto [status, body] = call.hooks.reload(true);
     ControlResponse r;
-    r.status = status;
-    r.body = std::move(body);
+    r.defer = [start = call.hooks.reload_start](std::function<void(ControlResponse)> deliver) {
+        start([deliver = std::move(deliver)](bool ok, std::string json) {
+            ControlResponse done;
+            done.status = ok ? 200 : 422; // 422: understood, but the new configuration was refused
+            done.body = std::move(json);
+            deliver(std::move(done));
+        });
+    };
     return r;
 }
 
 ControlResponse reload_status(const Call &call)
 {
-    if (!call.hooks.reload)
+    if (!call.hooks.reload_status)
         return not_implemented_reload();
-    auto [status, body] = call.hooks.reload(false);
     ControlResponse r;
-    r.status = status;
-    r.body = std::move(body);
+    r.body = call.hooks.reload_status();
     return r;
 }
 

@@ -125,17 +125,24 @@ std::string_view trim(std::string_view s)
 } // namespace
 
 ControlApi::ControlApi(Gateway &gateway, const ControlConfig &config, ControlHooks hooks)
-    : gateway_(gateway), hooks_(std::move(hooks)), max_body_bytes_(config.max_body_bytes)
+    : gateway_(gateway), hooks_(std::move(hooks))
 {
+    set_config(config);
+}
+
+void ControlApi::set_config(const ControlConfig &config)
+{
+    max_body_bytes_ = config.max_body_bytes;
     // Only digests are kept: comparing fixed-size digests in constant time
     // leaks neither the tokens' contents nor their lengths.
+    tokens_.clear();
     for (const ControlToken &t : config.tokens)
         tokens_.push_back({sha256(t.token), scope_bits(t.scopes)});
 }
 
 ControlApi::ControlApi(Gateway &gateway, const ControlConfig &config, std::function<bool()> ready,
                        std::function<std::string()> plugins_json)
-    : ControlApi(gateway, config, ControlHooks{std::move(ready), std::move(plugins_json), {}})
+    : ControlApi(gateway, config, ControlHooks{std::move(ready), std::move(plugins_json), {}, {}})
 {
 }
 

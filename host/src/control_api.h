@@ -52,6 +52,10 @@ struct ControlResponse {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers; // extra headers (e.g. Allow)
+    // Set instead of an answer now: the listener calls it once with a function
+    // that delivers the answer later, from any thread (POST /v1/reload answers
+    // when its attempt has finished).
+    std::function<void(std::function<void(ControlResponse)>)> defer;
 };
 
 // Bits of ControlToken::scopes.
@@ -63,12 +67,13 @@ struct ControlHooks {
     // GET /v1/plugins: a JSON array, one object per loaded plugin (name,
     // version, path, blocking, actions). Null: [].
     std::function<std::string()> plugins_json;
-    // POST /v1/reload (start = true) and GET /v1/reload (start = false):
-    // an HTTP status and the JSON reload status of DESIGN §6. Null: 501.
-    // Runs on the service thread, which the reload's swap also needs: POST
-    // must start (or join) an attempt and answer at once (e.g. 202 with
-    // "status":"running"), never wait for it.
-    std::function<std::pair<int, std::string>(bool start)> reload;
+    // GET /v1/reload: the JSON reload status of DESIGN §6. Null: 501.
+    std::function<std::string()> reload_status;
+    // POST /v1/reload: starts (or joins) an attempt and calls `done` once it
+    // has finished — from the reload or the service thread — with whether it
+    // succeeded and its JSON status. It must not wait: the swap needs the
+    // service thread, where this runs. Null: 501.
+    std::function<void(std::function<void(bool ok, std::string json)> done)> reload_start;
 };
 
 class ControlApi
@@ -93,6 +98,8 @@ class ControlApi
     ControlResponse reject(const ControlRequest &request, int status, std::string_view message);
 
     std::size_t max_body_bytes() const { return max_body_bytes_; }
+    // Reload: new tokens and body limit (service thread, like handle()).
+    void set_config(const ControlConfig &config);
 
     // The error body shape shared by every error.
     static ControlResponse error(int status, std::string_view message);
@@ -121,7 +128,7 @@ class ControlApi
     Gateway &gateway_;
     ControlHooks hooks_;
     std::vector<Token> tokens_;
-    std::size_t max_body_bytes_;
+    std::size_t max_body_bytes_ = 0;
 };
 
 } // namespace wshost

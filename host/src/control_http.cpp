@@ -14,7 +14,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <vector>
 #include <string>
 
 namespace wshost
@@ -39,6 +42,31 @@ struct Exchange {
 struct Session {
     Exchange *x;
 };
+
+// Answers that arrive later, from any thread (POST /v1/reload). The answer is
+// parked here and written by the service thread after a wake-up; a request
+// whose client left meanwhile is dropped.
+struct Deferred {
+    lws *wsi;
+    lws_context *context;
+    bool alive = true;                      // guarded by g_deferred_mu
+    std::optional<ControlResponse> response; // guarded by g_deferred_mu
+};
+
+std::mutex g_deferred_mu;
+std::vector<std::shared_ptr<Deferred>> g_deferred;
+
+void forget_deferred(lws *wsi)
+{
+    std::lock_guard lock(g_deferred_mu);
+    for (auto it = g_deferred.begin(); it != g_deferred.end();)
+        if ((*it)->wsi == wsi) {
+            (*it)->alive = false;
+            it = g_deferred.erase(it);
+        } else {
+            ++it;
+        }
+}
 
 ControlApi &api_of(lws *wsi)
 {
@@ -148,6 +176,50 @@ int respond(lws *wsi, Exchange &x, const ControlResponse &response)
     return 0;
 }
 
+// Responds now, or parks the request until its deferred answer arrives.
+int answer(lws *wsi, Exchange &x, ControlResponse response)
+{
+    if (!response.defer)
+        return respond(wsi, x, response);
+    auto parked = std::make_shared<Deferred>();
+    parked->wsi = wsi;
+    parked->context = lws_get_context(wsi);
+    {
+        std::lock_guard lock(g_deferred_mu);
+        g_deferred.push_back(parked);
+    }
+    x.status = 0; // nothing written yet
+    response.defer([parked](ControlResponse later) {
+        std::lock_guard lock(g_deferred_mu);
+        if (!parked->alive)
+            return; // the client left
+        parked->response = std::move(later);
+        lws_cancel_service(parked->context);
+    });
+    return 0;
+}
+
+// Service thread, after a wake-up: writes the answers that have arrived.
+void deliver_deferred()
+{
+    std::vector<std::shared_ptr<Deferred>> ready;
+    {
+        std::lock_guard lock(g_deferred_mu);
+        for (auto it = g_deferred.begin(); it != g_deferred.end();)
+            if ((*it)->response) {
+                ready.push_back(*it);
+                it = g_deferred.erase(it);
+            } else {
+                ++it;
+            }
+    }
+    for (const auto &d : ready) {
+        auto *s = static_cast<Session *>(lws_wsi_user(d->wsi));
+        if (s && s->x && respond(d->wsi, *s->x, *d->response) < 0)
+            lws_set_timeout(d->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    }
+}
+
 int begin(lws *wsi, Session &s)
 {
     delete s.x; // keep-alive: the session outlives a request (T9)
@@ -193,7 +265,7 @@ int begin(lws *wsi, Session &s)
         x.expected = static_cast<std::size_t>(n);
     }
     if (x.expected == 0)
-        return respond(wsi, x, api.handle(r));
+        return answer(wsi, x, api.handle(r));
 
     const std::string expect = header(wsi, WSI_TOKEN_HTTP_EXPECT);
     if (!expect.empty()) {
@@ -252,7 +324,7 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
 
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (s && s->x && !s->x->status)
-            return respond(wsi, *s->x, api_of(wsi).handle(s->x->request));
+            return answer(wsi, *s->x, api_of(wsi).handle(s->x->request));
         return 0;
 
     case LWS_CALLBACK_HTTP_WRITEABLE:
@@ -272,13 +344,15 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
 
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
+        forget_deferred(wsi);
         if (s) {
             delete s->x;
             s->x = nullptr;
         }
         return 0;
 
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: // broadcast to every vhost (T6): not ours
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: // broadcast to every protocol of every vhost (T6)
+        deliver_deferred(); // idempotent, and cheap when nothing waits
         return 0;
 
     default:

@@ -3,6 +3,7 @@
 #include "envelope.h"
 #include "gateway.h"
 #include "log.h"
+#include "metrics.h"
 #include "replies.h"
 #include "response.h"
 #include "stats.h"
@@ -88,6 +89,7 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     if (!action) {
         refuse(conn, "unsupported_action", "Action '" + env.action + "' is not supported.",
                parsed.request_id_json);
+        metrics::action("_unsupported", "unsupported_action", 0); // never the client's text as a label
         return;
     }
 
@@ -96,7 +98,7 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     req.api = host_api_table();
     req.host = action->plugin->handle();
     req.conn = conn.id;
-    req.reply = replies_.open(conn.id, parsed.request_id_json, plugins_, action->plugin, action->timeout_ms);
+    req.reply = replies_.open(conn.id, parsed.request_id_json, env.action, plugins_, action->plugin, action->timeout_ms);
     reply_opened_();
 
     std::string_view payload = env.payload.empty() ? kEmptyObject : env.payload;

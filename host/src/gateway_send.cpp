@@ -3,6 +3,7 @@
 
 #include "close_codes.h"
 
+#include "metrics.h"
 #include "stats.h"
 
 #include <libwebsockets.h>
@@ -59,13 +60,17 @@ Receipt Gateway::send(const Target &target, std::string_view data, bool binary)
 {
     FramePtr frame = Frame::make(data, binary); // built once, shared by every recipient
     Receipt receipt;
+    uint64_t closing = 0;
     bool wake;
     {
         std::lock_guard lock(mu_);
         std::vector<wsh_conn_id> ids = resolve(target);
         receipt.matched = ids.size();
         for (wsh_conn_id id : ids) {
-            if (enqueue_push(*find(id), frame))
+            Connection &conn = *find(id);
+            if (conn.close_code)
+                ++closing; // closing: nothing more goes out
+            if (enqueue_push(conn, frame))
                 ++receipt.enqueued;
             else
                 ++receipt.dropped;
@@ -73,6 +78,8 @@ Receipt Gateway::send(const Target &target, std::string_view data, bool binary)
         wake = take_wake();
     }
     bump(stats().deliveries, receipt.enqueued);
+    if (closing)
+        metrics::dropped("closing", closing);
     after_unlock(wake, {});
     return receipt;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <cstring>
@@ -220,6 +221,16 @@ const Action *PluginSet::find_action(std::string_view name) const
 {
     auto it = actions_.find(std::string(name));
     return it == actions_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> PluginSet::actions_of(const LoadedPlugin &plugin) const
+{
+    std::vector<std::string> names;
+    for (const auto &[name, action] : actions_)
+        if (action.plugin == &plugin)
+            names.push_back(name);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 int PluginSet::register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn,

@@ -103,6 +103,8 @@ public:
     ~PluginSet();
 
     const Action *find_action(std::string_view name) const;
+    // The actions `plugin` registered, sorted.
+    std::vector<std::string> actions_of(const LoadedPlugin &plugin) const;
     const std::vector<Hook> &hooks(wsh_hook_kind kind) const { return hooks_[kind]; }
     const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
     ReplyRegistry *replies() const { return services_.replies; }

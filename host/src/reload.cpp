@@ -2,6 +2,7 @@
 
 #include "envelope.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <ctime>
 
@@ -121,6 +122,8 @@ void Reloader::run()
 void Reloader::finish(ReloadResult result)
 {
     result.finished = rfc3339_now();
+    metrics::reload(result.status);
+    metrics::set_reload_generation(result.generation);
     if (result.status == "ok") {
         std::string note;
         for (const std::string &s : result.restart_required)

@@ -2,6 +2,7 @@
 
 #include "envelope.h"
 #include "gateway.h"
+#include "metrics.h"
 #include "plugin_set.h"
 #include "response.h"
 #include "stats.h"
@@ -21,14 +22,16 @@ bool is_snake_case(std::string_view code)
 
 } // namespace
 
-wsh_reply_id ReplyRegistry::open(wsh_conn_id conn, std::string_view request_id_json, std::shared_ptr<PluginSet> set,
-                                 LoadedPlugin *plugin, int timeout_ms)
+wsh_reply_id ReplyRegistry::open(wsh_conn_id conn, std::string_view request_id_json, std::string_view action,
+                                 std::shared_ptr<PluginSet> set, LoadedPlugin *plugin, int timeout_ms)
 {
-    auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    auto now = Clock::now();
+    auto deadline = now + std::chrono::milliseconds(timeout_ms);
     plugin->inflight.fetch_add(1);
     std::lock_guard lock(mu_);
     wsh_reply_id id = next_id_++;
-    pending_.emplace(id, Pending{conn, std::string(request_id_json), std::move(set), plugin, deadline});
+    pending_.emplace(id, Pending{conn, std::string(request_id_json), std::string(action), now, std::move(set),
+                                 plugin, deadline});
     deadlines_.emplace(deadline, id);
     return id;
 }
@@ -50,8 +53,9 @@ std::optional<ReplyRegistry::Pending> ReplyRegistry::take(wsh_reply_id id, bool 
     return p;
 }
 
-void ReplyRegistry::finish(Pending &p, std::string_view response)
+void ReplyRegistry::finish(Pending &p, std::string_view response, std::string_view status)
 {
+    metrics::action(p.action, status, std::chrono::duration<double>(Clock::now() - p.start).count());
     if (gateway_ && !response.empty())
         gateway_->send_response(p.conn, response);
     p.plugin->inflight.fetch_sub(1);
@@ -66,10 +70,11 @@ int ReplyRegistry::success(wsh_reply_id id, std::string_view payload_json)
         return WSH_E_GONE;
     if (!valid) {
         finish(*p, error_response("handler_failed", "The handler's reply was not a JSON object.",
-                                  p->request_id_json));
+                                  p->request_id_json),
+               "handler_failed");
         return WSH_E_INVALID;
     }
-    finish(*p, success_response(payload_json, p->request_id_json));
+    finish(*p, success_response(payload_json, p->request_id_json), "success");
     return WSH_OK;
 }
 
@@ -81,10 +86,11 @@ int ReplyRegistry::error(wsh_reply_id id, std::string_view code, std::string_vie
         return WSH_E_GONE;
     if (!valid) {
         finish(*p, error_response("handler_failed", "The handler's error code was not snake_case.",
-                                  p->request_id_json));
+                                  p->request_id_json),
+               "handler_failed");
         return WSH_E_INVALID;
     }
-    finish(*p, error_response(code, message, p->request_id_json));
+    finish(*p, error_response(code, message, p->request_id_json), code);
     return WSH_OK;
 }
 
@@ -93,7 +99,7 @@ int ReplyRegistry::none(wsh_reply_id id)
     auto p = take(id, true);
     if (!p)
         return WSH_E_GONE;
-    finish(*p, {});
+    finish(*p, {}, "none");
     return WSH_OK;
 }
 
@@ -107,7 +113,7 @@ bool ReplyRegistry::fail_with(wsh_reply_id id, std::string_view code, std::strin
     auto p = take(id, false);
     if (!p)
         return false;
-    finish(*p, error_response(code, message, p->request_id_json));
+    finish(*p, error_response(code, message, p->request_id_json), code);
     return true;
 }
 

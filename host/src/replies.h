@@ -31,8 +31,8 @@ public:
 
     // Service thread, at dispatch. The reply keeps the plugin's generation
     // loaded until it is answered or expires.
-    wsh_reply_id open(wsh_conn_id conn, std::string_view request_id_json, std::shared_ptr<PluginSet> set,
-                      LoadedPlugin *plugin, int timeout_ms);
+    wsh_reply_id open(wsh_conn_id conn, std::string_view request_id_json, std::string_view action,
+                      std::shared_ptr<PluginSet> set, LoadedPlugin *plugin, int timeout_ms);
 
     // Any thread: the plugin's answers. WSH_OK, WSH_E_GONE or WSH_E_INVALID.
     int success(wsh_reply_id id, std::string_view payload_json);
@@ -57,13 +57,16 @@ private:
     struct Pending {
         wsh_conn_id conn;
         std::string request_id_json;
+        std::string action;      // for the metrics
+        Clock::time_point start; // for the metrics
         std::shared_ptr<PluginSet> set;
         LoadedPlugin *plugin;
         Clock::time_point deadline;
     };
     // Removes `id` and returns it, or nothing (and counts a late reply).
     std::optional<Pending> take(wsh_reply_id id, bool count_late);
-    void finish(Pending &p, std::string_view response);
+    // Sends `response` (none when empty) and records the action's outcome.
+    void finish(Pending &p, std::string_view response, std::string_view status);
 
     Gateway *gateway_;
     mutable std::mutex mu_;

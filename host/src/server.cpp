@@ -2,6 +2,7 @@
 
 #include "close_codes.h"
 #include "config_diff.h"
+#include "control_http.h"
 #include "envelope.h"
 #include "log.h"
 #include "ready_file.h"
@@ -200,6 +201,8 @@ std::vector<std::string> Server::commit_reload(std::unique_ptr<PreparedReload> p
     if (!set_log_file(config_.log.file))
         WSH_LOG_ERROR("reload: cannot open log file %s; logging where it did", config_.log.file.c_str());
     gateway_.set_limits(config_.websocket);
+    if (control_api_)
+        control_api_->set_config(config_.control);
     // New requests go to the new generation from here on; the old one is
     // unloaded when its last running handler, reply or verdict lets go.
     install_generation(std::move(next.plugins));
@@ -208,8 +211,6 @@ std::vector<std::string> Server::commit_reload(std::unique_ptr<PreparedReload> p
 
 bool Server::start(const std::string &ready_file)
 {
-    if (config_.control.enabled)
-        WSH_LOG_WARN("[control] is not served by this build yet (see docs/ROADMAP.md); no control listener");
 
     lws_set_log_level(log_enabled(LogLevel::debug) ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN,
                       lws_log_to_ours);
@@ -282,17 +283,71 @@ bool Server::start(const std::string &ready_file)
     int port = lws_get_vhost_listen_port(ws_vhost_);
     if (!adopt_signalfd())
         return false;
+    ReadyInfo ready{getpid(), port, -1, {}};
+    if (!start_control(ready))
+        return false;
 
     WSH_LOG_INFO("wshost %s listening on %s://%s%s%s:%d%s", WSHOST_VERSION, sc.tls.enabled ? "wss" : "ws",
                  ipv6 ? "[" : "", sc.address.c_str(), ipv6 ? "]" : "", port, sc.path.c_str());
     if (!ready_file.empty()) {
         std::string why;
-        if (!write_ready_file(ready_file, ReadyInfo{getpid(), port, -1, {}}, why)) {
+        if (!write_ready_file(ready_file, ready, why)) {
             WSH_LOG_ERROR("cannot write the ready file: %s", why.c_str());
             return false;
         }
     }
     return true;
+}
+
+bool Server::start_control(ReadyInfo &ready)
+{
+    ControlHooks hooks;
+    hooks.ready = [this] { return !stopping_; };
+    hooks.plugins_json = [this] { return plugins_json(); };
+    hooks.reload_status = [this] { return reload_result().to_json(); };
+    hooks.reload_start = [this](std::function<void(bool, std::string)> done) {
+        request_reload([done = std::move(done)](const ReloadResult &r) { done(r.status == "ok", r.to_json()); });
+    };
+    control_api_ = std::make_unique<ControlApi>(gateway_, config_.control, std::move(hooks));
+    if (!config_.control.enabled)
+        return true;
+    control_vhost_ = create_control_vhost(context_, config_.control, *control_api_);
+    if (!control_vhost_)
+        return false; // logged
+    if (config_.control.socket.empty())
+        ready.control_port = lws_get_vhost_listen_port(control_vhost_);
+    else
+        ready.control_socket = config_.control.socket;
+    return true;
+}
+
+std::string Server::plugins_json() const
+{
+    std::string out = "[";
+    const auto &set = dispatcher_.plugins();
+    if (set)
+        for (const auto &p : set->plugins()) {
+            if (out.size() > 1)
+                out += ',';
+            out += "{\"name\":";
+            append_json_string(out, p->name());
+            out += ",\"version\":";
+            append_json_string(out, p->version());
+            out += ",\"path\":";
+            append_json_string(out, p->config().resolved);
+            out += ",\"blocking\":";
+            out += p->blocking() ? "true" : "false";
+            out += ",\"actions\":[";
+            bool first = true;
+            for (const std::string &action : set->actions_of(*p)) {
+                if (!first)
+                    out += ',';
+                first = false;
+                append_json_string(out, action);
+            }
+            out += "]}";
+        }
+    return out + "]";
 }
 
 bool Server::adopt_signalfd()

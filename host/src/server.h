@@ -6,7 +6,9 @@
 #include "admission.h"
 #include "auth.h"
 #include "config.h"
+#include "control_api.h"
 #include "dispatcher.h"
+#include "ready_file.h"
 #include "reload.h"
 #include "gateway.h"
 #include "replies.h"
@@ -60,6 +62,8 @@ private:
     void begin_shutdown(const char *why);
     void finish_if_drained();
     bool adopt_signalfd();
+    bool start_control(ReadyInfo &ready);
+    std::string plugins_json() const; // service thread
     void fire_hooks(const wsh_event &event); // service thread
     std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors);
     void install_generation(std::shared_ptr<PluginSet> set); // service thread
@@ -96,6 +100,8 @@ private:
     std::mutex posted_mu_;
     std::vector<std::function<void()>> posted_;
     std::unique_ptr<Reloader> reloader_;
+    std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
+    lws_vhost *control_vhost_ = nullptr;
 };
 
 // Blocks SIGHUP/SIGINT/SIGTERM in the calling thread (and every thread it

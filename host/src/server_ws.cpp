@@ -6,6 +6,7 @@
 #include "close_codes.h"
 #include "envelope.h"
 #include "log.h"
+#include "metrics.h"
 #include "stats.h"
 #include "ws_session.h"
 
@@ -197,6 +198,7 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
         verdict.reason += " and [auth] allow_anonymous is false";
         verdict.result = "missing";
     }
+    metrics::auth(verdict.result);
     if (verdict.kind == Verdict::Kind::reject) {
         // The log says why; the client only learns that it failed.
         WSH_LOG_INFO("connection %llu from %s rejected: %s", static_cast<unsigned long long>(id),
@@ -257,6 +259,7 @@ void Server::on_closed(WsSession &session)
     if (!code)
         code = session.peer_close_code ? session.peer_close_code : close_code::abnormal;
     bump(stats().connections_closed);
+    metrics::closed(code);
     WSH_LOG_DEBUG("connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
     auth_.forget(conn->id);
     caps_.release(conn->peer);

@@ -42,6 +42,11 @@ LAYOUT_ASSERT(offsetof(wsh_str, ptr) == 0, str_ptr);
 LAYOUT_ASSERT(offsetof(wsh_str, len) == 8, str_len);
 LAYOUT_ASSERT(sizeof(wsh_str) == 16, str_sizeof);
 
+/* wsh_tag */
+LAYOUT_ASSERT(offsetof(wsh_tag, key) == 0, tag_key);
+LAYOUT_ASSERT(offsetof(wsh_tag, value) == 16, tag_value);
+LAYOUT_ASSERT(sizeof(wsh_tag) == 32, tag_sizeof);
+
 /* wsh_request */
 LAYOUT_ASSERT(offsetof(wsh_request, struct_size) == 0, request_struct_size);
 LAYOUT_ASSERT(offsetof(wsh_request, api) == 8, request_api);
@@ -65,12 +70,9 @@ LAYOUT_ASSERT(offsetof(wsh_event, error_code) == 48, event_error_code);
 LAYOUT_ASSERT(offsetof(wsh_event, message) == 64, event_message);
 LAYOUT_ASSERT(offsetof(wsh_event, close_code) == 80, event_close_code);
 LAYOUT_ASSERT(offsetof(wsh_event, room) == 88, event_room);
-LAYOUT_ASSERT(sizeof(wsh_event) == 104, event_sizeof);
-
-/* wsh_tag */
-LAYOUT_ASSERT(offsetof(wsh_tag, key) == 0, tag_key);
-LAYOUT_ASSERT(offsetof(wsh_tag, value) == 16, tag_value);
-LAYOUT_ASSERT(sizeof(wsh_tag) == 32, tag_sizeof);
+LAYOUT_ASSERT(offsetof(wsh_event, tags) == 104, event_tags);
+LAYOUT_ASSERT(offsetof(wsh_event, tags_count) == 112, event_tags_count);
+LAYOUT_ASSERT(sizeof(wsh_event) == 120, event_sizeof);
 
 /* wsh_target */
 LAYOUT_ASSERT(offsetof(wsh_target, struct_size) == 0, target_struct_size);
@@ -110,6 +112,20 @@ LAYOUT_ASSERT(offsetof(wsh_conn_info, queued_bytes_peak) == 96, conn_info_queued
 LAYOUT_ASSERT(offsetof(wsh_conn_info, dropped) == 104, conn_info_dropped);
 LAYOUT_ASSERT(sizeof(wsh_conn_info) == 112, conn_info_sizeof);
 
+/* wsh_auth_request */
+LAYOUT_ASSERT(offsetof(wsh_auth_request, struct_size) == 0, auth_request_struct_size);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, api) == 8, auth_request_api);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, host) == 16, auth_request_host);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, auth) == 24, auth_request_auth);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, conn) == 32, auth_request_conn);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, path) == 40, auth_request_path);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, query) == 56, auth_request_query);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, peer) == 72, auth_request_peer);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, origin) == 88, auth_request_origin);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, headers) == 104, auth_request_headers);
+LAYOUT_ASSERT(offsetof(wsh_auth_request, headers_count) == 112, auth_request_headers_count);
+LAYOUT_ASSERT(sizeof(wsh_auth_request) == 120, auth_request_sizeof);
+
 /* wsh_host_api */
 LAYOUT_ASSERT(offsetof(wsh_host_api, struct_size) == 0, host_api_struct_size);
 LAYOUT_ASSERT(offsetof(wsh_host_api, abi_major) == 4, host_api_abi_major);
@@ -131,7 +147,11 @@ LAYOUT_ASSERT(offsetof(wsh_host_api, leave_room_user) == 112, host_api_leave_roo
 LAYOUT_ASSERT(offsetof(wsh_host_api, room_count) == 120, host_api_room_count);
 LAYOUT_ASSERT(offsetof(wsh_host_api, room_members) == 128, host_api_room_members);
 LAYOUT_ASSERT(offsetof(wsh_host_api, connection_info) == 136, host_api_connection_info);
-LAYOUT_ASSERT(sizeof(wsh_host_api) == 144, host_api_sizeof);
+LAYOUT_ASSERT(offsetof(wsh_host_api, register_authenticator) == 144, host_api_register_authenticator);
+LAYOUT_ASSERT(offsetof(wsh_host_api, auth_accept) == 152, host_api_auth_accept);
+LAYOUT_ASSERT(offsetof(wsh_host_api, auth_reject) == 160, host_api_auth_reject);
+LAYOUT_ASSERT(offsetof(wsh_host_api, auth_anonymous) == 168, host_api_auth_anonymous);
+LAYOUT_ASSERT(sizeof(wsh_host_api) == 176, host_api_sizeof);
 
 /* wsh_init_args */
 LAYOUT_ASSERT(offsetof(wsh_init_args, struct_size) == 0, init_args_struct_size);

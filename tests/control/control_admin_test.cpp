@@ -173,15 +173,28 @@ TEST(ControlApiHooks, DefaultsWithoutHooks)
 
     ControlHooks hooks;
     std::vector<bool> calls;
-    hooks.reload = [&](bool start) {
-        calls.push_back(start);
-        return std::pair<int, std::string>(start ? 202 : 200, R"({"generation":1,"status":"running"})");
+    hooks.reload_status = [&] {
+        calls.push_back(false);
+        return std::string(R"({"generation":1,"status":"ok"})");
+    };
+    std::function<void(bool, std::string)> finish_attempt;
+    hooks.reload_start = [&](std::function<void(bool, std::string)> done) {
+        calls.push_back(true);
+        finish_attempt = std::move(done);
     };
     ControlApi with_reload(gateway, config, hooks);
-    EXPECT_EQ(with_reload.handle({"POST", "/v1/reload", "", "", "Bearer t"}).status, 202);
+    ControlResponse started = with_reload.handle({"POST", "/v1/reload", "", "", "Bearer t"});
+    ASSERT_TRUE(started.defer); // answered when the attempt has finished, not now
+    std::optional<ControlResponse> answer;
+    started.defer([&](ControlResponse r) { answer = std::move(r); });
+    EXPECT_FALSE(answer);
+    finish_attempt(false, R"({"generation":1,"status":"failed"})");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 422);
+    EXPECT_EQ(answer->body, R"({"generation":1,"status":"failed"})");
     ControlResponse r = with_reload.handle({"GET", "/v1/reload", "", "", "Bearer t"});
     EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.body, R"({"generation":1,"status":"running"})");
+    EXPECT_EQ(r.body, R"({"generation":1,"status":"ok"})");
     EXPECT_EQ(calls, (std::vector<bool>{true, false}));
 }
 
