@@ -35,6 +35,7 @@ struct Exchange {
     int status = 0;           // 0: no response yet
     std::size_t expected = 0; // Content-Length
     bool close_after = false; // refused with a body unread: close, don't reuse
+    bool deferred = false;    // handled; the answer comes later (deliver_deferred)
     Clock::time_point start = Clock::now();
     char id[17] = {}; // request id (hex), also sent as X-Request-Id
 };
@@ -188,7 +189,7 @@ int answer(lws *wsi, Exchange &x, ControlResponse response)
         std::lock_guard lock(g_deferred_mu);
         g_deferred.push_back(parked);
     }
-    x.status = 0; // nothing written yet
+    x.deferred = true; // handled once: a later BODY_COMPLETION must not handle it again
     response.defer([parked](ControlResponse later) {
         std::lock_guard lock(g_deferred_mu);
         if (!parked->alive)
@@ -314,7 +315,7 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
         return s ? begin(wsi, *s) : -1;
 
     case LWS_CALLBACK_HTTP_BODY:
-        if (s && s->x && !s->x->status) {
+        if (s && s->x && !s->x->status && !s->x->deferred) {
             Exchange &x = *s->x;
             // lws stops at Content-Length; the cap is a second guard.
             const std::size_t room = x.expected - std::min(x.expected, x.request.body.size());
@@ -323,7 +324,7 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
         return 0;
 
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (s && s->x && !s->x->status)
+        if (s && s->x && !s->x->status && !s->x->deferred)
             return answer(wsi, *s->x, api_of(wsi).handle(s->x->request));
         return 0;
 
