@@ -1,0 +1,76 @@
+# shellcheck shell=bash
+# Debian 12 package lists and an idempotent installer, shared by scripts/run
+# and scripts/test. Source it; it defines variables and functions only.
+#
+#   wshost_ensure_packages PKG...   install the ones that are missing
+#
+# Nothing is installed (and `apt-get update` does not run) when every package is
+# present already, so the scripts also work for a non-root user on a prepared
+# machine. A non-root user with missing packages needs passwordless sudo.
+
+# Build and runtime: what `cmake --build` of the host and plugins needs.
+WSHOST_BUILD_PACKAGES=(
+    build-essential   # gcc/g++ 12, make, libc headers; libasan/libubsan come with gcc
+    cmake             # 3.25 (the project needs >= 3.20)
+    pkg-config
+    libwebsockets-dev # 4.1.6; pulls libwebsockets17, the evlib plugins, libcap-dev, zlib1g-dev
+    libcjson-dev
+    libtomlplusplus-dev
+    libssl-dev
+    binutils          # nm/readelf: plugin symbol checks
+)
+
+# Tests: unit tests (GoogleTest) and the Python WebSocket client of the
+# integration tests (Debian's websocket-client 1.2.3, importable by /usr/bin/python3).
+WSHOST_TEST_PACKAGES=(
+    "${WSHOST_BUILD_PACKAGES[@]}"
+    libgtest-dev
+    libgmock-dev
+    python3
+    python3-websocket
+)
+
+wshost_log() { printf '[wshost] %s\n' "$*" >&2; }
+
+# Prints the packages among "$@" that are not installed.
+wshost_missing_packages() {
+    local pkg status
+    for pkg in "$@"; do
+        status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+        if [[ $status != "install ok installed" ]]; then
+            printf '%s\n' "$pkg"
+        fi
+    done
+}
+
+# Installs the packages among "$@" that are missing, non-interactively.
+wshost_ensure_packages() {
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        wshost_log "dpkg-query not found: this script expects Debian 12"
+        return 1
+    fi
+    local -a missing sudo_cmd=()
+    mapfile -t missing < <(wshost_missing_packages "$@")
+    if ((${#missing[@]} == 0)); then
+        wshost_log "packages: all $# present"
+        return 0
+    fi
+    wshost_log "packages missing: ${missing[*]}"
+    if ((EUID != 0)); then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo_cmd=(sudo)
+        else
+            wshost_log "not root and no passwordless sudo: install them first:"
+            wshost_log "  apt-get install -y --no-install-recommends ${missing[*]}"
+            return 1
+        fi
+    fi
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+    mapfile -t missing < <(wshost_missing_packages "$@")
+    if ((${#missing[@]} != 0)); then
+        wshost_log "still missing after apt-get install: ${missing[*]}"
+        return 1
+    fi
+}
