@@ -46,9 +46,6 @@ constexpr OptionSpec connections_options[] = {
     {"--cursor", true, false},
     {"--all", false, false},
 };
-constexpr OptionSpec reload_options[] = {
-    {"--no-wait", false, false},
-};
 
 // clang-format off
 constexpr Command commands[] = {
@@ -88,8 +85,8 @@ constexpr Command commands[] = {
      none(), 0, 1, build_rooms, print_table, Flow::single},
     {"plugins", "", "list loaded plugins",
      none(), 0, 0, build_plugins, print_table, Flow::single},
-    {"reload", "[--no-wait]", "reload configuration and plugins; waits for the result unless --no-wait",
-     reload_options, 0, 0, build_reload, print_reload, Flow::reload_wait},
+    {"reload", "", "reload configuration and plugins; prints the result (errors with file:line:col)",
+     none(), 0, 0, build_reload, print_reload, Flow::reload_wait},
     {"reload-status", "", "show the result of the last reload",
      none(), 0, 0, build_reload_status, print_reload, Flow::single},
     {"status", "", "health and readiness (GET /healthz and /readyz; no token needed)",

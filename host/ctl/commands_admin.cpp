@@ -204,11 +204,9 @@ bool build_plugins(const ParsedArgs &, Plan &plan, std::string &)
 constexpr int reload_timeout_ms = 60'000;
 
 // POST /v1/reload with "{}" (a body every JSON-reading handler accepts).
-bool build_reload(const ParsedArgs &args, Plan &plan, std::string &)
+bool build_reload(const ParsedArgs &, Plan &plan, std::string &)
 {
     plan.request = Request{"POST", "/v1/reload", "{}", reload_timeout_ms};
-    if (args.has("--no-wait"))
-        plan.flow = Flow::single;
     return true;
 }
 

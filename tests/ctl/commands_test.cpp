@@ -178,7 +178,6 @@ TEST(CtlCommands, OperatorCommands)
     EXPECT_EQ(plan_of({"reload"}).request.timeout_ms, 60000) << "the server answers when the attempt is done";
     EXPECT_EQ(plan_of({"reload-status"}).request.timeout_ms, 0);
     EXPECT_EQ(plan_of({"reload"}).flow, Flow::reload_wait);
-    EXPECT_EQ(plan_of({"reload", "--no-wait"}).flow, Flow::single);
     expect_request({"reload-status"}, "GET", "/v1/reload", "");
     expect_request({"status"}, "GET", "/healthz", "");
     EXPECT_EQ(plan_of({"status"}).flow, Flow::status);
