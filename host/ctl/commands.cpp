@@ -93,7 +93,8 @@ constexpr Command commands[] = {
      none(), 0, 0, build_status, print_status, Flow::status},
     {"metrics", "", "print the Prometheus metrics text",
      none(), 0, 0, build_metrics, print_raw, Flow::single},
-    {"token", "...", "reserved for minting JWTs (not implemented yet)",
+    {"token", "--config FILE --sub USER [--ttl 1h] [--kid K] [--tag k=v]...",
+     "mint an HS256 JWT with a key from the config (offline; prints the token)",
      none(), 0, 0, nullptr, nullptr, Flow::single},
 };
 // clang-format on

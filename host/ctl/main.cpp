@@ -5,6 +5,7 @@
 #include "exit_codes.h"
 #include "options.h"
 #include "runner.h"
+#include "token.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -62,6 +63,14 @@ int main(int argc, char **argv)
     }
     if (!command)
         return usage_error("unknown command '" + options.words.front() + "'", nullptr);
+    if (command->name == "token") { // local: mints a JWT, sends nothing
+        std::string out, err;
+        std::span<const std::string> words(options.words);
+        int code = run_token(words.subspan(1), out, err);
+        write_all(stdout, out);
+        write_all(stderr, err);
+        return code;
+    }
     if (!command->build) {
         std::fprintf(stderr, "wshostctl: %.*s: not implemented yet\n", static_cast<int>(command->name.size()),
                      command->name.data());

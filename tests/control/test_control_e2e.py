@@ -52,16 +52,19 @@ def config():
         "[[plugin]]", 'name = "echo"', 'path = "%s"' % ARGS.echo, ""])
 
 
-class ControlEndToEnd(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.host = h.Host(config(), name="control")
-        cls.host.start()
-        cls.control_port = cls.host.info.get("control")
+def setUpModule():
+    ControlEndToEnd.host = h.Host(config(), name="control")
+    ControlEndToEnd.host.start()
+    ControlEndToEnd.control_port = ControlEndToEnd.host.info.get("control")
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.host.stop_and_check()
+
+def tearDownModule():
+    ControlEndToEnd.host.stop_and_check()
+
+
+class ControlEndToEnd(unittest.TestCase):
+    host = None
+    control_port = None
 
     def http(self, method, path, body=None, token=TOKEN, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=10)
@@ -249,6 +252,36 @@ class ControlEndToEnd(unittest.TestCase):
         finally:
             for c in (a, b, anon):
                 c.close()
+
+
+class TokenMinting(unittest.TestCase):
+    """wshostctl token mints a JWT that the server's jwt authenticator accepts."""
+
+    def test_minted_token_is_accepted_with_its_tags(self):
+        host = ControlEndToEnd.host
+        out = subprocess.run([ARGS.wshostctl, "token", "--config", host.config_path, "--sub", "77",
+                              "--ttl", "10m", "--tag", "language=DE"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        token = out.stdout.strip()
+        self.assertEqual(token.count("."), 2)
+        c = h.Client(host.info["ws"], header=["Authorization: Bearer " + token])
+        try:
+            c.request('{"action":"echo","payload":{"message":"hi"}}')
+            conn = http.client.HTTPConnection("127.0.0.1", host.info["control"], timeout=10)
+            conn.request("GET", "/v1/users/77", headers={"Authorization": "Bearer " + TOKEN})
+            body = json.loads(conn.getresponse().read())
+            self.assertEqual(len(body["connections"]), 1, body)
+            self.assertEqual(body["connections"][0]["tags"], {"language": "DE"})
+        finally:
+            c.close()
+
+    def test_usage_errors(self):
+        host = ControlEndToEnd.host
+        for args in (["token"], ["token", "--config", host.config_path], ["token", "--config", host.config_path,
+                                                                          "--sub", "1", "--ttl", "soon"],
+                     ["token", "--config", host.config_path, "--sub", "1", "--kid", "nope"]):
+            out = subprocess.run([ARGS.wshostctl] + args, capture_output=True, text=True, timeout=30)
+            self.assertEqual(out.returncode, 2, (args, out.stdout, out.stderr))
 
 
 def main():
