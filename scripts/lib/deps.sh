@@ -28,6 +28,8 @@ WSHOST_TEST_PACKAGES=(
     libgmock-dev
     python3
     python3-websocket
+    python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
+    curl                       # control API tests (Expect: 100-continue)
 )
 
 wshost_log() { printf '[wshost] %s\n' "$*" >&2; }
