@@ -49,6 +49,7 @@ struct Connection {
     Admission admission = Admission::pending;
     bool auth_hold = false;     // reading paused until the authenticator's verdict
     std::vector<std::pair<bool, std::string>> held; // (binary, message) received before the verdict
+    std::size_t held_bytes = 0;
     TokenBucket requests;       // [websocket] rate_limit_per_s
     std::string rx;             // message being reassembled
     bool rx_overflow = false;   // current message exceeded the size limit

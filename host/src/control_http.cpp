@@ -106,7 +106,7 @@ std::string reencode(std::string_view s, bool query_part)
 std::string query_of(lws *wsi)
 {
     std::string query;
-    char buf[1024];
+    char buf[8193]; // a fragment never exceeds the header space (max_http_header_data)
     for (int i = 0; lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i) >= 0; ++i) {
         if (!query.empty())
             query.push_back('&');

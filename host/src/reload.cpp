@@ -111,6 +111,11 @@ void Reloader::run()
         // The swap happens on the service thread; it finishes the attempt there.
         auto shared = std::make_shared<std::unique_ptr<PreparedReload>>(std::move(prepared));
         post_([this, shared, attempt]() mutable {
+            {
+                std::lock_guard lock(mu_);
+                if (stopping_)
+                    return; // shutting down: the prepared generation is dropped, never swapped in
+            }
             attempt.restart_required = commit_(std::move(*shared));
             attempt.generation++;
             attempt.status = "ok";

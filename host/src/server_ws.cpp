@@ -65,18 +65,22 @@ void capture_headers(lws *wsi, UpgradeRequest &req, const std::vector<std::strin
 }
 
 // The query arguments, percent-decoded by lws, joined by '&' (lws_hdr_copy
-// would join them with ',', which a value may contain).
+// would join them with ',', which a value may contain). Each argument is
+// copied whole, however long (a JWT in ?token= easily passes 4 KiB).
 std::string query_args(lws *wsi)
 {
-    std::string out;
-    char buf[4096];
+    std::string out, arg;
     for (int i = 0;; ++i) {
-        int n = lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i);
+        int len = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (len <= 0)
+            break;
+        arg.assign(static_cast<std::size_t>(len) + 1, '\0');
+        int n = lws_hdr_copy_fragment(wsi, arg.data(), len + 1, WSI_TOKEN_HTTP_URI_ARGS, i);
         if (n < 0)
             break;
         if (i > 0)
             out += '&';
-        out.append(buf, static_cast<std::size_t>(n));
+        out.append(arg.data(), static_cast<std::size_t>(n));
     }
     return out;
 }
@@ -183,7 +187,9 @@ void Server::on_established(lws *wsi, WsSession &session)
         apply_verdict(conn->id, std::move(*verdict));
         return;
     }
-    gateway_.hold_rx(*conn, true); // frames wait for the verdict, in order
+    // Frames wait for the verdict, in order (on_message holds them). Reading
+    // goes on, so a client that leaves is noticed at once; only when what it
+    // sent meanwhile passes one maximum message does reading pause.
     arm_deadline_timer();
 }
 
@@ -229,6 +235,8 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     fire_hooks(ev);
 
     auto held = std::move(conn->held);
+    conn->held.clear();
+    conn->held_bytes = 0;
     for (auto &[binary, message] : held)
         on_message(*conn, binary, message);
     gateway_.hold_rx(*conn, false);
@@ -239,6 +247,9 @@ void Server::on_message(Connection &conn, bool binary, std::string_view message)
     switch (conn.admission) {
     case Connection::Admission::pending: // lws had it buffered before the pause
         conn.held.emplace_back(binary, std::string(message));
+        conn.held_bytes += message.size();
+        if (conn.held_bytes > config_.websocket.max_message_bytes)
+            gateway_.hold_rx(conn, true); // bounded: stop reading until the verdict
         return;
     case Connection::Admission::rejected:
         return; // never reaches a handler

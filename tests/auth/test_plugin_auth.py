@@ -184,13 +184,9 @@ class PluginAuth(PluginAuthBase):
         c.close()
         self.assertEqual(who["user"], "after-ghost")
 
-    # HOST BUG (reported): while a verdict is pending the host pauses reading
-    # (lws_rx_flow_control), so it does not notice a client that closed its
-    # socket (FIN) or sent a close frame until the verdict arrives. The late
-    # verdict then returns WSH_OK instead of WSH_E_GONE, WSH_HOOK_AUTHENTICATED
-    # fires for a client that left long ago, and its cap slot stays taken until
-    # the verdict or [auth] timeout_ms. Remove expectedFailure once fixed.
-    @unittest.expectedFailure
+    # While a verdict is pending the host keeps reading, so a client that
+    # leaves is noticed at once: the late verdict finds nothing (WSH_E_GONE),
+    # no authenticated hook fires, and its cap slot is free again.
     def test_verdict_after_client_left_is_gone(self):
         c = AuthClient(self.port, **verdict("accept:ghost-left", 1500))
         try:
@@ -233,7 +229,10 @@ class PluginAuthTimeout(PluginAuthBase):
         c = AuthClient(self.port, **verdict("never"))
         try:
             for i in range(3):
-                c.send_text(json.dumps({"action": "ak_record", "payload": {"mark": "never-%d" % i}}))
+                try:
+                    c.send_text(json.dumps({"action": "ak_record", "payload": {"mark": "never-%d" % i}}))
+                except OSError:
+                    break  # already closed (slow machine): nothing to deliver anyway
             self.assertEqual(c.expect_close(timeout=20), (1008, "authentication_failed"))
         finally:
             c.abort()

@@ -7,7 +7,6 @@ Skips (exit 77) when this build serves no control listener or answers 501.
 """
 
 import http.client
-import json
 import os
 import re
 import sys

@@ -4,7 +4,6 @@ reaches zero; new messages go to the new generation at once.
 """
 
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -20,7 +20,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reloadlib as rl  # noqa: E402
-from reloadlib import h  # noqa: E402
 
 import unittest  # noqa: E402
 

@@ -5,7 +5,6 @@ settings that need a restart (the listen port) are reported in the log as
 """
 
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -10,7 +10,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reloadlib as rl  # noqa: E402
-from reloadlib import h  # noqa: E402
 
 import unittest  # noqa: E402
 
@@ -81,8 +80,7 @@ class SurvivalTest(unittest.TestCase):
             receipt, _ = call(self, c, "push_user", "q%d" % i,
                               {"user": "dave", "text": json.dumps({"n": i, "blob": blob})})
             self.assertEqual(receipt, {"matched": 1, "enqueued": 1, "dropped": 0})
-        # What the host still holds for dave (the kernel took the rest), asked
-        # by c: the same before and after the reload.
+        # What the host still holds for dave (the kernel took the rest), asked by c.
         queued_before, _ = call(self, c, "whoami", "c-qd0", {"conn": before["d"]["conn"]})
         self.assertGreater(queued_before["queued_messages"], 0,
                            "nothing left in dave's send queue: the test proves less than it should")
@@ -91,8 +89,12 @@ class SurvivalTest(unittest.TestCase):
         gen, _, rest, text = host.reload(expect="ok")
         self.assertEqual(gen, 2)
         self.assertIn("plugin 'rooms'", text)  # rooms reloaded too (a fresh copy)
+        # Still queued after the swap (nothing dropped or reset; the kernel may
+        # have taken a few more meanwhile), and delivered in full below.
         queued_after, _ = call(self, c, "whoami", "c-qd1", {"conn": before["d"]["conn"]})
-        self.assertEqual(queued_after, queued_before)
+        self.assertEqual(identity(queued_after), identity(queued_before))
+        self.assertGreater(queued_after["queued_messages"], 0, queued_after)
+        self.assertLessEqual(queued_after["queued_messages"], queued_before["queued_messages"])
 
         # The new generation answers, on every old connection.
         for name, cl in (("a", a), ("b", b), ("c", c)):
