@@ -264,7 +264,9 @@ typedef void (*wsh_hook_fn)(const wsh_event *ev, void *user_data);
  *     [websocket] slow_consumer_policy: "disconnect" (the queue is dropped, the
  *     client gets close 1013, and a hard close follows if it does not read it)
  *     or "drop_oldest" (the oldest pushes make room; responses are never
- *     dropped). Either way it is counted in the receipt and the metrics.
+ *     dropped). A recipient that refuses the message counts as `dropped` in the
+ *     receipt; older messages that drop_oldest discards to make room are
+ *     counted per connection (wsh_conn_info.dropped) and in the metrics.
  */
 
 typedef enum wsh_target_kind {
