@@ -32,6 +32,11 @@ import unittest
 import websocket
 from websocket import ABNF
 
+# websocket-client 1.2.3 refuses the close codes 1012-1014 ("Invalid close
+# opcode"), which wshost sends (1013: slow consumer); let them through.
+_valid_close = ABNF._is_valid_close_status
+ABNF._is_valid_close_status = staticmethod(lambda code: code in (1012, 1013, 1014) or _valid_close(code))
+
 # Generous: the ASan+UBSan build is several times slower.
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
