@@ -1,5 +1,7 @@
 #include "admission.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
@@ -7,21 +9,8 @@
 namespace wshost {
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
+using text::iequals;
+using text::trim;
 
 bool contains(const std::vector<std::string> &list, std::string_view item)
 {

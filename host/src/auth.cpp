@@ -4,6 +4,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "plugin_set.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,22 +13,7 @@
 namespace wshost {
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool starts_with_nocase(std::string_view s, std::string_view prefix)
-{
-    return s.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-           });
-}
+using text::trim;
 
 // Value of `name` in a "k=v; k2=v2" cookie header, or empty.
 std::string_view cookie_value(std::string_view cookies, std::string_view name)
@@ -78,7 +64,7 @@ std::string_view UpgradeRequest::header(std::string_view name) const
 std::string find_token(const UpgradeRequest &request, const JwtConfig &config)
 {
     std::string_view authorization = trim(request.header("authorization"));
-    if (starts_with_nocase(authorization, "bearer "))
+    if (text::istarts_with(authorization, "bearer "))
         return std::string(trim(authorization.substr(7)));
     if (!config.cookie.empty())
         if (auto v = cookie_value(request.header("cookie"), config.cookie); !v.empty())

@@ -1,6 +1,8 @@
 // Control API: the route table, bearer-token check and request dispatch.
 #include "control_api.h"
 
+#include "text.h"
+
 #include "control_internal.h"
 #include "envelope.h"
 #include "metrics.h"
@@ -103,24 +105,8 @@ std::array<unsigned char, 32> sha256(std::string_view text)
     return digest;
 }
 
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
+using text::iequals;
+using text::trim;
 
 } // namespace
 

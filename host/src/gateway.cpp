@@ -197,27 +197,27 @@ std::optional<bool> Gateway::leave(wsh_conn_id id, std::string_view room)
 
 std::size_t Gateway::join_user(std::string_view user, std::string_view room)
 {
-    std::vector<RoomEvent> events;
-    {
-        std::lock_guard lock(mu_);
-        auto it = users_.find(std::string(user));
-        if (it != users_.end())
-            for (wsh_conn_id id : it->second)
-                join_locked(*find(id), std::string(room), events);
-    }
-    after_unlock(false, events);
-    return events.size();
+    return change_user_rooms(user, room, true);
 }
 
 std::size_t Gateway::leave_user(std::string_view user, std::string_view room)
+{
+    return change_user_rooms(user, room, false);
+}
+
+std::size_t Gateway::change_user_rooms(std::string_view user, std::string_view room, bool join)
 {
     std::vector<RoomEvent> events;
     {
         std::lock_guard lock(mu_);
         auto it = users_.find(std::string(user));
         if (it != users_.end())
-            for (wsh_conn_id id : it->second)
-                leave_locked(*find(id), std::string(room), events);
+            for (wsh_conn_id id : it->second) {
+                if (join)
+                    join_locked(*find(id), std::string(room), events);
+                else
+                    leave_locked(*find(id), std::string(room), events);
+            }
     }
     after_unlock(false, events);
     return events.size();

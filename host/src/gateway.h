@@ -122,6 +122,7 @@ private:
     void resume_rx_locked(Connection &conn); // service thread
     bool join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
     bool leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
+    std::size_t change_user_rooms(std::string_view user, std::string_view room, bool join);
     ConnectionSnapshot snapshot_locked(const Connection &conn) const;
     // After releasing mu_: wake the loop if needed, tell the room listener.
     void after_unlock(bool wake, const std::vector<RoomEvent> &events);

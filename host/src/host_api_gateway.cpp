@@ -203,7 +203,9 @@ int gw_leave_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
     }
 }
 
-int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
+namespace {
+
+int change_user_rooms(wsh_host *host, wsh_str user, wsh_str room, size_t *changed, bool join) noexcept
 {
     Gateway *g = gateway_of(host);
     if (!g)
@@ -211,7 +213,7 @@ int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *change
     if (!valid_name(user) || !valid_name(room))
         return WSH_E_INVALID;
     try {
-        std::size_t n = g->join_user(view(user), view(room));
+        std::size_t n = join ? g->join_user(view(user), view(room)) : g->leave_user(view(user), view(room));
         if (changed)
             *changed = n;
         return WSH_OK;
@@ -220,21 +222,16 @@ int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *change
     }
 }
 
+} // namespace
+
+int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
+{
+    return change_user_rooms(host, user, room, changed, true);
+}
+
 int gw_leave_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(user) || !valid_name(room))
-        return WSH_E_INVALID;
-    try {
-        std::size_t n = g->leave_user(view(user), view(room));
-        if (changed)
-            *changed = n;
-        return WSH_OK;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return change_user_rooms(host, user, room, changed, false);
 }
 
 int gw_room_count(wsh_host *host, wsh_str room, size_t *count) noexcept
