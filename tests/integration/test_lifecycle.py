@@ -33,6 +33,40 @@ class SignalTest(unittest.TestCase):
             with host.client() as c:
                 echo_roundtrip(self, c)
 
+    def listening_addresses(self, pid):
+        """Local addresses of the TCP sockets `pid` listens on, from /proc."""
+        inodes = set()
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        found = []
+        for table, family in (("tcp", 4), ("tcp6", 6)):
+            with open("/proc/%d/net/%s" % (pid, table)) as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    if cols[3] == "0A" and cols[9] in inodes:  # 0A: LISTEN
+                        found.append((family, cols[1].split(":")[0]))
+        return found
+
+    def test_binds_exactly_the_configured_literal(self):
+        # 127.0.0.1 must not become "every interface" (LWS-NOTES T1).
+        with self.default_host("bind4") as host:
+            self.assertEqual(self.listening_addresses(host.proc.pid), [(4, "0100007F")])
+        v6 = h.config_text(plugins=("echo",)).replace('address = "127.0.0.1"', 'address = "::1"', 1)
+        with h.Host(v6, name="bind6") as host:
+            self.assertEqual(self.listening_addresses(host.proc.pid),
+                             [(6, "00000000000000000000000001000000")])
+            c = h.Client.__new__(h.Client)
+            c.url, c.timeout = "ws://[::1]:%d/" % host.info["ws"], h.RECV_TIMEOUT_S
+            c.ws = h.websocket.create_connection(c.url, timeout=c.timeout)
+            with c:
+                echo_roundtrip(self, c)
+
     def drain_with(self, sig):
         with self.default_host("drain-%d" % sig) as host:
             clients = [host.client() for _ in range(3)]
