@@ -1,6 +1,8 @@
 // TOML -> JSON text (see config_toml_json.h).
 #include "config_toml_json.h"
 
+#include "envelope.h"
+
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -8,45 +10,10 @@
 namespace wshost::cfg
 {
 
+// One escaper for all the host's JSON (envelope.cpp); toml++ has validated the UTF-8.
 void append_json_string(std::string &out, std::string_view s)
 {
-    static const char hex[] = "0123456789abcdef";
-    out += '"';
-    for (const char ch : s) {
-        const auto u = static_cast<unsigned char>(ch);
-        switch (ch) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (u < 0x20 || u == 0x7f) {
-                out += "\\u00";
-                out += hex[u >> 4];
-                out += hex[u & 0xf];
-            } else {
-                out += ch; // UTF-8 bytes pass through (toml++ has validated them)
-            }
-        }
-    }
-    out += '"';
+    wshost::append_json_string(out, s);
 }
 
 namespace

@@ -201,7 +201,7 @@ void append_json_string(std::string &out, std::string_view s)
     std::size_t copied = 0; // bytes of s already appended
     for (std::size_t i = 0; i < s.size(); ++i) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') // DEL too: keeps logs readable
             continue;
         out.append(s.data() + copied, i - copied);
         copied = i + 1;

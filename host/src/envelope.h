@@ -54,7 +54,7 @@ bool is_json_object(std::string_view text);
 bool is_json_value(std::string_view text);
 
 // Appends `s` to `out` as a JSON string literal (quotes included), escaping
-// '"', '\\' and control characters. `s` is assumed valid UTF-8.
+// '"', '\\', control characters and DEL. `s` is assumed valid UTF-8.
 void append_json_string(std::string &out, std::string_view s);
 
 } // namespace wshost

@@ -604,7 +604,7 @@ TEST(AppendJsonString, EscapesQuotesBackslashesAndControls)
 {
     std::string out = "x=";
     wshost::append_json_string(out, "a\"b\\c\n\r\t\b\f\x01\x1F\x7F/\xC3\xA9"sv);
-    EXPECT_EQ(out, "x=\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\x7F/\xC3\xA9\"");
+    EXPECT_EQ(out, "x=\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f/\xC3\xA9\"");
     out.clear();
     wshost::append_json_string(out, "\0"sv);
     EXPECT_EQ(out, "\"\\u0000\"");
