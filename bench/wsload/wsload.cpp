@@ -7,8 +7,9 @@
 // runs do not exhaust the 4-tuples of one address pair.
 //
 // Modes
-//   echo       N connections keep `depth` messages in flight each; a reply
-//              releases the next message. Round-trip latency histogram.
+//   echo       N connections keep up to `depth` messages in flight each, topped
+//              up in one write once half of them are answered (--refill).
+//              Round-trip latency histogram.
 //              --proto wshost sends {"action":"echo","payload":{"message":"<S bytes>"}},
 //              --proto raw sends S bytes of text.
 //   subscribe  N subscriber connections plus one publisher (a WebSocket
@@ -96,6 +97,7 @@ struct Options {
     int max_pending = 256;        // connects/handshakes in progress at once
     double rate = 0;              // echo: total messages/s (0 = closed loop)
     int idle_conns = 0;           // echo: extra connections opened first and left idle
+    int refill = -1;              // echo: top up only when in flight <= this (-1: depth/2, 0 for depth 1)
     int server_pid = 0;           // CPU and RSS of this process are sampled
     bool deflate = false;         // offer permessage-deflate
     // subscribe
@@ -120,6 +122,9 @@ void usage()
         "  --warmup S  --duration S  --drain S  --connect-timeout S  --deadline S\n"
         "  --src-addrs K  --max-pending N  --rate MSGS_PER_S  --server-pid PID  --deflate\n"
         "  echo:      --idle-conns N (opened first, kept idle beside the active ones)\n"
+        "             --refill N (top a connection up to depth only when <= N are in flight;\n"
+        "             default depth/2: one write carries half the window, which keeps the\n"
+        "             client's send() count, its main cost on loopback, well below the server's)\n"
         "  subscribe: --publish-via ws|http  --http-port P  --http-path /v1/send  --token T  --pub-timeout S\n"
         "  idle:      --hold S  --exchange  --exchange-msg TEXT  --ready-file F  --settle S\n",
         stderr);
@@ -152,6 +157,7 @@ Options parse_options(int argc, char **argv)
         else if (a == "--max-pending") o.max_pending = std::stoi(need(i));
         else if (a == "--rate") o.rate = std::stod(need(i));
         else if (a == "--idle-conns") o.idle_conns = std::stoi(need(i));
+        else if (a == "--refill") o.refill = std::stoi(need(i));
         else if (a == "--server-pid") o.server_pid = std::stoi(need(i));
         else if (a == "--deflate") o.deflate = true;
         else if (a == "--publish-via") o.publish_via = need(i);
@@ -182,6 +188,10 @@ Options parse_options(int argc, char **argv)
         die("--src-addrs must be 1..250");
     if (o.publish_via != "ws" && o.publish_via != "http")
         die("--publish-via must be ws or http");
+    if (o.refill < 0)
+        o.refill = o.depth / 2;
+    if (o.refill >= o.depth)
+        die("--refill must be below --depth");
     if (o.publish_via == "http" && o.http_port <= 0)
         die("--publish-via http needs --http-port");
     return o;
@@ -760,6 +770,8 @@ void Load::echo_fill(Conn &c, uint64_t now)
 {
     if (!sending() || c.st != St::open || c.passive)
         return;
+    if (o_.rate <= 0 && c.inflight.size() > static_cast<std::size_t>(o_.refill))
+        return; // wait until a batch can go in one write
     std::size_t want = static_cast<std::size_t>(o_.depth) - std::min(c.inflight.size(), static_cast<std::size_t>(o_.depth));
     if (o_.rate > 0) {
         uint64_t interval = static_cast<uint64_t>(1e9 * static_cast<double>(o_.conns) / o_.rate);
@@ -1143,9 +1155,9 @@ void Load::print_result()
     double window = static_cast<double>(window_end_ - window_start_) / 1e9;
     double srv = cpu_srv1_ - cpu_srv0_;
     auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1000.0; };
-    std::printf("{\"mode\":\"%s\",\"proto\":\"%s\",\"conns\":%d,\"idle_conns\":%d,\"open\":%zu,\"connect_failed\":%zu,"
+    std::printf("{\"mode\":\"%s\",\"proto\":\"%s\",\"conns\":%d,\"idle_conns\":%d,\"refill\":%d,\"open\":%zu,\"connect_failed\":%zu,"
                 "\"connect_s\":%.3f,\"depth\":%d,\"size\":%zu,\"window_s\":%.3f,",
-                o_.mode.c_str(), o_.proto.c_str(), o_.conns, o_.idle_conns, open_, failed_,
+                o_.mode.c_str(), o_.proto.c_str(), o_.conns, o_.idle_conns, o_.refill, open_, failed_,
                 static_cast<double>(connect_ns_) / 1e9, o_.depth, o_.size, window);
     std::printf("\"sent\":%llu,\"received\":%llu,\"window_msgs\":%llu,\"rate\":%.1f,\"errors\":%llu,\"lost\":%llu,"
                 "\"closed_unexpectedly\":%llu,\"pings\":%llu,",
