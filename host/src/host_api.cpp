@@ -15,15 +15,18 @@ using abi::view;
 
 ReplyRegistry *replies_of(wsh_host *host)
 {
-    return host && host->plugin ? host->plugin->set().replies() : nullptr;
+    return host && host->plugin ? host->plugin->services().replies : nullptr;
 }
 
 int api_register_action(wsh_host *host, wsh_str name, wsh_action_fn fn, void *user_data) noexcept
 {
     if (!host || !host->plugin || !valid(name))
         return WSH_E_INVALID;
+    PluginSet *set = host->plugin->registering_into();
+    if (!set)
+        return WSH_E_STATE; // not inside init
     try {
-        return host->plugin->set().register_action(*host->plugin, view(name), fn, user_data);
+        return set->register_action(*host->plugin, view(name), fn, user_data);
     } catch (...) {
         return WSH_E_NOMEM;
     }
@@ -33,8 +36,11 @@ int api_register_hook(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *
 {
     if (!host || !host->plugin)
         return WSH_E_INVALID;
+    PluginSet *set = host->plugin->registering_into();
+    if (!set)
+        return WSH_E_STATE; // not inside init
     try {
-        return host->plugin->set().register_hook(*host->plugin, kind, fn, user_data);
+        return set->register_hook(*host->plugin, kind, fn, user_data);
     } catch (...) {
         return WSH_E_NOMEM;
     }

@@ -10,7 +10,7 @@
 namespace wshost::abi {
 namespace {
 
-AuthService *auth_of(wsh_host *host) { return host && host->plugin ? host->plugin->set().auth() : nullptr; }
+AuthService *auth_of(wsh_host *host) { return host && host->plugin ? host->plugin->services().auth : nullptr; }
 
 bool valid_text(wsh_str s, std::size_t max)
 {
@@ -24,6 +24,9 @@ int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str
 {
     if (!host || !host->plugin || !fn || (!extra_headers && extra_headers_count))
         return WSH_E_INVALID;
+    PluginSet *set = host->plugin->registering_into();
+    if (!set)
+        return WSH_E_STATE; // not inside init
     try {
         PluginAuthenticator a;
         a.fn = fn;
@@ -36,7 +39,7 @@ int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
             a.extra_headers.push_back(std::move(name));
         }
-        return host->plugin->set().register_authenticator(*host->plugin, std::move(a));
+        return set->register_authenticator(*host->plugin, std::move(a));
     } catch (...) {
         return WSH_E_NOMEM;
     }

@@ -16,7 +16,7 @@ inline wsh_str str(const std::string &s) { return {s.data(), s.size()}; }
 
 inline Gateway *gateway_of(wsh_host *host)
 {
-    return host && host->plugin ? host->plugin->set().gateway() : nullptr;
+    return host && host->plugin ? host->plugin->services().gateway : nullptr;
 }
 
 int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary, wsh_receipt *receipt) noexcept;

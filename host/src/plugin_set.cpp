@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 
 #include <cstring>
 
@@ -55,7 +56,10 @@ int private_copy(const std::string &path, std::string &error)
 
 } // namespace
 
-LoadedPlugin::LoadedPlugin(const PluginConfig &config, PluginSet &set) : config_(config), set_(set) {}
+LoadedPlugin::LoadedPlugin(const PluginConfig &config, const HostServices &services)
+    : config_(config), services_(services), applied_config_(config.config_json)
+{
+}
 
 LoadedPlugin::~LoadedPlugin()
 {
@@ -124,7 +128,7 @@ std::string LoadedPlugin::open()
     return {};
 }
 
-std::string LoadedPlugin::init()
+std::string LoadedPlugin::init(PluginSet &set)
 {
     wsh_init_args args{};
     args.struct_size = sizeof args;
@@ -133,32 +137,73 @@ std::string LoadedPlugin::init()
     args.plugin_name = {config_.name.data(), config_.name.size()};
     args.config_json = {config_.config_json.data(), config_.config_json.size()};
 
-    registering_ = true;
-    set_.duplicate_error_.clear();
+    registering_into_ = &set;
+    set.duplicate_error_.clear();
     int status = def_->init(&args, &state_);
-    registering_ = false;
+    registering_into_ = nullptr;
     initialized_ = status == WSH_OK; // from here on, fini runs on unload
     // A refused duplicate is the real reason even when init then failed on it.
-    if (!set_.duplicate_error_.empty())
-        return set_.duplicate_error_;
+    if (!set.duplicate_error_.empty())
+        return set.duplicate_error_;
     if (status != WSH_OK)
         return "init failed (status " + std::to_string(status) + ")";
     return {};
 }
 
+bool LoadedPlugin::can_reload_with(const PluginConfig &next) const
+{
+    bool opted_in = initialized_ && def_->struct_size >= offsetof(wsh_plugin_def, reload) + sizeof def_->reload &&
+                    def_->reload;
+    return opted_in && next.name == config_.name && next.resolved == config_.resolved &&
+           next.blocking == config_.blocking && next.timeout_ms == config_.timeout_ms &&
+           next.action_timeouts_ms == config_.action_timeouts_ms && same_file_as_loaded();
+}
+
+// Compares the file on disk with the private copy this instance runs from.
+bool LoadedPlugin::same_file_as_loaded() const
+{
+    int fd = ::open(config_.resolved.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat disk, copy;
+    bool same = ::fstat(fd, &disk) == 0 && ::fstat(copy_fd_, &copy) == 0 && disk.st_size == copy.st_size;
+    char a[65536], b[65536];
+    for (off_t at = 0; same && at < disk.st_size;) {
+        ssize_t n = ::pread(fd, a, sizeof a, at);
+        same = n > 0 && ::pread(copy_fd_, b, static_cast<std::size_t>(n), at) == n &&
+               std::memcmp(a, b, static_cast<std::size_t>(n)) == 0;
+        at += n > 0 ? n : 0;
+    }
+    ::close(fd);
+    return same;
+}
+
+std::string LoadedPlugin::reload(const std::string &config_json)
+{
+    int status = def_->reload(state_, {config_json.data(), config_json.size()});
+    if (status != WSH_OK)
+        return "reload failed (status " + std::to_string(status) + ")";
+    applied_config_ = config_json;
+    return {};
+}
+
 std::unique_ptr<PluginSet> PluginSet::load(const Config &config, const HostServices &services,
-                                           std::vector<ConfigError> &errors)
+                                           std::vector<ConfigError> &errors, const PluginSet *running)
 {
     std::unique_ptr<PluginSet> set(new PluginSet());
     set->services_ = services;
     bool ok = true;
     for (const PluginConfig &pc : config.plugins) {
-        auto plugin = std::make_unique<LoadedPlugin>(pc, *set);
-        std::string why = plugin->open();
-        LoadedPlugin *raw = plugin.get();
-        set->plugins_.push_back(std::move(plugin));
-        if (why.empty())
-            why = raw->init();
+        std::string why;
+        if (auto kept = running ? running->reloadable(pc) : nullptr) {
+            why = set->adopt(*running, kept);
+        } else {
+            auto plugin = std::make_shared<LoadedPlugin>(pc, services);
+            set->plugins_.push_back(plugin);
+            why = plugin->open();
+            if (why.empty())
+                why = plugin->init(*set);
+        }
         if (!why.empty()) {
             errors.push_back({pc.pos, "plugin '" + pc.name + "': " + why});
             ok = false;
@@ -166,9 +211,70 @@ std::unique_ptr<PluginSet> PluginSet::load(const Config &config, const HostServi
     }
     if (ok)
         ok = set->choose_authenticator(config, errors);
+    // Last, so that a refusal elsewhere never leaves a kept plugin on the new config.
+    if (ok)
+        ok = set->reload_carried(config, errors);
     if (!ok)
         return nullptr; // the destructor unloads what was loaded
     return set;
+}
+
+std::shared_ptr<LoadedPlugin> PluginSet::reloadable(const PluginConfig &next) const
+{
+    for (const auto &p : plugins_)
+        if (p->name() == next.name)
+            return p->can_reload_with(next) ? p : nullptr;
+    return nullptr;
+}
+
+std::string PluginSet::adopt(const PluginSet &from, const std::shared_ptr<LoadedPlugin> &plugin)
+{
+    plugins_.push_back(plugin);
+    carried_.push_back(plugin.get());
+    for (const auto &[name, action] : from.actions_) {
+        if (action.plugin != plugin.get())
+            continue;
+        if (auto it = actions_.find(name); it != actions_.end())
+            return "duplicate action '" + name + "' (already registered by plugin '" + it->second.plugin->name() +
+                   "')";
+        actions_.emplace(name, action);
+    }
+    for (std::size_t kind = 0; kind < hooks_.size(); ++kind)
+        for (const Hook &h : from.hooks_[kind])
+            if (h.plugin == plugin.get())
+                hooks_[kind].push_back(h);
+    for (const PluginAuthenticator &a : from.authenticators_)
+        if (a.plugin == plugin.get())
+            authenticators_.push_back(a);
+    return {};
+}
+
+bool PluginSet::reload_carried(const Config &config, std::vector<ConfigError> &errors)
+{
+    std::vector<std::pair<LoadedPlugin *, std::string>> applied; // with the config each had before
+    for (const PluginConfig &pc : config.plugins) {
+        auto it = std::find_if(carried_.begin(), carried_.end(), [&](LoadedPlugin *p) { return p->name() == pc.name; });
+        if (it == carried_.end())
+            continue;
+        std::string before = (*it)->applied_config();
+        std::string why = (*it)->reload(pc.config_json);
+        if (why.empty()) {
+            applied.emplace_back(*it, std::move(before));
+            continue;
+        }
+        errors.push_back({pc.pos, "plugin '" + pc.name + "': " + why});
+        for (auto &[plugin, previous] : applied)
+            if (std::string undo = plugin->reload(previous); !undo.empty())
+                WSH_LOG_ERROR("plugin '%s': rolling back to its previous config: %s", plugin->name().c_str(),
+                              undo.c_str());
+        return false;
+    }
+    return true;
+}
+
+bool PluginSet::carried_over(const LoadedPlugin &plugin) const
+{
+    return std::find(carried_.begin(), carried_.end(), &plugin) != carried_.end();
 }
 
 bool PluginSet::choose_authenticator(const Config &config, std::vector<ConfigError> &errors)
@@ -198,7 +304,7 @@ bool PluginSet::choose_authenticator(const Config &config, std::vector<ConfigErr
 
 int PluginSet::register_authenticator(LoadedPlugin &plugin, PluginAuthenticator authenticator)
 {
-    if (!plugin.registering())
+    if (plugin.registering_into() != this)
         return WSH_E_STATE;
     if (!authenticator.fn)
         return WSH_E_INVALID;
@@ -236,7 +342,7 @@ std::vector<std::string> PluginSet::actions_of(const LoadedPlugin &plugin) const
 int PluginSet::register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn,
                                void *user_data)
 {
-    if (!plugin.registering())
+    if (plugin.registering_into() != this)
         return WSH_E_STATE;
     if (name.empty() || name.size() > 128 || !fn || std::memchr(name.data(), '\0', name.size()))
         return WSH_E_INVALID;
@@ -257,7 +363,7 @@ int PluginSet::register_action(LoadedPlugin &plugin, std::string_view name, wsh_
 
 int PluginSet::register_hook(LoadedPlugin &plugin, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data)
 {
-    if (!plugin.registering())
+    if (plugin.registering_into() != this)
         return WSH_E_STATE;
     if (static_cast<unsigned>(kind) >= WSH_HOOK_KIND_COUNT || !fn)
         return WSH_E_INVALID;

@@ -1,7 +1,8 @@
 // A generation of loaded plugins: the shared objects, their registered
 // actions and hooks. Built in one go by PluginSet::load() (ABI checks before
 // any plugin code runs, then init), torn down by the destructor (fini, then
-// dlclose, in reverse order).
+// dlclose, in reverse order). A plugin that opts into lighter reloads is
+// shared by consecutive generations: it goes when the last one holding it does.
 #pragma once
 
 #include <wshost/plugin.h>
@@ -58,7 +59,7 @@ class PluginSet;
 
 class LoadedPlugin {
 public:
-    LoadedPlugin(const PluginConfig &config, PluginSet &set);
+    LoadedPlugin(const PluginConfig &config, const HostServices &services);
     ~LoadedPlugin();
     LoadedPlugin(const LoadedPlugin &) = delete;
     LoadedPlugin &operator=(const LoadedPlugin &) = delete;
@@ -67,22 +68,35 @@ public:
     const std::string &name() const { return config_.name; }
     const std::string &version() const { return version_; }
     bool blocking() const { return config_.blocking; }
-    bool registering() const { return registering_; }
-    PluginSet &set() { return set_; }
+    const HostServices &services() const { return services_; }
+    // The generation this plugin's init is registering into; null outside init.
+    PluginSet *registering_into() const { return registering_into_; }
     wsh_host *handle() { return &handle_; }
 
     // Opens the file and runs every ABI check; on failure returns the reason
     // (without the "plugin 'NAME': " prefix). No plugin code runs but the entry.
     std::string open();
-    // Calls init; on failure returns the reason.
-    std::string init();
+    // Calls init, registering into `set`; on failure returns the reason.
+    std::string init(PluginSet &set);
+
+    // Lighter reloads (wsh_plugin_def.reload); reload thread only.
+    // True when the plugin opted in and `next` keeps its file and settings.
+    bool can_reload_with(const PluginConfig &next) const;
+    // Hands the plugin `config_json`; on refusal returns the reason.
+    std::string reload(const std::string &config_json);
+    // The [plugin.config] JSON now in effect (init's, then each accepted reload's).
+    const std::string &applied_config() const { return applied_config_; }
 
     // Handlers currently running or awaiting a reply (reload drains on it).
     std::atomic<int> inflight{0};
 
 private:
+    bool same_file_as_loaded() const;
+
     PluginConfig config_;
-    PluginSet &set_;
+    HostServices services_;
+    PluginSet *registering_into_ = nullptr;
+    std::string applied_config_;
     wsh_host handle_{this};
     std::string version_;
     void *dl_ = nullptr;
@@ -90,23 +104,28 @@ private:
     const wsh_plugin_def *def_ = nullptr;
     void *state_ = nullptr;
     bool initialized_ = false;
-    bool registering_ = false;
 };
 
 class PluginSet {
 public:
     // Loads every [[plugin]] of `config`, then checks that [auth] names a
     // plugin that registered an authenticator. On any failure, everything
-    // loaded so far is unloaded again and the errors are returned.
+    // loaded so far is unloaded again and the errors are returned. With
+    // `running` (a reload), plugins that opted into lighter reloads and kept
+    // their file and settings are carried over from it and get reload(config)
+    // once everything else has loaded; a refusal rolls the others back.
     static std::unique_ptr<PluginSet> load(const Config &config, const HostServices &services,
-                                           std::vector<ConfigError> &errors);
+                                           std::vector<ConfigError> &errors,
+                                           const PluginSet *running = nullptr);
     ~PluginSet();
 
     const Action *find_action(std::string_view name) const;
     // The actions `plugin` registered, sorted.
     std::vector<std::string> actions_of(const LoadedPlugin &plugin) const;
     const std::vector<Hook> &hooks(wsh_hook_kind kind) const { return hooks_[kind]; }
-    const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
+    const std::vector<std::shared_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
+    // True when `plugin` was carried over from the previous generation.
+    bool carried_over(const LoadedPlugin &plugin) const;
     ReplyRegistry *replies() const { return services_.replies; }
     Gateway *gateway() const { return services_.gateway; }
     AuthService *auth() const { return services_.auth; }
@@ -121,11 +140,17 @@ public:
 private:
     PluginSet() = default;
     bool choose_authenticator(const Config &config, std::vector<ConfigError> &errors);
+    // Copies what `plugin` registered in `from` (it runs no init here).
+    std::string adopt(const PluginSet &from, const std::shared_ptr<LoadedPlugin> &plugin);
+    // The running plugin that can take `next` through a lighter reload, if any.
+    std::shared_ptr<LoadedPlugin> reloadable(const PluginConfig &next) const;
+    bool reload_carried(const Config &config, std::vector<ConfigError> &errors);
 
     HostServices services_;
     std::vector<PluginAuthenticator> authenticators_; // every registration
     std::optional<PluginAuthenticator> authenticator_; // the one in use
-    std::vector<std::unique_ptr<LoadedPlugin>> plugins_; // in load order
+    std::vector<std::shared_ptr<LoadedPlugin>> plugins_; // in load order
+    std::vector<LoadedPlugin *> carried_;                // kept from the previous generation
     std::unordered_map<std::string, Action> actions_;
     std::array<std::vector<Hook>, WSH_HOOK_KIND_COUNT> hooks_;
     // Set while init of this plugin runs, for "already registered by" messages.

@@ -127,9 +127,11 @@ Server::~Server()
         ::close(signal_fd_);
 }
 
-std::shared_ptr<PluginSet> Server::load_generation(const Config &config, std::vector<ConfigError> &errors)
+std::shared_ptr<PluginSet> Server::load_generation(const Config &config, std::vector<ConfigError> &errors,
+                                                   const PluginSet *running)
 {
-    std::unique_ptr<PluginSet> set = PluginSet::load(config, HostServices{&replies_, &gateway_, &auth_}, errors);
+    std::unique_ptr<PluginSet> set =
+        PluginSet::load(config, HostServices{&replies_, &gateway_, &auth_}, errors, running);
     if (!set)
         return nullptr;
     // A generation is unloaded (fini, dlclose) on the service thread once its
@@ -147,8 +149,13 @@ void Server::install_generation(std::shared_ptr<PluginSet> set)
     else
         auth_.set_plugin({}, nullptr);
     for (const auto &p : set->plugins())
-        WSH_LOG_INFO("plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
-                     p->config().resolved.c_str(), p->blocking() ? " (blocking: worker pool)" : "");
+        if (set->carried_over(*p))
+            WSH_LOG_INFO("plugin '%s' %s kept, its config reloaded in place", p->name().c_str(),
+                         p->version().c_str());
+        else
+            WSH_LOG_INFO("plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
+                         p->config().resolved.c_str(), p->blocking() ? " (blocking: worker pool)" : "");
+    installed_ = set;
     dispatcher_.set_plugins(std::move(set));
 }
 
@@ -184,7 +191,9 @@ std::unique_ptr<PreparedReload> Server::prepare_reload(std::vector<ConfigError> 
     }
     auto prepared = std::make_unique<PreparedGeneration>();
     prepared->config = std::move(*loaded.config);
-    prepared->plugins = load_generation(prepared->config, errors); // init runs here, not on the loop
+    std::shared_ptr<PluginSet> running = installed_.lock();
+    // init (and lighter reloads) run here, not on the loop
+    prepared->plugins = load_generation(prepared->config, errors, running.get());
     if (!prepared->plugins)
         return nullptr;
     return prepared;

@@ -65,7 +65,8 @@ private:
     bool start_control(ReadyInfo &ready);
     std::string plugins_json() const; // service thread
     void fire_hooks(const wsh_event &event); // service thread
-    std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors);
+    std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors,
+                                               const PluginSet *running = nullptr);
     void install_generation(std::shared_ptr<PluginSet> set); // service thread
     std::unique_ptr<PreparedReload> prepare_reload(std::vector<ConfigError> &errors); // reload thread
     std::vector<std::string> commit_reload(std::unique_ptr<PreparedReload> prepared); // service thread
@@ -100,6 +101,10 @@ private:
     std::mutex posted_mu_;
     std::vector<std::function<void()>> posted_;
     std::unique_ptr<Reloader> reloader_;
+    // The generation installed last. Written by install_generation, read by
+    // prepare_reload: the reloader never prepares while a commit is pending,
+    // so the two never overlap. Weak: retiring a generation is not delayed.
+    std::weak_ptr<PluginSet> installed_;
     std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
     lws_vhost *control_vhost_ = nullptr;
 };

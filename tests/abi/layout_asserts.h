@@ -169,7 +169,8 @@ LAYOUT_ASSERT(offsetof(wsh_plugin_def, name) == 8, plugin_def_name);
 LAYOUT_ASSERT(offsetof(wsh_plugin_def, version) == 16, plugin_def_version);
 LAYOUT_ASSERT(offsetof(wsh_plugin_def, init) == 24, plugin_def_init);
 LAYOUT_ASSERT(offsetof(wsh_plugin_def, fini) == 32, plugin_def_fini);
-LAYOUT_ASSERT(sizeof(wsh_plugin_def) == 40, plugin_def_sizeof);
+LAYOUT_ASSERT(offsetof(wsh_plugin_def, reload) == 40, plugin_def_reload);
+LAYOUT_ASSERT(sizeof(wsh_plugin_def) == 48, plugin_def_sizeof);
 
 /* wsh_status */
 LAYOUT_ASSERT(sizeof(wsh_status) == 4, status_sizeof);

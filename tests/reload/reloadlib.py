@@ -72,10 +72,14 @@ def main():
 
 
 def fixture(variant):
-    """Absolute path of a verkit build: v1, v2, broken, badabi, or verdup."""
+    """Absolute path of a fixture build: a verkit variant (v1, v2, broken, badabi),
+    verdup, or a cfgkit build (cfgkit_v1, cfgkit_v2, cfgkit_b)."""
     if not RPaths.fixtures:
         raise RuntimeError("missing path: pass --fixtures or set WSHOST_RELOAD_FIXTURES")
-    name = "verdup.so" if variant == "verdup" else "verkit_%s.so" % variant
+    if variant == "verdup" or variant.startswith("cfgkit"):
+        name = variant + ".so"
+    else:
+        name = "verkit_%s.so" % variant
     path = os.path.abspath(os.path.join(RPaths.fixtures, name))
     if not os.path.exists(path):
         raise RuntimeError("fixture %s does not exist (build the target first)" % path)

@@ -487,7 +487,7 @@ static void vk_fini(void *state)
 
 #ifdef VERKIT_BAD_ABI
 static const wsh_plugin_def vk_def = {(uint32_t)sizeof(wsh_plugin_def), WSH_ABI_MAJOR + 1, 0, VERKIT_NAME,
-                                      VERKIT_VERSION, vk_init, vk_fini};
+                                      VERKIT_VERSION, vk_init, vk_fini, NULL};
 #else
 static const wsh_plugin_def vk_def = WSH_PLUGIN_DEF_INIT(VERKIT_NAME, VERKIT_VERSION, vk_init, vk_fini);
 #endif

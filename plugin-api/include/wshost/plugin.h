@@ -25,6 +25,10 @@
  * generation is still running). After fini returns the object may be dlclose()d:
  * a plugin must stop every thread it started and release everything in fini.
  *
+ * Every reload loads a fresh private copy of the file and calls its init,
+ * while the old copy keeps serving the requests it already started. A plugin
+ * may instead opt into a lighter reload: see wsh_plugin_def.reload.
+ *
  * Build plugins with the SDK's CMake helper `wshost_add_plugin()` (hidden
  * visibility, -fno-gnu-unique, a version script exporting only the entry).
  * A plugin carrying STB_GNU_UNIQUE symbols can never be unloaded; the host warns.
@@ -505,16 +509,39 @@ typedef struct wsh_plugin_def {
      * running or will run. May be NULL. */
     void (*fini)(void *state);
 
+    /* Optional (NULL: not used). Opts into a lighter reload. When a reload
+     * finds this plugin's file byte for byte unchanged and its [[plugin]]
+     * settings (path, blocking, timeouts) unchanged, the host keeps the
+     * running instance (its state, actions, hooks and authenticator) in the
+     * new generation and calls reload(state, config_json) with the new
+     * [plugin.config] instead of loading a fresh copy and calling init. This
+     * happens on every reload that keeps the instance, even when the config
+     * did not change, so a plugin can also re-read its own files here.
+     *
+     * It runs on the reload thread while handlers may be running on other
+     * threads: swap the new config in under your own lock (or an atomic
+     * pointer). Registration calls answer WSH_E_STATE here. Return WSH_OK once
+     * the new config is in effect; anything else refuses it: keep the old
+     * config untouched, say why with api->log, and the whole reload fails
+     * ("reload failed (status N)"). The host calls reload only after every
+     * freshly loaded plugin of the new generation passed init; if another
+     * plugin's reload then refuses, the host calls reload again with the
+     * previous config on the plugins that had already taken the new one. */
+    int (*reload)(void *state, wsh_str config_json);
+
     /* append new members above this line */
 } wsh_plugin_def;
 
 /* The smallest wsh_plugin_def the host accepts: everything up to fini. */
 #define WSH_PLUGIN_DEF_MIN_SIZE (offsetof(wsh_plugin_def, fini) + sizeof(void (*)(void *)))
 
-/* Convenience: a definition initialiser for the current ABI. */
-#define WSH_PLUGIN_DEF_INIT(name_, version_, init_, fini_)                                  \
+/* Convenience: definition initialisers for the current ABI, without and with
+ * a reload function. */
+#define WSH_PLUGIN_DEF_INIT(name_, version_, init_, fini_) \
+    WSH_PLUGIN_DEF_INIT_RELOAD(name_, version_, init_, fini_, NULL)
+#define WSH_PLUGIN_DEF_INIT_RELOAD(name_, version_, init_, fini_, reload_)                  \
     { (uint32_t)sizeof(wsh_plugin_def), WSH_ABI_MAJOR, WSH_ABI_MINOR, (name_), (version_), \
-      (init_), (fini_) }
+      (init_), (fini_), (reload_) }
 
 /* The one symbol a plugin exports. Declared here so that the compiler checks
  * its signature, and so that a C++ definition gets C linkage. */

@@ -44,6 +44,11 @@
  *
  * Handlers of one plugin may run concurrently when the plugin is `blocking`
  * (worker pool): guard shared state with a mutex.
+ *
+ * Lighter reloads: a class with a member `void reload(std::string_view
+ * config_json)` opts in (wsh_plugin_def.reload in plugin.h says when the host
+ * calls it). It runs while handlers may be running: guard the config with a
+ * mutex. Throw to refuse the new config; the old one must stay in effect.
  */
 #ifndef WSHOST_PLUGIN_HPP
 #define WSHOST_PLUGIN_HPP
@@ -62,6 +67,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -373,6 +379,37 @@ void fini_plugin(void *state) noexcept
     delete inst;
 }
 
+/* Does T have `reload(std::string_view)`? Then the plugin opts into lighter reloads. */
+template <class T, class = void>
+struct has_reload : std::false_type {};
+template <class T>
+struct has_reload<T, std::void_t<decltype(std::declval<T &>().reload(std::string_view()))>> : std::true_type {};
+
+template <class T>
+int reload_plugin(void *state, wsh_str config_json) noexcept
+{
+    auto *inst = static_cast<Instance<T> *>(state);
+    if (!inst || !inst->plugin)
+        return WSH_E_INVALID;
+    try {
+        inst->plugin->reload(std::string_view(config_json.ptr ? config_json.ptr : "", config_json.len));
+        return WSH_OK;
+    } catch (...) {
+        log_exception(inst->host, "reload refused", std::current_exception());
+    }
+    return WSH_E_FAILED;
+}
+
+/* The definition's reload member: set only when T opts in. */
+template <class T>
+constexpr int (*reload_entry() noexcept)(void *, wsh_str)
+{
+    if constexpr (has_reload<T>::value)
+        return &reload_plugin<T>;
+    else
+        return nullptr;
+}
+
 } // namespace detail
 } // namespace wshost
 
@@ -380,7 +417,8 @@ void fini_plugin(void *state) noexcept
  * WSHOST_PLUGIN(Class, "name", "version") — defines the plugin's one exported
  * symbol, wsh_plugin_entry, for a class constructible from
  * `wshost::InitContext &`. init constructs one Class (a throw makes init fail),
- * fini destroys it. Use once per plugin, at namespace scope in one .cpp file.
+ * fini destroys it; Class::reload(std::string_view), if there is one, is the
+ * lighter reload. Use once per plugin, at namespace scope in one .cpp file.
  */
 #define WSHOST_PLUGIN(Class, name, version)                                                   \
     extern "C" {                                                                             \
@@ -392,8 +430,8 @@ void fini_plugin(void *state) noexcept
     {                                                                                        \
         ::wshost::detail::fini_plugin<Class>(state);                                         \
     }                                                                                        \
-    static const wsh_plugin_def wshost_cpp_def_ =                                            \
-        WSH_PLUGIN_DEF_INIT(name, version, &wshost_cpp_init_, &wshost_cpp_fini_);            \
+    static const wsh_plugin_def wshost_cpp_def_ = WSH_PLUGIN_DEF_INIT_RELOAD(                \
+        name, version, &wshost_cpp_init_, &wshost_cpp_fini_, ::wshost::detail::reload_entry<Class>()); \
     WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void)                           \
     {                                                                                        \
         return &wshost_cpp_def_;                                                             \
