@@ -53,7 +53,8 @@ Settings parse_settings(std::string_view text)
 
 std::string json_string(const std::string &text)
 {
-    std::unique_ptr<char, void (*)(void *)> out(cJSON_PrintUnformatted(cJSON_CreateString(text.c_str())), cJSON_free);
+    std::unique_ptr<cJSON, void (*)(cJSON *)> item(cJSON_CreateString(text.c_str()), cJSON_Delete);
+    std::unique_ptr<char, void (*)(void *)> out(item ? cJSON_PrintUnformatted(item.get()) : nullptr, cJSON_free);
     return out ? out.get() : "\"\"";
 }
 
