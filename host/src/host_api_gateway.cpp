@@ -108,121 +108,85 @@ void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_f
     fn(infos.data(), infos.size(), user_data);
 }
 
-} // namespace
-
-int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary, wsh_receipt *receipt) noexcept
+// The shape of every gateway call: WSH_E_GONE without a gateway (--check-config),
+// WSH_E_INVALID when `args_ok` is false, WSH_E_NOMEM when `call` throws.
+template <typename Call>
+int with_gateway(wsh_host *host, bool args_ok, Call &&call) noexcept
 {
     Gateway *g = gateway_of(host);
     if (!g)
         return WSH_E_GONE;
+    if (!args_ok)
+        return WSH_E_INVALID;
     try {
-        Target t;
+        return call(*g);
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int change_user_rooms(wsh_host *host, wsh_str user, wsh_str room, size_t *changed, bool join) noexcept
+{
+    return with_gateway(host, valid_name(user) && valid_name(room), [&](Gateway &g) {
+        std::size_t n = join ? g.join_user(view(user), view(room)) : g.leave_user(view(user), view(room));
+        if (changed)
+            *changed = n;
+        return WSH_OK;
+    });
+}
+
+} // namespace
+
+int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary, wsh_receipt *receipt) noexcept
+{
+    return with_gateway(host, true, [&](Gateway &g) {
+        Target t; // converting allocates: inside the try
         if (!to_target(target, t) || !valid(data) || (!binary && !json::valid_utf8(view(data))))
             return WSH_E_INVALID;
-        Receipt r = g->send(t, view(data), binary != 0);
+        Receipt r = g.send(t, view(data), binary != 0);
         if (receipt && receipt->struct_size >= sizeof(wsh_receipt)) {
             receipt->matched = r.matched;
             receipt->enqueued = r.enqueued;
             receipt->dropped = r.dropped;
         }
         return WSH_OK;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    });
 }
 
 int gw_set_user(wsh_host *host, wsh_conn_id conn, wsh_str user) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (user.len > 0 && !valid_name(user))
-        return WSH_E_INVALID;
-    try {
-        return g->set_user(conn, view(user)) ? WSH_OK : WSH_E_GONE;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return with_gateway(host, user.len == 0 || valid_name(user),
+                        [&](Gateway &g) { return g.set_user(conn, view(user)) ? WSH_OK : WSH_E_GONE; });
 }
 
 int gw_set_tag(wsh_host *host, wsh_conn_id conn, wsh_str key, wsh_str value) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(key) || !valid_name(value))
-        return WSH_E_INVALID;
-    try {
-        return g->set_tag(conn, view(key), view(value)) ? WSH_OK : WSH_E_GONE;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return with_gateway(host, valid_name(key) && valid_name(value), [&](Gateway &g) {
+        return g.set_tag(conn, view(key), view(value)) ? WSH_OK : WSH_E_GONE;
+    });
 }
 
 int gw_remove_tag(wsh_host *host, wsh_conn_id conn, wsh_str key) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(key))
-        return WSH_E_INVALID;
-    try {
-        return g->remove_tag(conn, view(key)) ? WSH_OK : WSH_E_GONE;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return with_gateway(host, valid_name(key),
+                        [&](Gateway &g) { return g.remove_tag(conn, view(key)) ? WSH_OK : WSH_E_GONE; });
 }
 
 int gw_join_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(room))
-        return WSH_E_INVALID;
-    try {
-        auto joined = g->join(conn, view(room));
+    return with_gateway(host, valid_name(room), [&](Gateway &g) {
+        auto joined = g.join(conn, view(room));
         return !joined ? WSH_E_GONE : *joined ? WSH_OK : WSH_E_EXISTS;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    });
 }
 
 int gw_leave_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(room))
-        return WSH_E_INVALID;
-    try {
-        auto left = g->leave(conn, view(room));
+    return with_gateway(host, valid_name(room), [&](Gateway &g) {
+        auto left = g.leave(conn, view(room));
         return left && *left ? WSH_OK : WSH_E_GONE;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    });
 }
-
-namespace {
-
-int change_user_rooms(wsh_host *host, wsh_str user, wsh_str room, size_t *changed, bool join) noexcept
-{
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(user) || !valid_name(room))
-        return WSH_E_INVALID;
-    try {
-        std::size_t n = join ? g->join_user(view(user), view(room)) : g->leave_user(view(user), view(room));
-        if (changed)
-            *changed = n;
-        return WSH_OK;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
-}
-
-} // namespace
 
 int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
 {
@@ -236,46 +200,29 @@ int gw_leave_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *chang
 
 int gw_room_count(wsh_host *host, wsh_str room, size_t *count) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(room) || !count)
-        return WSH_E_INVALID;
-    *count = g->room_size(view(room));
-    return WSH_OK;
+    return with_gateway(host, valid_name(room) && count, [&](Gateway &g) {
+        *count = g.room_size(view(room));
+        return WSH_OK;
+    });
 }
 
 int gw_room_members(wsh_host *host, wsh_str room, wsh_conn_info_fn fn, void *user_data) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!valid_name(room) || !fn)
-        return WSH_E_INVALID;
-    try {
-        deliver_infos(g->room_members(view(room)), fn, user_data);
+    return with_gateway(host, valid_name(room) && fn, [&](Gateway &g) {
+        deliver_infos(g.room_members(view(room)), fn, user_data);
         return WSH_OK;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    });
 }
 
 int gw_connection_info(wsh_host *host, wsh_conn_id conn, wsh_conn_info_fn fn, void *user_data) noexcept
 {
-    Gateway *g = gateway_of(host);
-    if (!g)
-        return WSH_E_GONE;
-    if (!fn)
-        return WSH_E_INVALID;
-    try {
-        auto snap = g->snapshot(conn);
+    return with_gateway(host, fn != nullptr, [&](Gateway &g) {
+        auto snap = g.snapshot(conn);
         if (!snap)
             return WSH_E_GONE;
         deliver_infos({*snap}, fn, user_data);
         return WSH_OK;
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    });
 }
 
 } // namespace wshost::abi
