@@ -24,47 +24,51 @@ ControlResponse deliver(const Call &call, const Reader &r, const Target &target,
     return push_receipt(call.gateway.send(target, data, binary));
 }
 
+// A seed-compatible push route: "payload" and one target field, read in the
+// order of `keys`. Reader keeps the first error, so that order decides which
+// error a client with two bad fields sees.
+struct SeedRoute {
+    std::string_view keys[2]; // "payload" and the target field
+    Target::Kind kind;
+    bool target_required;
+    void (*read_target)(Reader &r, const JsonValue &v, const std::string &field, Target &t);
+};
+
 // POST /send-text, /send-binary {"userId","payload"}
-ControlResponse send_to_user(const Call &call, bool binary)
-{
-    Reader r;
-    Target t;
-    std::string data;
-    r.only_keys(call.body, "", {"userId", "payload"});
-    t.kind = Target::Kind::user;
-    if (const JsonValue *v = r.get(call.body, "userId", "userId", true))
-        r.user(*v, "userId", t.user);
-    read_payload(r, call.body, "payload", binary, data);
-    return deliver(call, r, t, data, binary);
-}
-
+constexpr SeedRoute kToUser{{"userId", "payload"}, Target::Kind::user, true,
+                            [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
+                                r.user(v, field, t.user);
+                            }};
 // POST /multicast-text, /multicast-binary {"userIds":[...],"payload"}
-ControlResponse send_to_users(const Call &call, bool binary)
-{
-    Reader r;
-    Target t;
-    std::string data;
-    r.only_keys(call.body, "", {"userIds", "payload"});
-    t.kind = Target::Kind::users;
-    if (const JsonValue *v = r.get(call.body, "userIds", "userIds", true))
-        r.users(*v, "userIds", t.users);
-    read_payload(r, call.body, "payload", binary, data);
-    return deliver(call, r, t, data, binary);
-}
-
+constexpr SeedRoute kToUsers{{"userIds", "payload"}, Target::Kind::users, true,
+                             [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
+                                 r.users(v, field, t.users);
+                             }};
 // POST /broadcast-text, /broadcast-binary {"payload","excludedUserIds":[...]}
-ControlResponse send_to_all(const Call &call, bool binary)
+constexpr SeedRoute kToAll{{"payload", "excludedUserIds"}, Target::Kind::all, false,
+                           [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
+                               std::vector<std::string> excluded;
+                               if (r.users(v, field, excluded))
+                                   t.except_users.insert(excluded.begin(), excluded.end());
+                           }};
+// POST /publish {"tags":{...},"payload":"..."} (gomoob style: text)
+constexpr SeedRoute kToTags{{"tags", "payload"}, Target::Kind::tags, true,
+                            [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
+                                r.tags(v, field, t.tags);
+                            }};
+
+ControlResponse seed_push(const Call &call, const SeedRoute &route, bool binary)
 {
     Reader r;
     Target t;
     std::string data;
-    r.only_keys(call.body, "", {"payload", "excludedUserIds"});
-    t.kind = Target::Kind::all;
-    read_payload(r, call.body, "payload", binary, data);
-    if (const JsonValue *v = r.get(call.body, "excludedUserIds", "excludedUserIds", false)) {
-        std::vector<std::string> excluded;
-        if (r.users(*v, "excludedUserIds", excluded))
-            t.except_users.insert(excluded.begin(), excluded.end());
+    r.only_keys(call.body, "", {route.keys[0], route.keys[1]});
+    t.kind = route.kind;
+    for (std::string_view key : route.keys) {
+        if (key == "payload")
+            read_payload(r, call.body, key, binary, data);
+        else if (const JsonValue *v = r.get(call.body, key, key, route.target_required))
+            route.read_target(r, *v, std::string(key), t);
     }
     return deliver(call, r, t, data, binary);
 }
@@ -133,41 +137,31 @@ void read_except(Reader &r, const JsonValue &except, Target &t)
 
 ControlResponse send_text(const Call &call)
 {
-    return send_to_user(call, false);
+    return seed_push(call, kToUser, false);
 }
 ControlResponse send_binary(const Call &call)
 {
-    return send_to_user(call, true);
+    return seed_push(call, kToUser, true);
 }
 ControlResponse multicast_text(const Call &call)
 {
-    return send_to_users(call, false);
+    return seed_push(call, kToUsers, false);
 }
 ControlResponse multicast_binary(const Call &call)
 {
-    return send_to_users(call, true);
+    return seed_push(call, kToUsers, true);
 }
 ControlResponse broadcast_text(const Call &call)
 {
-    return send_to_all(call, false);
+    return seed_push(call, kToAll, false);
 }
 ControlResponse broadcast_binary(const Call &call)
 {
-    return send_to_all(call, true);
+    return seed_push(call, kToAll, true);
 }
-
-// POST /publish {"tags":{...},"payload":"..."} (gomoob style: text)
 ControlResponse publish(const Call &call)
 {
-    Reader r;
-    Target t;
-    std::string data;
-    r.only_keys(call.body, "", {"tags", "payload"});
-    t.kind = Target::Kind::tags;
-    if (const JsonValue *v = r.get(call.body, "tags", "tags", true))
-        r.tags(*v, "tags", t.tags);
-    read_payload(r, call.body, "payload", false, data);
-    return deliver(call, r, t, data, false);
+    return seed_push(call, kToTags, false);
 }
 
 // POST /v1/send {"to":{...},"except":{...},"text"|"binary"}

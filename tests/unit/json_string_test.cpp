@@ -1,0 +1,45 @@
+// append_json_string(): the host's one JSON string escaper, checked by
+// expected output and by a round trip through parse_envelope().
+#include "envelope.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+using namespace std::string_view_literals;
+using wshost::EnvelopeError;
+using wshost::parse_envelope;
+
+namespace
+{
+
+TEST(AppendJsonString, EscapesQuotesBackslashesAndControls)
+{
+    std::string out = "x=";
+    wshost::append_json_string(out, "a\"b\\c\n\r\t\b\f\x01\x1F\x7F/\xC3\xA9"sv);
+    EXPECT_EQ(out, "x=\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f/\xC3\xA9\"");
+    out.clear();
+    wshost::append_json_string(out, "\0"sv);
+    EXPECT_EQ(out, "\"\\u0000\"");
+    out.clear();
+    wshost::append_json_string(out, "");
+    EXPECT_EQ(out, "\"\"");
+}
+
+TEST(AppendJsonString, RoundTripsEveryAsciiByte)
+{
+    std::string s; // bytes 0x00..0x7F: exactly 128, the longest valid action
+    for (int c = 0; c < 0x80; ++c)
+        s.push_back(static_cast<char>(c));
+    std::string quoted;
+    wshost::append_json_string(quoted, s);
+    const std::string frame = "{\"action\":" + quoted + ",\"requestId\":" + quoted + "}";
+    const auto r = parse_envelope(frame);
+    ASSERT_EQ(r.error, EnvelopeError::none) << r.message;
+    EXPECT_EQ(r.envelope.action, s);
+    EXPECT_EQ(r.envelope.request_id, s);
+    EXPECT_EQ(r.request_id_json, quoted);
+}
+
+} // namespace
