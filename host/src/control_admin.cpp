@@ -223,6 +223,21 @@ ControlResponse room_get(const Call &call)
     return success(out);
 }
 
+namespace {
+
+// {"connection": <snapshot>}, or gone.
+ControlResponse connection_answer(const Call &call, wsh_conn_id id)
+{
+    std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id);
+    if (!snap)
+        return gone(id);
+    std::string out = ",\"connection\":";
+    append_snapshot(out, *snap);
+    return success(out);
+}
+
+} // namespace
+
 // POST /v1/connections/{id}/tags {"set":{...},"remove":[...]}
 ControlResponse connection_tags(const Call &call)
 {
@@ -257,12 +272,7 @@ ControlResponse connection_tags(const Call &call)
     for (const std::string &key : remove)
         if (!call.gateway.remove_tag(id, key))
             return gone(id);
-    std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id);
-    if (!snap)
-        return gone(id);
-    std::string out = ",\"connection\":";
-    append_snapshot(out, *snap);
-    return success(out);
+    return connection_answer(call, id);
 }
 
 ControlResponse connection_get(const Call &call)
@@ -271,12 +281,7 @@ ControlResponse connection_get(const Call &call)
     ControlResponse error;
     if (!conn_param(call, id, error))
         return error;
-    std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id);
-    if (!snap)
-        return gone(id);
-    std::string out = ",\"connection\":";
-    append_snapshot(out, *snap);
-    return success(out);
+    return connection_answer(call, id);
 }
 
 // GET /v1/connections?cursor=&limit= : ascending ids after `cursor`.
