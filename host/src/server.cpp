@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include "accept_gate.h"
 #include "close_codes.h"
 #include "config_diff.h"
 #include "control_http.h"
@@ -24,7 +25,7 @@ namespace wshost {
 namespace {
 
 constexpr int kDrainDeadlineMs = 5000; // SIGTERM: clients get this long to take their 1001
-constexpr int kFdMargin = 64;          // fds kept free for plugins, logs, the signalfd...
+constexpr unsigned kFdMargin = 64;     // fds kept free for what is not a connection: logs, plugins...
 
 Server *server_of(lws *wsi) { return static_cast<Server *>(lws_context_user(lws_get_context(wsi))); }
 
@@ -48,19 +49,6 @@ void lws_log_to_ours(int level, const char *line)
         text.remove_suffix(1);
     log_line(level & LLL_ERR ? LogLevel::error : level & LLL_WARN ? LogLevel::warn : LogLevel::debug,
              std::string(text.empty() ? "" : "lws: ") + std::string(text));
-}
-
-unsigned fd_limit()
-{
-    rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
-    if (rl.rlim_cur < rl.rlim_max) { // raising the soft limit to the hard one needs no privilege
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    rlim_t n = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
-    return static_cast<unsigned>(n > kFdMargin * 2 ? n - kFdMargin : n);
 }
 
 } // namespace
@@ -237,7 +225,9 @@ bool Server::start(const std::string &ready_file)
     if (config_.server.tls.enabled)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.user = this;
-    info.fd_limit_per_thread = fd_limit(); // stop accepting at the limit instead of spinning (T19)
+    // No fd_limit_per_thread: below the ulimit it makes lws 4.1.6 scan its fd
+    // table on every event. The accept gate stops accepting instead (T19).
+    accept_gate_ = AcceptGate(connection_fd_budget(kFdMargin)); // before lws sizes its table
     info.max_http_header_data = 8192;      // room for long bearer tokens (T11)
     context_ = lws_create_context(&info);
     if (!context_) {
@@ -311,7 +301,7 @@ bool Server::start_control(ReadyInfo &ready)
     control_api_ = std::make_unique<ControlApi>(gateway_, config_.control, std::move(hooks));
     if (!config_.control.enabled)
         return true;
-    control_vhost_ = create_control_vhost(context_, config_.control, *control_api_);
+    control_vhost_ = create_control_vhost(context_, config_.control, *control_api_, &accept_gate_);
     if (!control_vhost_)
         return false; // logged
     if (config_.control.socket.empty())
@@ -462,6 +452,7 @@ void Server::finish_if_drained()
 
 int Server::on_http(lws *wsi, lws_callback_reasons reason, void *, void *, std::size_t)
 {
+    accept_gate_.on_callback(wsi, reason); // protocols[0]: sees every accept of this vhost
     if (reason == LWS_CALLBACK_HTTP) {
         // Plain HTTP on the WebSocket port: nothing lives here.
         lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);

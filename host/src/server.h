@@ -3,6 +3,7 @@
 // generation. run() returns when a SIGTERM/SIGINT drain has finished.
 #pragma once
 
+#include "accept_gate.h"
 #include "admission.h"
 #include "auth.h"
 #include "config.h"
@@ -87,6 +88,7 @@ private:
     ConnectionCaps caps_;
     Dispatcher dispatcher_;
 
+    AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it
     lws_context *context_ = nullptr;
     lws_vhost *ws_vhost_ = nullptr;
     int signal_fd_ = -1;

@@ -204,10 +204,11 @@ class Host:
     # on exit: SIGTERM, wait, and fail unless exit code 0 and no sanitizer report.
     """
 
-    def __init__(self, config, name="host", args=()):
+    def __init__(self, config, name="host", args=(), nofile=None):
         self.config = config
         self.name = name
         self.args = list(args)
+        self.nofile = nofile  # RLIMIT_NOFILE (soft = hard) for the host, e.g. to test the fd limit
         self.proc = None
         self.port = None
         self.info = None
@@ -230,7 +231,7 @@ class Host:
                 [require("wshost"), "--config", self.config_path, "--ready-file", self.ready_path]
                 + self.args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=host_env(), start_new_session=True)
+                env=host_env(), start_new_session=True, preexec_fn=self._limits)
         finally:
             log.close()
         try:
@@ -248,6 +249,11 @@ class Host:
             self.kill()
             raise
         return self
+
+    def _limits(self):
+        if self.nofile is not None:
+            import resource
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def send_signal(self, sig):
         self.proc.send_signal(sig)
