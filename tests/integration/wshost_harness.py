@@ -140,6 +140,22 @@ def config_text(plugins=DEFAULT_PLUGINS, websocket_lines=(), workers_lines=(), e
 # Host processes
 # ---------------------------------------------------------------------------
 
+# The event loop every test host runs on ([server] event_loop): poll unless
+# WSHOST_TEST_EVENT_LOOP says otherwise (tests/*/CMakeLists.txt run a subset
+# again with "libev", the production default).
+TEST_EVENT_LOOP = os.environ.get("WSHOST_TEST_EVENT_LOOP", "poll")
+
+
+def with_event_loop(config):
+    """`config` with [server] event_loop = TEST_EVENT_LOOP, unless it sets one."""
+    if re.search(r"(?m)^\s*event_loop\s*=", config):
+        return config
+    line = "event_loop = " + toml_str(TEST_EVENT_LOOP)
+    if re.search(r"(?m)^\[server\]\s*$", config):
+        return re.sub(r"(?m)^\[server\]\s*$", "[server]\n" + line, config, count=1)
+    return config + "\n[server]\n" + line + "\n"
+
+
 class HostError(AssertionError):
     pass
 
@@ -224,7 +240,7 @@ class Host:
     # -- lifecycle --
     def start(self):
         with open(self.config_path, "w") as f:
-            f.write(self.config)
+            f.write(with_event_loop(self.config))
         log = open(self.log_path, "wb")
         try:
             self.proc = subprocess.Popen(
