@@ -35,10 +35,17 @@ struct TlsConfig {
     std::string key_file;       // PEM private key (path resolved)
 };
 
+// The libwebsockets event loop (LWS-NOTES facts 1 and 6, T15, T17).
+enum class EventLoop {
+    poll,  // lws's built-in poll(): O(connections) per wake-up
+    libev, // lws's libev backend (package libwebsockets-evlib-ev): O(active) per wake-up
+};
+
 struct ServerConfig {
     std::string address = "127.0.0.1"; // IPv4 or IPv6 literal (no host names)
     int port = 8080;                    // 0 = pick a free port (see --ready-file)
     std::string path = "/";             // WebSocket upgrade path
+    EventLoop event_loop = EventLoop::libev; // libev: flat at 20k connections (docs/PERFORMANCE.md)
     TlsConfig tls;
 };
 

@@ -12,6 +12,7 @@ std::vector<std::string> restart_required(const Config &running, const Config &n
     const ServerConfig &a = running.server, &b = next.server;
     check(a.address != b.address, "server.address");
     check(a.port != b.port, "server.port");
+    check(a.event_loop != b.event_loop, "server.event_loop");
     check(a.tls.enabled != b.tls.enabled || a.tls.cert_file != b.tls.cert_file || a.tls.key_file != b.tls.key_file,
           "server.tls");
     const ControlConfig &c = running.control, &d = next.control;
@@ -40,6 +41,7 @@ void apply_reloadable(Config &running, const Config &next)
     running.server = next.server;
     running.server.address = server.address;
     running.server.port = server.port;
+    running.server.event_loop = server.event_loop;
     running.server.tls = server.tls;
 
     running.control = next.control; // tokens, body limit

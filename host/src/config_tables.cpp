@@ -94,6 +94,8 @@ const TableSpec<ServerConfig> &server_spec()
                 string("address", &ServerConfig::address, &check_ip_literal),
                 integer("port", &ServerConfig::port, 0, 65535),
                 string("path", &ServerConfig::path, &check_url_path),
+                choice("event_loop", &ServerConfig::event_loop,
+                       {{"poll", EventLoop::poll}, {"libev", EventLoop::libev}}),
                 table("tls", &ServerConfig::tls, tls_spec()),
             },
     };

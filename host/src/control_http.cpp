@@ -1,5 +1,6 @@
 #include "control_http.h"
 
+#include "accept_gate.h"
 #include "control_api.h"
 #include "log.h"
 
@@ -67,6 +68,13 @@ void forget_deferred(lws *wsi)
         } else {
             ++it;
         }
+}
+
+AcceptGate *gate_of(lws *wsi)
+{
+    // Set right after the vhost is created, before it can accept anything.
+    auto **slot = static_cast<AcceptGate **>(lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi)));
+    return slot ? *slot : nullptr;
 }
 
 ControlApi &api_of(lws *wsi)
@@ -356,6 +364,13 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
         deliver_deferred(); // idempotent, and cheap when nothing waits
         return 0;
 
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+    case LWS_CALLBACK_WSI_CREATE:
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (AcceptGate *gate = gate_of(wsi))
+            gate->on_callback(wsi, reason);
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
@@ -368,7 +383,8 @@ lws_protocols protocols[] = {
 
 } // namespace
 
-lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api)
+lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api,
+                                AcceptGate *gate)
 {
     lws_context_creation_info vi{};
     vi.vhost_name = "control";
@@ -393,6 +409,8 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
                 config.address.c_str(), config.port);
         return nullptr;
     }
+    if (gate) // freed by lws with the vhost
+        *static_cast<AcceptGate **>(lws_protocol_vh_priv_zalloc(vh, &protocols[0], sizeof gate)) = gate;
     if (!config.socket.empty())
         WSH_LOG_INFO("control API listening on unix:%s", config.socket.c_str());
     else

@@ -24,6 +24,7 @@ struct lws_vhost;
 namespace wshost
 {
 
+class AcceptGate;
 class ControlApi;
 
 // Creates the "control" vhost on `context` (which must have been created with
@@ -31,8 +32,10 @@ class ControlApi;
 //   - config.socket set: a Unix socket at that path (address/port ignored);
 //   - else config.address (an IP literal; IPv4 binds only that address) and
 //     config.port (0: the kernel picks; see lws_get_vhost_listen_port()).
-// `api` must outlive the vhost. Service thread, after the context exists.
-// Returns null (and logs why) on failure.
-lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api);
+// `api` (and `gate`, optional: counts control connections towards the fd
+// limit, accept_gate.h) must outlive the vhost. Service thread, after the
+// context exists. Returns null (and logs why) on failure.
+lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api,
+                                AcceptGate *gate = nullptr);
 
 } // namespace wshost

@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include "accept_gate.h"
 #include "close_codes.h"
 #include "config_diff.h"
 #include "control_http.h"
@@ -24,7 +25,8 @@ namespace wshost {
 namespace {
 
 constexpr int kDrainDeadlineMs = 5000; // SIGTERM: clients get this long to take their 1001
-constexpr int kFdMargin = 64;          // fds kept free for plugins, logs, the signalfd...
+constexpr lws_usec_t kLibevTickUs = 50 * 1000; // libev: how late one of our timers may fire
+constexpr unsigned kFdMargin = 64;     // fds kept free for what is not a connection: logs, plugins...
 
 Server *server_of(lws *wsi) { return static_cast<Server *>(lws_context_user(lws_get_context(wsi))); }
 
@@ -48,19 +50,6 @@ void lws_log_to_ours(int level, const char *line)
         text.remove_suffix(1);
     log_line(level & LLL_ERR ? LogLevel::error : level & LLL_WARN ? LogLevel::warn : LogLevel::debug,
              std::string(text.empty() ? "" : "lws: ") + std::string(text));
-}
-
-unsigned fd_limit()
-{
-    rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
-    if (rl.rlim_cur < rl.rlim_max) { // raising the soft limit to the hard one needs no privilege
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    rlim_t n = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
-    return static_cast<unsigned>(n > kFdMargin * 2 ? n - kFdMargin : n);
 }
 
 } // namespace
@@ -88,6 +77,8 @@ Server::Server(Config config)
 {
     deadline_timer_.server = this;
     drain_timer_.server = this;
+    exit_timer_.server = this;
+    libev_tick_.server = this;
     // Hooks never run inside a plugin's own call into the host: queue them.
     gateway_.set_room_listener([this](const RoomEvent &e) {
         post([this, e] {
@@ -221,7 +212,10 @@ std::vector<std::string> Server::commit_reload(std::unique_ptr<PreparedReload> p
 bool Server::start(const std::string &ready_file)
 {
 
-    lws_set_log_level(log_enabled(LogLevel::debug) ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN,
+    const bool libev = config_.server.event_loop == EventLoop::libev;
+    // lws's NOTICE lines are debug output; the libev backend logs every I/O
+    // event at NOTICE (T15), so it never gets them.
+    lws_set_log_level(log_enabled(LogLevel::debug) && !libev ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN,
                       lws_log_to_ours);
 
     static const lws_protocol_vhost_options pvo_default = {nullptr, nullptr, "default", "1"};
@@ -245,15 +239,22 @@ bool Server::start(const std::string &ready_file)
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8;
     if (config_.server.tls.enabled)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    if (libev)
+        info.options |= LWS_SERVER_OPTION_LIBEV; // lws loads libwebsockets-evlib_ev.so for it
     info.user = this;
-    info.fd_limit_per_thread = fd_limit(); // stop accepting at the limit instead of spinning (T19)
+    // No fd_limit_per_thread: below the ulimit it makes lws 4.1.6 scan its fd
+    // table on every event. The accept gate stops accepting instead (T19).
+    accept_gate_ = AcceptGate(connection_fd_budget(kFdMargin)); // before lws sizes its table
     info.max_http_header_data = 8192;      // room for long bearer tokens (T11)
     context_ = lws_create_context(&info);
     if (!context_) {
-        WSH_LOG_ERROR("cannot create the libwebsockets context");
+        WSH_LOG_ERROR("cannot create the libwebsockets context%s",
+                      libev ? " (event_loop = \"libev\" needs the package libwebsockets-evlib-ev)" : "");
         return false;
     }
     gateway_.attach(context_);
+    if (libev)
+        libev_tick_fired(&libev_tick_.sul);
 
     static lws_retry_bo_t retry{};
     lws_context_creation_info vi{};
@@ -320,7 +321,7 @@ bool Server::start_control(ReadyInfo &ready)
     control_api_ = std::make_unique<ControlApi>(gateway_, config_.control, std::move(hooks));
     if (!config_.control.enabled)
         return true;
-    control_vhost_ = create_control_vhost(context_, config_.control, *control_api_);
+    control_vhost_ = create_control_vhost(context_, config_.control, *control_api_, &accept_gate_);
     if (!control_vhost_)
         return false; // logged
     if (config_.control.socket.empty())
@@ -382,7 +383,10 @@ bool Server::adopt_signalfd()
 
 int Server::run()
 {
-    // The poll backend returns from lws_service() after each event or timer.
+    // poll: lws_service() returns after each event or timer, and stop_loop_ is
+    // checked. libev: lws_service() runs ev_run() and returns only once
+    // leave_loop() (stop_loop_ set) has destroyed the context from inside the
+    // loop (T15); the destructor's lws_context_destroy() finishes the job.
     while (!stop_loop_)
         if (lws_service(context_, 0) < 0)
             break;
@@ -444,7 +448,39 @@ void Server::drain_timer_fired(lws_sorted_usec_list_t *sul)
 {
     Server *self = lws_container_of(sul, Timer, sul)->server;
     WSH_LOG_WARN("drain deadline passed with %zu connection(s) open; closing them", self->gateway_.size());
-    self->stop_loop_ = true;
+    self->leave_loop();
+}
+
+void Server::libev_tick_fired(lws_sorted_usec_list_t *sul)
+{
+    // lws 4.1.6's libev backend re-arms its one ev_timer only when it is idle:
+    // ev_timer_start() on the running timer is a no-op, so a timer scheduled
+    // earlier than the pending one (a 200 ms handler timeout while a 30 s
+    // ping timer waits) would fire late. Each expiry re-arms it to the
+    // earliest timer, so this tick bounds the lateness to kLibevTickUs.
+    Server *self = lws_container_of(sul, Timer, sul)->server;
+    lws_sul_schedule(self->context_, 0, sul, libev_tick_fired, kLibevTickUs);
+}
+
+void Server::leave_loop()
+{
+    if (stop_loop_)
+        return;
+    stop_loop_ = true;
+    if (config_.server.event_loop == EventLoop::poll) {
+        lws_cancel_service(context_); // lws_service() returns, run() sees the flag
+        return;
+    }
+    // From a timer, not from whichever wsi callback got us here: the context
+    // destroy closes every connection, and that wsi with them.
+    lws_sul_schedule(context_, 0, &exit_timer_.sul, exit_timer_fired, 1);
+}
+
+void Server::exit_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    Server *self = lws_container_of(sul, Timer, sul)->server;
+    self->gateway_.detach(); // plugin threads' wakes must not reach a context going away
+    lws_context_destroy(self->context_);
 }
 
 void Server::begin_shutdown(const char *why)
@@ -464,13 +500,13 @@ void Server::finish_if_drained()
 {
     if (stopping_ && gateway_.size() == 0) {
         lws_sul_cancel(&drain_timer_.sul);
-        stop_loop_ = true;
-        lws_cancel_service(context_); // leave lws_service() now
+        leave_loop();
     }
 }
 
 int Server::on_http(lws *wsi, lws_callback_reasons reason, void *, void *, std::size_t)
 {
+    accept_gate_.on_callback(wsi, reason); // protocols[0]: sees every accept of this vhost
     if (reason == LWS_CALLBACK_HTTP) {
         // Plain HTTP on the WebSocket port: nothing lives here.
         lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);

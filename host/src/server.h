@@ -3,6 +3,7 @@
 // generation. run() returns when a SIGTERM/SIGINT drain has finished.
 #pragma once
 
+#include "accept_gate.h"
 #include "admission.h"
 #include "auth.h"
 #include "config.h"
@@ -59,6 +60,9 @@ private:
     void arm_deadline_timer(); // handler and authentication deadlines
     static void deadline_timer_fired(lws_sorted_usec_list_t *sul);
     static void drain_timer_fired(lws_sorted_usec_list_t *sul);
+    static void exit_timer_fired(lws_sorted_usec_list_t *sul);
+    static void libev_tick_fired(lws_sorted_usec_list_t *sul);
+    void leave_loop(); // drain over (or its deadline): make run() return
     void begin_shutdown(const char *why);
     void finish_if_drained();
     bool adopt_signalfd();
@@ -88,6 +92,7 @@ private:
     ConnectionCaps caps_;
     Dispatcher dispatcher_;
 
+    AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it
     lws_context *context_ = nullptr;
     lws_vhost *ws_vhost_ = nullptr;
     int signal_fd_ = -1;
@@ -95,6 +100,8 @@ private:
     bool stop_loop_ = false; // drain finished: leave the service loop
     Timer deadline_timer_{};
     Timer drain_timer_{};
+    Timer exit_timer_{}; // libev: destroys the context from inside the loop
+    Timer libev_tick_{}; // libev: keeps lws's timer from firing late (libev_tick_fired)
     bool deadline_timer_armed_ = false;
     ReplyRegistry::Clock::time_point deadline_timer_at_{};
 

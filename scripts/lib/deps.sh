@@ -14,6 +14,7 @@ WSHOST_BUILD_PACKAGES=(
     cmake             # 3.25 (the project needs >= 3.20)
     pkg-config
     libwebsockets-dev # 4.1.6; pulls libwebsockets17, the evlib plugins, libcap-dev, zlib1g-dev
+    libwebsockets-evlib-ev  # runtime: [server] event_loop = "libev" (the default) loads it
     libcjson-dev
     libtomlplusplus-dev
     libssl-dev

@@ -95,6 +95,9 @@ TEST_F(ConfigTest, BadValues)
     EXPECT_EQ(error("[workers]\nthreads = 0\n"), "2:11: 'threads' must be between 1 and 1024");
     EXPECT_EQ(error("[websocket]\nsend_queue_max_bytes = -1\n"),
               "2:24: 'send_queue_max_bytes' must be greater than 0");
+    EXPECT_EQ(error("[server]\nevent_loop = \"epoll\"\n"),
+              "2:14: 'event_loop' must be one of poll, libev (got 'epoll')");
+    EXPECT_EQ(error("[server]\nevent_loop = 1\n"), "2:14: 'event_loop' must be a string");
     EXPECT_EQ(error("[websocket]\nslow_consumer_policy = \"drop\"\n"),
               "2:24: 'slow_consumer_policy' must be one of disconnect, drop_oldest (got 'drop')");
     EXPECT_EQ(error("[websocket]\norigins = [\"https://a.example/\"]\n"),

@@ -65,6 +65,7 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.server.address, d.server.address);
     EXPECT_EQ(s.server.port, d.server.port);
     EXPECT_EQ(s.server.path, d.server.path);
+    EXPECT_EQ(s.server.event_loop, d.server.event_loop);
     EXPECT_EQ(s.server.tls.enabled, d.server.tls.enabled);
     EXPECT_EQ(s.server.tls.cert_file, d.server.tls.cert_file);
     EXPECT_EQ(s.server.tls.key_file, d.server.tls.key_file);
@@ -153,6 +154,7 @@ TEST_F(ConfigTest, EmptyFileGivesDefaults)
     Config c = ok("");
     const Config d;
     EXPECT_EQ(c.server.port, d.server.port);
+    EXPECT_EQ(c.server.event_loop, EventLoop::libev);
     EXPECT_EQ(c.auth.authenticator, "none");
     EXPECT_EQ(c.websocket.slow_consumer_policy, SlowConsumerPolicy::disconnect);
     EXPECT_EQ(c.dir, dir_.string());
@@ -166,6 +168,7 @@ TEST_F(ConfigTest, ReadsEveryKindOfValue)
 address = "::1"
 port = 0
 path = "/ws"
+event_loop = "poll"
 [control]
 socket = "/run/wshost.sock"
 max_body_bytes = 4096
@@ -194,12 +197,13 @@ action_timeouts_ms = { slow = 60000, fast = 10 }
     EXPECT_EQ(c.server.address, "::1");
     EXPECT_EQ(c.server.port, 0);
     EXPECT_EQ(c.server.path, "/ws");
+    EXPECT_EQ(c.server.event_loop, EventLoop::poll);
     EXPECT_EQ(c.control.socket, "/run/wshost.sock");
     EXPECT_EQ(c.control.max_body_bytes, 4096u);
     ASSERT_EQ(c.auth.jwt.keys.size(), 2u);
     EXPECT_EQ(c.auth.jwt.keys[0].kid, "a");
     EXPECT_EQ(c.auth.jwt.keys[0].secret, "k1");
-    EXPECT_EQ(c.auth.jwt.keys[0].pos.line, 11);
+    EXPECT_EQ(c.auth.jwt.keys[0].pos.line, 12);
     EXPECT_EQ(c.auth.jwt.keys[1].kid, "");
     EXPECT_EQ(c.websocket.origins.size(), 3u);
     EXPECT_EQ(c.websocket.slow_consumer_policy, SlowConsumerPolicy::drop_oldest);
@@ -209,7 +213,7 @@ action_timeouts_ms = { slow = 60000, fast = 10 }
     EXPECT_TRUE(c.plugins[0].blocking);
     EXPECT_EQ(c.plugins[0].timeout_ms, 250);
     EXPECT_EQ(c.plugins[0].action_timeouts_ms, (std::map<std::string, int>{{"fast", 10}, {"slow", 60000}}));
-    EXPECT_EQ(c.plugins[0].pos.line, 24);
+    EXPECT_EQ(c.plugins[0].pos.line, 25);
     EXPECT_EQ(c.plugins[0].pos.col, 1);
 }
 

@@ -73,7 +73,7 @@ def cmd_start(state):
         if os.path.exists(path):
             os.unlink(path)
     with open(f["wshost.toml"], "w") as fp:
-        fp.write(h.config_text())
+        fp.write(h.with_event_loop(h.config_text()))
 
     argv = [sys.executable, os.path.abspath(__file__), "monitor", "--state", state,
             "--wshost", h.require("wshost")]

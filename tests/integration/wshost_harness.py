@@ -140,6 +140,22 @@ def config_text(plugins=DEFAULT_PLUGINS, websocket_lines=(), workers_lines=(), e
 # Host processes
 # ---------------------------------------------------------------------------
 
+# The event loop every test host runs on ([server] event_loop): poll unless
+# WSHOST_TEST_EVENT_LOOP says otherwise (tests/*/CMakeLists.txt run a subset
+# again with "libev", the production default).
+TEST_EVENT_LOOP = os.environ.get("WSHOST_TEST_EVENT_LOOP", "poll")
+
+
+def with_event_loop(config):
+    """`config` with [server] event_loop = TEST_EVENT_LOOP, unless it sets one."""
+    if re.search(r"(?m)^\s*event_loop\s*=", config):
+        return config
+    line = "event_loop = " + toml_str(TEST_EVENT_LOOP)
+    if re.search(r"(?m)^\[server\]\s*$", config):
+        return re.sub(r"(?m)^\[server\]\s*$", "[server]\n" + line, config, count=1)
+    return config + "\n[server]\n" + line + "\n"
+
+
 class HostError(AssertionError):
     pass
 
@@ -204,10 +220,11 @@ class Host:
     # on exit: SIGTERM, wait, and fail unless exit code 0 and no sanitizer report.
     """
 
-    def __init__(self, config, name="host", args=()):
+    def __init__(self, config, name="host", args=(), nofile=None):
         self.config = config
         self.name = name
         self.args = list(args)
+        self.nofile = nofile  # RLIMIT_NOFILE (soft = hard) for the host, e.g. to test the fd limit
         self.proc = None
         self.port = None
         self.info = None
@@ -223,14 +240,14 @@ class Host:
     # -- lifecycle --
     def start(self):
         with open(self.config_path, "w") as f:
-            f.write(self.config)
+            f.write(with_event_loop(self.config))
         log = open(self.log_path, "wb")
         try:
             self.proc = subprocess.Popen(
                 [require("wshost"), "--config", self.config_path, "--ready-file", self.ready_path]
                 + self.args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=host_env(), start_new_session=True)
+                env=host_env(), start_new_session=True, preexec_fn=self._limits)
         finally:
             log.close()
         try:
@@ -248,6 +265,11 @@ class Host:
             self.kill()
             raise
         return self
+
+    def _limits(self):
+        if self.nofile is not None:
+            import resource
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def send_signal(self, sig):
         self.proc.send_signal(sig)
