@@ -56,6 +56,7 @@ struct Connection {
     bool rx_paused = false;     // lws_rx_flow_control(wsi, 0) in force
     bool closing = false;       // a close frame is on its way; ignore input
     bool grace_armed = false;   // hard-close timer running (slow consumer)
+    bool deflate = false;       // permessage-deflate negotiated: lws frames (and compresses) each message
     struct GraceTimer {
         lws_sorted_usec_list_t sul; // first: lws_container_of
         Connection *conn;

@@ -129,6 +129,8 @@ private:
     bool take_wake(); // true when the wake list went from empty to non-empty
 
     static void grace_expired(lws_sorted_usec_list_t *sul);
+    // One write of the whole batch, framed here (service thread). -1: lws failed.
+    int write_coalesced(Connection &conn, const std::vector<QueuedFrame> &batch);
 
     WebSocketConfig config_;
     lws_context *context_ = nullptr; // for timers, service thread only
@@ -144,6 +146,10 @@ private:
     TagIndex tag_index_;
     std::vector<wsh_conn_id> wake_;
     bool wake_signalled_ = false; // lws_cancel_service() called, wake list not drained yet
+
+    // --- service thread only (on_writeable), reused to save allocations ----
+    std::vector<QueuedFrame> batch_;
+    std::vector<unsigned char> tx_; // LWS_PRE + at most kCoalesceBytes of frames
     wsh_conn_id next_id_ = 1;
 };
 

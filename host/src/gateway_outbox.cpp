@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "stats.h"
+#include "ws_frame.h"
 
 #include <libwebsockets.h>
 
@@ -15,9 +16,22 @@
 namespace wshost {
 namespace {
 
-// Frames handed to lws per writeable callback, at most. Keeps one busy
-// connection from starving the others within a loop pass.
+// permessage-deflate connections: frames handed to lws (one lws_write each)
+// per writeable callback, at most. Keeps one busy connection from starving
+// the others within a loop pass.
 constexpr std::size_t kMaxFramesPerWriteable = 64;
+
+// Other connections: bytes of frames coalesced into one write. 64 KiB takes
+// a whole pipelined burst (16 x 1 KiB replies, or hundreds of small pushes)
+// in one send(), and bounds what one connection costs a loop pass, the copy,
+// and what lws must buffer if the socket takes only part of it (T7). A frame
+// larger than this goes alone, through lws_write() without a copy.
+constexpr std::size_t kCoalesceBytes = 64 * 1024;
+
+std::size_t framed_size(const Frame &frame)
+{
+    return frame_header_size(frame.size()) + frame.size();
+}
 
 } // namespace
 
@@ -102,7 +116,8 @@ int Gateway::on_writeable(Connection &conn)
 {
     conn.in_flight.clear(); // lws is done with the previous batch (LWS-NOTES T29)
 
-    std::vector<QueuedFrame> batch;
+    std::vector<QueuedFrame> &batch = batch_; // reused: no allocation per callback
+    batch.clear();
     int close_code = 0;
     std::string close_reason;
     {
@@ -110,8 +125,19 @@ int Gateway::on_writeable(Connection &conn)
         if (conn.close_code && (conn.close_now || conn.queue.empty())) {
             close_code = conn.close_code;
             close_reason = conn.close_reason;
-        } else {
+        } else if (conn.deflate) {
             while (!conn.queue.empty() && batch.size() < kMaxFramesPerWriteable) {
+                batch.push_back(std::move(conn.queue.front()));
+                conn.queue.pop_front();
+            }
+        } else {
+            // As many frames as fit in one coalesced write; a larger one alone.
+            std::size_t framed = 0;
+            while (!conn.queue.empty()) {
+                const std::size_t n = framed_size(*conn.queue.front().frame);
+                if (!batch.empty() && framed + n > kCoalesceBytes)
+                    break;
+                framed += n;
                 batch.push_back(std::move(conn.queue.front()));
                 conn.queue.pop_front();
             }
@@ -125,15 +151,23 @@ int Gateway::on_writeable(Connection &conn)
     }
 
     std::size_t written = 0, written_bytes = 0;
-    for (; written < batch.size(); ++written) {
-        if (written > 0 && lws_send_pipe_choked(conn.wsi))
-            break;
-        Frame &frame = *batch[written].frame;
-        if (lws_write(conn.wsi, frame.payload_for_write(), frame.size(),
-                      frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
+    if (!conn.deflate && batch.size() > 1) {
+        if (write_coalesced(conn, batch) < 0)
             return -1;
-        written_bytes += frame.size();
-        conn.in_flight.push_back(std::move(batch[written].frame));
+        written = batch.size();
+        for (const QueuedFrame &q : batch)
+            written_bytes += q.frame->size();
+    } else {
+        for (; written < batch.size(); ++written) {
+            if (written > 0 && lws_send_pipe_choked(conn.wsi))
+                break;
+            Frame &frame = *batch[written].frame;
+            if (lws_write(conn.wsi, frame.payload_for_write(), frame.size(),
+                          frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
+                return -1;
+            written_bytes += frame.size();
+            conn.in_flight.push_back(std::move(batch[written].frame));
+        }
     }
     bump(stats().messages_sent, written);
     bump(stats().bytes_sent, written_bytes);
@@ -142,6 +176,7 @@ int Gateway::on_writeable(Connection &conn)
     std::lock_guard lock(mu_);
     for (std::size_t i = batch.size(); i-- > written;) // what the pipe could not take goes back first
         conn.queue.push_front(std::move(batch[i]));
+    batch.clear(); // frames not kept in_flight are released here
     conn.queued_bytes -= written_bytes;
     if (conn.pause_rx && conn.queued_bytes <= config_.send_queue_max_bytes / 2 &&
         conn.queue.size() <= config_.send_queue_max_messages / 2) {
@@ -151,6 +186,28 @@ int Gateway::on_writeable(Connection &conn)
     if (!conn.queue.empty() || conn.close_code)
         lws_callback_on_writable(conn.wsi);
     return 0;
+}
+
+int Gateway::write_coalesced(Connection &conn, const std::vector<QueuedFrame> &batch)
+{
+    // Framed here (unmasked server frames) and sent as raw bytes: LWS_WRITE_HTTP
+    // takes lws 4.1.6's plain send path, which buffers a partial send itself
+    // (T7), so the buffer is free again on return. Never on a permessage-deflate
+    // connection: lws must compress those. Pinned by
+    // tests/gateway/test_coalesced_writes.py.
+    std::size_t framed = 0;
+    for (const QueuedFrame &q : batch)
+        framed += framed_size(*q.frame);
+    if (tx_.size() < LWS_PRE + framed)
+        tx_.resize(LWS_PRE + framed);
+    unsigned char *p = tx_.data() + LWS_PRE;
+    for (const QueuedFrame &q : batch) {
+        const Frame &frame = *q.frame;
+        p += write_frame_header(p, frame.binary(), frame.size());
+        std::string_view payload = frame.payload();
+        p = std::copy(payload.begin(), payload.end(), p);
+    }
+    return lws_write(conn.wsi, tx_.data() + LWS_PRE, framed, LWS_WRITE_HTTP) < 0 ? -1 : 0;
 }
 
 } // namespace wshost

@@ -11,7 +11,6 @@
 #include "stats.h"
 
 #include <arpa/inet.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 

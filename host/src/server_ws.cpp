@@ -176,8 +176,10 @@ void Server::on_established(lws *wsi, WsSession &session)
     Connection *conn = gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags));
     session.conn = conn;
     bump(stats().connections_opened);
-    if (config_.websocket.compression) // free the deflater after each message (T16)
-        lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1");
+    // Free the deflater after each message (T16). -1: the client did not
+    // negotiate permessage-deflate, so the gateway may frame and coalesce.
+    conn->deflate = config_.websocket.compression &&
+                    lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
     WSH_LOG_DEBUG("connection %llu opened from %s", static_cast<unsigned long long>(conn->id), req->address.c_str());
     if (stopping_) {
         gateway_.close(conn->id, close_code::going_away, "server shutting down", true);
