@@ -45,6 +45,17 @@ class ProtocolTest(h.SharedHostMixin, unittest.TestCase):
                               '"payload":{"message":"Hi"},"action":"echo"}')
         assert_success(self, resp, {"message": "Echo: Hi"}, "k-1")
 
+    def test_echo_escapes_what_json_requires(self):
+        # The echo plugin builds its reply by hand: quotes, backslashes, control
+        # characters and DEL come back escaped, UTF-8 as is, and the decoded
+        # text is the message that was sent.
+        message = 'q"b\\s/\n\t\x01\x1f\x7f \u00e9\u20ac\U0001F600 end'
+        raw, resp = self.c.request_raw(json.dumps(
+            {"action": "echo", "payload": {"message": message}, "requestId": "esc"}))
+        assert_success(self, resp, {"message": "Echo: " + message}, "esc")
+        self.assertIn('q\\"b\\\\s/\\u000a\\u0009\\u0001\\u001f\\u007f', raw)
+        self.assertIn("\u00e9\u20ac\U0001F600 end", raw)
+
     def test_success_without_request_id_has_none(self):
         resp = self.c.request('{"action":"echo","payload":{"message":"x"}}')
         assert_success(self, resp, {"message": "Echo: x"})
