@@ -52,18 +52,30 @@ static int reply_status(int rc)
     return rc == WSH_OK || rc == WSH_E_GONE ? WSH_OK : rc;
 }
 
-/* Writes `s` (n bytes) as the inside of a JSON string: '"', '\\' and control
- * characters escaped, everything else (UTF-8 included) as is. `out` needs room
- * for 6 * n bytes. Returns the end of what was written. */
+/* Writes `s` (n bytes) as the inside of a JSON string: '"', '\\', control
+ * characters and DEL escaped (\n, \t, ... where JSON has a short form),
+ * everything else (UTF-8 included) as is. `out` needs room for 6 * n bytes.
+ * Returns the end of what was written. */
 static char *put_json_chars(char *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i;
     for (i = 0; i < n; ++i) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            *out++ = '\\';
-            *out++ = (char)c;
+        const char *short_form = NULL;
+        switch (c) {
+        case '"': short_form = "\\\""; break;
+        case '\\': short_form = "\\\\"; break;
+        case '\b': short_form = "\\b"; break;
+        case '\f': short_form = "\\f"; break;
+        case '\n': short_form = "\\n"; break;
+        case '\r': short_form = "\\r"; break;
+        case '\t': short_form = "\\t"; break;
+        default: break;
+        }
+        if (short_form) {
+            *out++ = short_form[0];
+            *out++ = short_form[1];
         } else if (c < 0x20 || c == 0x7f) {
             *out++ = '\\';
             *out++ = 'u';

@@ -53,7 +53,7 @@ class ProtocolTest(h.SharedHostMixin, unittest.TestCase):
         raw, resp = self.c.request_raw(json.dumps(
             {"action": "echo", "payload": {"message": message}, "requestId": "esc"}))
         assert_success(self, resp, {"message": "Echo: " + message}, "esc")
-        self.assertIn('q\\"b\\\\s/\\u000a\\u0009\\u0001\\u001f\\u007f', raw)
+        self.assertIn('q\\"b\\\\s/\\n\\t\\u0001\\u001f\\u007f', raw)
         self.assertIn("\u00e9\u20ac\U0001F600 end", raw)
 
     def test_success_without_request_id_has_none(self):
