@@ -146,9 +146,7 @@ std::optional<Verdict> AuthService::begin(wsh_conn_id conn, const UpgradeRequest
     req.headers = headers.data();
     req.headers_count = headers.size();
 
-    plugin_.plugin->inflight.fetch_add(1);
     int status = plugin_.fn(&req, plugin_.user_data);
-    plugin_.plugin->inflight.fetch_sub(1);
     if (status != WSH_OK)
         finish(id, rejected("authenticator returned status " + std::to_string(status), "error"));
     return std::nullopt;

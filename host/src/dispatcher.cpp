@@ -98,7 +98,7 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     req.api = host_api_table();
     req.host = action->plugin->handle();
     req.conn = conn.id;
-    req.reply = replies_.open(conn.id, parsed.request_id_json, env.action, plugins_, action->plugin, action->timeout_ms);
+    req.reply = replies_.open(conn.id, parsed.request_id_json, env.action, plugins_, action->timeout_ms);
     reply_opened_();
 
     std::string_view payload = env.payload.empty() ? kEmptyObject : env.payload;
@@ -132,10 +132,7 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
 void Dispatcher::run_handler(const std::shared_ptr<PluginSet> &set, const Action &action,
                              const wsh_request &req)
 {
-    LoadedPlugin &plugin = *action.plugin;
-    plugin.inflight.fetch_add(1);
     int status = action.fn(&req, action.user_data);
-    plugin.inflight.fetch_sub(1);
     if (status == WSH_OK || !replies_.fail(req.reply))
         return;
 

@@ -87,9 +87,6 @@ public:
     // The [plugin.config] JSON now in effect (init's, then each accepted reload's).
     const std::string &applied_config() const { return applied_config_; }
 
-    // Handlers currently running or awaiting a reply (reload drains on it).
-    std::atomic<int> inflight{0};
-
 private:
     bool same_file_as_loaded() const;
 

@@ -23,15 +23,14 @@ bool is_snake_case(std::string_view code)
 } // namespace
 
 wsh_reply_id ReplyRegistry::open(wsh_conn_id conn, std::string_view request_id_json, std::string_view action,
-                                 std::shared_ptr<PluginSet> set, LoadedPlugin *plugin, int timeout_ms)
+                                 std::shared_ptr<PluginSet> set, int timeout_ms)
 {
     auto now = Clock::now();
     auto deadline = now + std::chrono::milliseconds(timeout_ms);
-    plugin->inflight.fetch_add(1);
     std::lock_guard lock(mu_);
     wsh_reply_id id = next_id_++;
     pending_.emplace(id, Pending{conn, std::string(request_id_json), std::string(action), now, std::move(set),
-                                 plugin, deadline});
+                                 deadline});
     deadlines_.emplace(deadline, id);
     return id;
 }
@@ -58,7 +57,6 @@ void ReplyRegistry::finish(Pending &p, std::string_view response, std::string_vi
     metrics::action(p.action, status, std::chrono::duration<double>(Clock::now() - p.start).count());
     if (gateway_ && !response.empty())
         gateway_->send_response(p.conn, response);
-    p.plugin->inflight.fetch_sub(1);
     p.set.reset(); // may retire an old generation (its deleter defers the unload)
 }
 

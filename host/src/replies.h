@@ -20,7 +20,6 @@
 namespace wshost {
 
 class Gateway;
-class LoadedPlugin;
 class PluginSet;
 
 class ReplyRegistry {
@@ -32,7 +31,7 @@ public:
     // Service thread, at dispatch. The reply keeps the plugin's generation
     // loaded until it is answered or expires.
     wsh_reply_id open(wsh_conn_id conn, std::string_view request_id_json, std::string_view action,
-                      std::shared_ptr<PluginSet> set, LoadedPlugin *plugin, int timeout_ms);
+                      std::shared_ptr<PluginSet> set, int timeout_ms);
 
     // Any thread: the plugin's answers. WSH_OK, WSH_E_GONE or WSH_E_INVALID.
     int success(wsh_reply_id id, std::string_view payload_json);
@@ -60,7 +59,6 @@ private:
         std::string action;      // for the metrics
         Clock::time_point start; // for the metrics
         std::shared_ptr<PluginSet> set;
-        LoadedPlugin *plugin;
         Clock::time_point deadline;
     };
     // Removes `id` and returns it, or nothing (and counts a late reply).
