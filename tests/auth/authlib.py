@@ -286,16 +286,7 @@ def rejection_reason(host, since, timeout=20.0):
     return m.group(1), m.group(2), m.group(3).rstrip()
 
 
-def poll(predicate, timeout=20.0, what="condition"):
-    """Polls `predicate()` until truthy (returned) or the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
-        time.sleep(0.05)
+poll = wh.wait_until
 
 
 # ---------------------------------------------------------------------------

@@ -341,6 +341,19 @@ class Host:
         return Client(self.port, **kw)
 
 
+def wait_until(predicate, timeout=20.0, what="condition", interval=0.05):
+    """Polls `predicate()` until it returns a truthy value (returned) or the
+    deadline passes (AssertionError naming `what`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
 def wait_for_log(host, pattern, since=0, timeout=20.0):
     """Polls the host's log (from byte offset `since`) for a regex, with a
     deadline; returns the new log text. For events only the log shows."""

@@ -26,7 +26,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -256,16 +255,7 @@ def version_of(test, client, rid):
     return resp["payload"]["version"]
 
 
-def wait_until(predicate, timeout, what, interval=0.05):
-    """Polls `predicate()` until it returns a truthy value or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
-        time.sleep(interval)
+wait_until = h.wait_until
 
 
 def small_buffer_client(host, rcvbuf=4096, timeout=h.RECV_TIMEOUT_S):
