@@ -38,7 +38,7 @@ struct OwnedRequest {
 
 Dispatcher::Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies,
                        WorkerPool &workers, std::function<void(std::function<void()>)> post,
-                       std::function<void()> reply_opened)
+                       std::function<void(std::chrono::steady_clock::time_point)> reply_opened)
     : limits_(limits), gateway_(gateway), replies_(replies), workers_(workers), post_(std::move(post)),
       reply_opened_(std::move(reply_opened))
 {
@@ -77,8 +77,8 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
                parsed.message, parsed.request_id_json);
         return;
     }
-    if (int64_t wait_ms = conn.requests.take(limits_.rate_limit_per_s, limits_.rate_limit_burst,
-                                             TokenBucket::Clock::now())) {
+    const auto now = ReplyRegistry::Clock::now();
+    if (int64_t wait_ms = conn.requests.take(limits_.rate_limit_per_s, limits_.rate_limit_burst, now)) {
         gateway_.send_response(conn.id, error_response("rate_limited", "Too many requests; slow down.",
                                                        parsed.request_id_json,
                                                        "\"retry_after_ms\":" + std::to_string(wait_ms)));
@@ -98,8 +98,13 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     req.api = host_api_table();
     req.host = action->plugin->handle();
     req.conn = conn.id;
-    req.reply = replies_.open(conn.id, parsed.request_id_json, env.action, plugins_, action->timeout_ms);
-    reply_opened_();
+    req.reply = replies_.open(conn.id, parsed.request_id_json, action->metrics, plugins_, action->timeout_ms, now);
+    if (!req.reply) {
+        gateway_.send_response(conn.id, error_response("overloaded", "The server is busy; try again later.",
+                                                       parsed.request_id_json));
+        return;
+    }
+    reply_opened_(now + std::chrono::milliseconds(action->timeout_ms));
 
     std::string_view payload = env.payload.empty() ? kEmptyObject : env.payload;
     std::string_view metadata = env.metadata.empty() ? kEmptyObject : env.metadata;

@@ -8,6 +8,7 @@
 #include "connection.h"
 #include "plugin_set.h"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -23,7 +24,8 @@ public:
     // `post` runs a task on the service thread (from any thread).
     // `reply_opened` is told each new reply deadline (to arm the timer).
     Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies, WorkerPool &workers,
-               std::function<void(std::function<void()>)> post, std::function<void()> reply_opened);
+               std::function<void(std::function<void()>)> post,
+               std::function<void(std::chrono::steady_clock::time_point deadline)> reply_opened);
 
     void set_plugins(std::shared_ptr<PluginSet> plugins) { plugins_ = std::move(plugins); }
     const std::shared_ptr<PluginSet> &plugins() const { return plugins_; }
@@ -42,7 +44,7 @@ private:
     ReplyRegistry &replies_;
     WorkerPool &workers_;
     std::function<void(std::function<void()>)> post_;
-    std::function<void()> reply_opened_;
+    std::function<void(std::chrono::steady_clock::time_point)> reply_opened_;
     std::shared_ptr<PluginSet> plugins_;
 };
 

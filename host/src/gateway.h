@@ -90,6 +90,7 @@ public:
     // Queues a response to the connection that asked. Never dropped: over the
     // queue limit the connection's reading is paused instead. False: gone.
     bool send_response(wsh_conn_id id, std::string_view text);
+    bool send_response(wsh_conn_id id, FramePtr frame);
     // Closes `id` with `code`. `flush`: send what is queued first.
     bool close(wsh_conn_id id, int code, std::string_view reason, bool flush);
 

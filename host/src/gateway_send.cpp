@@ -144,7 +144,11 @@ void Gateway::enqueue_response(Connection &conn, FramePtr frame)
 
 bool Gateway::send_response(wsh_conn_id id, std::string_view text)
 {
-    FramePtr frame = Frame::make(text, false);
+    return send_response(id, Frame::make(text, false));
+}
+
+bool Gateway::send_response(wsh_conn_id id, FramePtr frame)
+{
     bool wake;
     {
         std::lock_guard lock(mu_);

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -33,10 +34,22 @@ struct Histogram {
     std::uint64_t count = 0;
 };
 
+} // namespace
+
+struct ActionMetrics {
+    std::string name;
+    std::uint64_t successes = 0; // wshost_actions_total{status="success"}; other statuses: Registry::actions
+    Histogram durations;
+};
+
+namespace
+{
+
 struct Registry {
     std::mutex mu;
     std::map<Key, std::uint64_t> closed, auth, dropped, actions, control, reloads;
-    std::map<Key, Histogram> durations;
+    // By action name; the handles' addresses never change.
+    std::map<std::string, std::unique_ptr<ActionMetrics>, std::less<>> action_handles;
     std::uint64_t generation = 1;
 };
 
@@ -159,28 +172,49 @@ uint64_t load(const std::atomic<uint64_t> &v)
 
 } // namespace
 
-void action(std::string_view action, std::string_view status, double seconds)
+ActionMetrics *action_metrics(std::string_view action)
 {
     Registry &r = registry();
     std::lock_guard lock(r.mu);
-    {
-        const Key &key = key_of(r.actions, {action, status});
+    auto it = r.action_handles.find(action);
+    if (it == r.action_handles.end()) {
+        if (r.action_handles.size() >= kMaxLabelSets)
+            action = "_other";
+        it = r.action_handles.find(action);
+    }
+    if (it == r.action_handles.end()) {
+        auto handle = std::make_unique<ActionMetrics>();
+        handle->name = action;
+        it = r.action_handles.emplace(handle->name, std::move(handle)).first;
+    }
+    return it->second.get();
+}
+
+void action(ActionMetrics &m, std::string_view status, double seconds)
+{
+    Registry &r = registry();
+    std::lock_guard lock(r.mu);
+    if (status == "success") {
+        ++m.successes;
+    } else {
+        const Key &key = key_of(r.actions, {m.name, status});
         auto it = r.actions.find(key);
         if (it == r.actions.end())
             it = r.actions.emplace(key, 0).first;
         ++it->second;
     }
-    const Key &key = key_of(r.durations, {action});
-    auto it = r.durations.find(key);
-    if (it == r.durations.end())
-        it = r.durations.emplace(key, Histogram{}).first;
-    Histogram &h = it->second;
+    Histogram &h = m.durations;
     std::size_t b = 0;
     while (b < kBuckets.size() && seconds > kBuckets[b])
         ++b;
     ++h.counts[b];
     h.sum += seconds;
     ++h.count;
+}
+
+void action(std::string_view name, std::string_view status, double seconds)
+{
+    action(*action_metrics(name), status, seconds);
 }
 
 void closed(int code)
@@ -224,7 +258,10 @@ void reset_for_tests()
     r.actions.clear();
     r.control.clear();
     r.reloads.clear();
-    r.durations.clear();
+    for (auto &[name, handle] : r.action_handles) { // plugins' actions still point at them
+        handle->successes = 0;
+        handle->durations = Histogram{};
+    }
     r.generation = 1;
 }
 
@@ -248,12 +285,21 @@ std::string render(const Stats &s)
     plain(out, "wshost_bytes_received_total", "counter", "Payload bytes received from clients.",
           load(s.bytes_received));
     plain(out, "wshost_bytes_sent_total", "counter", "Payload bytes written to clients.", load(s.bytes_sent));
-    counter_family(out, "wshost_actions_total",
-                   "Actions handled, by action and status (success or error code).", {"action", "status"},
-                   r.actions);
+    {
+        std::map<Key, std::uint64_t> actions = r.actions;
+        for (const auto &[name, handle] : r.action_handles)
+            if (handle->successes)
+                actions[name + kSep + "success"] += handle->successes;
+        counter_family(out, "wshost_actions_total",
+                       "Actions handled, by action and status (success or error code).", {"action", "status"},
+                       actions);
+    }
 
     header(out, "wshost_action_duration_seconds", "histogram", "Time from dispatch to response, by action.");
-    for (const auto &[key, h] : r.durations) {
+    for (const auto &[key, handle] : r.action_handles) {
+        const Histogram &h = handle->durations;
+        if (h.count == 0)
+            continue; // registered, never answered: no sample, as before any handle existed
         std::uint64_t cumulative = 0;
         for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
             cumulative += h.counts[b];

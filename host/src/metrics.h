@@ -26,9 +26,17 @@ namespace wshost::metrics
 
 inline constexpr std::size_t kMaxLabelSets = 1000;
 
+// One action's samples. Looked up once, when the action is registered, so
+// that recording an outcome builds no key and searches no map. Handles live
+// as long as the process (reset_for_tests() zeroes them, never frees them).
+struct ActionMetrics;
+// The handle for `action` ("_other" once kMaxLabelSets names are known).
+ActionMetrics *action_metrics(std::string_view action);
+
 // One handled action: wshost_actions_total{action,status} and
 // wshost_action_duration_seconds{action}. `status` is "success" or the error
 // code of the response (e.g. "handler_failed").
+void action(ActionMetrics &action, std::string_view status, double seconds);
 void action(std::string_view action, std::string_view status, double seconds);
 // A connection closed with `code` (the close code sent or received; 1006 when
 // the socket went away without one): wshost_connections_closed_total{code}.

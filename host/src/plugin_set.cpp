@@ -325,7 +325,7 @@ PluginSet::~PluginSet()
 
 const Action *PluginSet::find_action(std::string_view name) const
 {
-    auto it = actions_.find(std::string(name));
+    auto it = actions_.find(name);
     return it == actions_.end() ? nullptr : &it->second;
 }
 
@@ -356,7 +356,8 @@ int PluginSet::register_action(LoadedPlugin &plugin, std::string_view name, wsh_
     const PluginConfig &pc = plugin.config();
     auto timeout = pc.action_timeouts_ms.find(key);
     Action action{key, fn, user_data, &plugin,
-                  timeout == pc.action_timeouts_ms.end() ? pc.timeout_ms : timeout->second};
+                  timeout == pc.action_timeouts_ms.end() ? pc.timeout_ms : timeout->second,
+                  metrics::action_metrics(key)};
     actions_.emplace(std::move(key), std::move(action));
     return WSH_OK;
 }

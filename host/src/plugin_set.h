@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "metrics.h"
 
 #include <array>
 #include <atomic>
@@ -47,6 +48,7 @@ struct Action {
     void *user_data = nullptr;
     LoadedPlugin *plugin = nullptr;
     int timeout_ms = 0;
+    metrics::ActionMetrics *metrics = nullptr; // its wshost_actions_total / duration samples
 };
 
 struct Hook {
@@ -148,7 +150,12 @@ private:
     std::optional<PluginAuthenticator> authenticator_; // the one in use
     std::vector<std::shared_ptr<LoadedPlugin>> plugins_; // in load order
     std::vector<LoadedPlugin *> carried_;                // kept from the previous generation
-    std::unordered_map<std::string, Action> actions_;
+    // Found by the client's action name without copying it into a string.
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+    };
+    std::unordered_map<std::string, Action, NameHash, std::equal_to<>> actions_;
     std::array<std::vector<Hook>, WSH_HOOK_KIND_COUNT> hooks_;
     // Set while init of this plugin runs, for "already registered by" messages.
     std::string duplicate_error_;

@@ -1,26 +1,39 @@
 // One-shot reply handles (DESIGN §4): every dispatched request owns an id until
 // the plugin answers, the handler fails, or the action's timeout passes —
-// whichever comes first. Ids are never reused, so a late or repeated answer
-// finds nothing, is counted, and touches no freed memory.
+// whichever comes first. A late or repeated answer finds nothing, is counted,
+// and touches no freed memory.
+//
+// Ids are generational slot indices: the low 24 bits pick a slot of a table
+// that only grows, the high 40 bits count that slot's uses. An id therefore
+// comes back only after its slot has been used 2^40 times more (over 12 days
+// of one slot answering a million requests a second), and opening or answering
+// a request allocates nothing once the table has grown to the load.
+//
+// Deadlines: one list per distinct timeout, in dispatch order. Requests are
+// dispatched on the service thread with a monotonic clock, so each list is
+// sorted by deadline as it is appended to; its head is its earliest deadline.
 #pragma once
+
+#include "frame.h"
 
 #include <wshost/plugin.h>
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace wshost {
 
 class Gateway;
 class PluginSet;
+namespace metrics {
+struct ActionMetrics;
+}
 
 class ReplyRegistry {
 public:
@@ -28,10 +41,12 @@ public:
 
     explicit ReplyRegistry(Gateway *gateway) : gateway_(gateway) {}
 
-    // Service thread, at dispatch. The reply keeps the plugin's generation
-    // loaded until it is answered or expires.
-    wsh_reply_id open(wsh_conn_id conn, std::string_view request_id_json, std::string_view action,
-                      std::shared_ptr<PluginSet> set, int timeout_ms);
+    // Service thread, at dispatch (`now` is the dispatch time). The reply
+    // keeps the plugin's generation loaded until it is answered or expires.
+    // Returns 0 when 2^24 replies are already open (the caller answers
+    // overloaded and does not run the handler).
+    wsh_reply_id open(wsh_conn_id conn, std::string_view request_id_json, metrics::ActionMetrics *metrics,
+                      std::shared_ptr<PluginSet> set, int timeout_ms, Clock::time_point now);
 
     // Any thread: the plugin's answers. WSH_OK, WSH_E_GONE or WSH_E_INVALID.
     int success(wsh_reply_id id, std::string_view payload_json);
@@ -54,23 +69,44 @@ public:
 
 private:
     struct Pending {
-        wsh_conn_id conn;
+        wsh_conn_id conn = 0;
         std::string request_id_json;
-        std::string action;      // for the metrics
-        Clock::time_point start; // for the metrics
+        metrics::ActionMetrics *metrics = nullptr;
+        Clock::time_point start;
         std::shared_ptr<PluginSet> set;
         Clock::time_point deadline;
+        int timeout_ms = 0; // names its deadline list
     };
+    static constexpr uint32_t kNone = UINT32_MAX;
+    struct Slot {
+        wsh_reply_id id = 0; // 0: free
+        uint64_t uses = 0;   // the id's high bits
+        Pending pending;
+        uint32_t prev = kNone, next = kNone; // in its deadline list; `next` also links the free slots
+    };
+    struct DeadlineList {
+        int timeout_ms;
+        uint32_t head = kNone, tail = kNone;
+    };
+
+    // mu_ held by the callers of these.
+    Slot *find(wsh_reply_id id);
+    DeadlineList &list_for(int timeout_ms);
+    void link(uint32_t index);
+    void unlink(uint32_t index);
+    std::optional<Clock::time_point> earliest_locked() const;
+
     // Removes `id` and returns it, or nothing (and counts a late reply).
     std::optional<Pending> take(wsh_reply_id id, bool count_late);
-    // Sends `response` (none when empty) and records the action's outcome.
-    void finish(Pending &p, std::string_view response, std::string_view status);
+    // Sends `response` (none when null) and records the action's outcome.
+    void finish(Pending &p, FramePtr response, std::string_view status);
 
     Gateway *gateway_;
     mutable std::mutex mu_;
-    std::unordered_map<wsh_reply_id, Pending> pending_;
-    std::set<std::pair<Clock::time_point, wsh_reply_id>> deadlines_;
-    wsh_reply_id next_id_ = 1;
+    std::vector<Slot> slots_;
+    uint32_t free_ = kNone; // first free slot
+    std::vector<DeadlineList> lists_;
+    std::size_t open_ = 0;
     uint64_t late_ = 0;
 };
 

@@ -4,18 +4,11 @@
 
 namespace wshost {
 
-std::string success_response(std::string_view payload_json, std::string_view request_id_json)
+FramePtr success_response(std::string_view payload_json, std::string_view request_id_json)
 {
-    std::string out;
-    out.reserve(48 + payload_json.size() + request_id_json.size());
-    out += R"({"status":"success","payload":)";
-    out += payload_json.empty() ? std::string_view("{}") : payload_json;
-    if (!request_id_json.empty()) {
-        out += R"(,"requestId":)";
-        out += request_id_json;
-    }
-    out += '}';
-    return out;
+    std::string_view payload = payload_json.empty() ? std::string_view("{}") : payload_json;
+    std::string_view id_key = request_id_json.empty() ? std::string_view() : std::string_view(R"(,"requestId":)");
+    return Frame::make_joined({R"({"status":"success","payload":)", payload, id_key, request_id_json, "}"}, false);
 }
 
 std::string error_response(std::string_view code, std::string_view message,

@@ -3,13 +3,16 @@
 // byte for byte (already validated by the caller).
 #pragma once
 
+#include "frame.h"
+
 #include <string>
 #include <string_view>
 
 namespace wshost {
 
-// {"status":"success","payload":<payload_json>[,"requestId":<id>]}
-std::string success_response(std::string_view payload_json, std::string_view request_id_json);
+// {"status":"success","payload":<payload_json>[,"requestId":<id>]}, built
+// straight into a frame: the hot path of every reply copies the payload once.
+FramePtr success_response(std::string_view payload_json, std::string_view request_id_json);
 
 // {"status":"error","payload":{}[,"requestId":<id>],"error":{"code":..,"message":..}}
 // `extra_error_fields` (e.g. `"retry_after_ms":500`) is appended inside "error".

@@ -72,7 +72,11 @@ Server::Server(Config config)
       caps_(config_.websocket),
       dispatcher_(
           config_.websocket, gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
-          [this] { arm_deadline_timer(); })
+          [this](ReplyRegistry::Clock::time_point deadline) {
+              // Most requests share a timeout, so their deadlines come after the one armed.
+              if (!deadline_timer_armed_ || deadline < deadline_timer_at_)
+                  arm_deadline_timer();
+          })
 {
     deadline_timer_.server = this;
     drain_timer_.server = this;
