@@ -1,6 +1,7 @@
 #include "json_scan.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace wshost::json
@@ -37,7 +38,7 @@ constexpr auto kStringClass = make_string_classes();
 // Skips plain string bytes eight at a time (SWAR): a word is all plain when
 // none of its bytes is a control character (< 0x20), '"', '\\' or >= 0x80.
 // Scanning is most of what the host does per byte of a message, twice (the
-// request and the plugin's reply). Returns the first byte that may not be plain.
+// request and the plugin's reply). Returns the first byte that is not plain.
 const char *skip_plain(const char *p, const char *end)
 {
     constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
@@ -47,8 +48,12 @@ const char *skip_plain(const char *p, const char *end)
         std::memcpy(&w, p, 8);
         std::uint64_t special = (w & kHighs) | ((w - 0x20 * kOnes) & ~w & kHighs) |
                                 has_zero(w ^ (uc('"') * kOnes)) | has_zero(w ^ (uc('\\') * kOnes));
-        if (special)
+        if (special) {
+            // The lowest flagged byte is a true one: borrows only run upwards.
+            if constexpr (std::endian::native == std::endian::little)
+                return p + std::countr_zero(special) / 8;
             break;
+        }
         p += 8;
     }
     while (p != end && kStringClass[uc(*p)] == kPlain)

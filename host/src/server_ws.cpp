@@ -314,6 +314,12 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
         }
         if (conn->rx_overflow)
             return 0;
+        const bool whole = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+        if (whole && conn->rx.empty() && len <= config_.websocket.max_message_bytes) {
+            // The common case, a message in one piece: straight from lws's buffer.
+            on_message(*conn, session->binary, {static_cast<const char *>(in), len});
+            return 0;
+        }
         if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
             // Drop what is buffered and whatever else arrives, and close 1009 from
             // the writeable callback: returning -1 here is swallowed when
@@ -326,13 +332,12 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
             return 0;
         }
         conn->rx.append(static_cast<const char *>(in), len);
-        if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+        if (!whole)
             return 0;
         on_message(*conn, session->binary, conn->rx);
-        if (conn->rx.capacity() > 64 * 1024) { // don't keep a big buffer on an idle connection
-            conn->rx.clear();
+        conn->rx.clear();
+        if (conn->rx.capacity() > 64 * 1024) // don't keep a big buffer on an idle connection
             conn->rx.shrink_to_fit();
-        }
         return 0;
     }
 
