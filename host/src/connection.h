@@ -43,6 +43,7 @@ struct Connection {
     bool close_now = false;        // close before sending what is queued
     bool pause_rx = false;         // over the queue limit: stop reading
     bool wake_pending = false;     // already in the wake list
+    bool corked = false;           // in the list flushed at the end of this loop pass
 
     // --- service thread only ----------------------------------------------
     enum class Admission { pending, admitted, rejected };

@@ -84,6 +84,15 @@ public:
     // Pauses reading from `conn` until its verdict (hold), or lifts that
     // pause (reading resumes unless the send queue still holds it).
     void hold_rx(Connection &conn, bool hold);
+    // Corking: what the service thread queues during a loop pass is written
+    // by flush_corked(), which the server calls once per pass after the
+    // pass's callbacks (libev only: loop_pass.h), instead of from a writeable
+    // callback per connection (that costs an epoll_ctl pair and a loop pass
+    // per message). Off until enabled; permessage-deflate connections and
+    // closes always take the writeable callback (lws drives the compressor
+    // and the close from it).
+    void enable_corking() { corking_ = true; }
+    void flush_corked();
 
     // --- any thread ----------------------------------------------------------
     Receipt send(const Target &target, std::string_view data, bool binary);
@@ -132,6 +141,10 @@ private:
     static void grace_expired(lws_sorted_usec_list_t *sul);
     // One write of the whole batch, framed here (service thread). -1: lws failed.
     int write_coalesced(Connection &conn, const std::vector<QueuedFrame> &batch);
+    // Writes what is queued for `conn` (service thread, mu_ not held). From a
+    // writeable callback a due close returns -1 (lws closes); elsewhere it
+    // asks for that callback instead. -1 also when lws failed to write.
+    int write_queued(Connection &conn, bool in_writeable);
 
     WebSocketConfig config_;
     lws_context *context_ = nullptr; // for timers, service thread only
@@ -151,6 +164,8 @@ private:
     // --- service thread only (on_writeable), reused to save allocations ----
     std::vector<QueuedFrame> batch_;
     std::vector<unsigned char> tx_; // LWS_PRE + at most kCoalesceBytes of frames
+    bool corking_ = false;
+    std::vector<wsh_conn_id> corked_, flushing_; // connections to write at the end of this pass
     wsh_conn_id next_id_ = 1;
 };
 

@@ -52,7 +52,14 @@ void Gateway::request_writeable(Connection &conn)
         }
         return;
     }
-    lws_callback_on_writable(conn.wsi);
+    if (corking_ && !conn.deflate && !conn.close_code) {
+        if (!conn.corked) {
+            conn.corked = true;
+            corked_.push_back(conn.id);
+        }
+    } else {
+        lws_callback_on_writable(conn.wsi);
+    }
     if (conn.pause_rx && !conn.rx_paused) {
         lws_rx_flow_control(conn.wsi, 0);
         conn.rx_paused = true;
@@ -112,10 +119,42 @@ void Gateway::process_wakeups()
     }
 }
 
+void Gateway::flush_corked()
+{
+    std::vector<wsh_conn_id> &ids = flushing_; // reused: no allocation per pass
+    {
+        std::lock_guard lock(mu_);
+        ids.swap(corked_);
+    }
+    for (wsh_conn_id id : ids) {
+        Connection *conn;
+        {
+            std::lock_guard lock(mu_);
+            conn = find(id);
+            if (!conn)
+                continue; // closed meanwhile
+            conn->corked = false;
+        }
+        // lws still holds part of an earlier write: it asked for a writeable
+        // callback itself, which is where the rest goes (T7).
+        if (lws_partial_buffered(conn->wsi)) {
+            lws_callback_on_writable(conn->wsi);
+            continue;
+        }
+        if (write_queued(*conn, false) < 0)
+            lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC); // the socket failed
+    }
+    ids.clear();
+}
+
 int Gateway::on_writeable(Connection &conn)
 {
     conn.in_flight.clear(); // lws is done with the previous batch (LWS-NOTES T29)
+    return write_queued(conn, true);
+}
 
+int Gateway::write_queued(Connection &conn, bool in_writeable)
+{
     std::vector<QueuedFrame> &batch = batch_; // reused: no allocation per callback
     batch.clear();
     int close_code = 0;
@@ -123,6 +162,10 @@ int Gateway::on_writeable(Connection &conn)
     {
         std::lock_guard lock(mu_);
         if (conn.close_code && (conn.close_now || conn.queue.empty())) {
+            if (!in_writeable) {
+                lws_callback_on_writable(conn.wsi); // lws sends the close frame from there
+                return 0;
+            }
             close_code = conn.close_code;
             close_reason = conn.close_reason;
         } else if (conn.deflate) {
@@ -166,7 +209,8 @@ int Gateway::on_writeable(Connection &conn)
                           frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
                 return -1;
             written_bytes += frame.size();
-            conn.in_flight.push_back(std::move(batch[written].frame));
+            if (conn.deflate) // lws reads it until the next writeable callback (T29)
+                conn.in_flight.push_back(std::move(batch[written].frame));
         }
     }
     bump(stats().messages_sent, written);

@@ -242,8 +242,16 @@ bool Server::start(const std::string &ready_file)
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8;
     if (config_.server.tls.enabled)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    if (libev)
+    if (libev) {
         info.options |= LWS_SERVER_OPTION_LIBEV; // lws loads libwebsockets-evlib_ev.so for it
+        // Our loop, so that the gateway can flush once per pass (loop_pass.h).
+        foreign_loops_[0] = libev_pass_.create_loop();
+        if (!foreign_loops_[0]) {
+            WSH_LOG_ERROR("cannot create the libev loop");
+            return false;
+        }
+        info.foreign_loops = foreign_loops_;
+    }
     info.user = this;
     // No fd_limit_per_thread: below the ulimit it makes lws 4.1.6 scan its fd
     // table on every event. The accept gate stops accepting instead (T19).
@@ -256,8 +264,12 @@ bool Server::start(const std::string &ready_file)
         return false;
     }
     gateway_.attach(context_);
-    if (libev)
+    if (libev) {
+        // Only libev: poll gives no point between lws's timers and its wait.
+        gateway_.enable_corking();
+        libev_pass_.start([this] { gateway_.flush_corked(); });
         libev_tick_fired(&libev_tick_.sul);
+    }
 
     static lws_retry_bo_t retry{};
     lws_context_creation_info vi{};

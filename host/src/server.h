@@ -12,6 +12,7 @@
 #include "ready_file.h"
 #include "reload.h"
 #include "gateway.h"
+#include "loop_pass.h"
 #include "replies.h"
 #include "worker_pool.h"
 
@@ -94,6 +95,8 @@ private:
 
     AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it
     lws_context *context_ = nullptr;
+    LibevPass libev_pass_; // libev: the loop lws runs, and the end-of-pass flush (outlives context_)
+    void *foreign_loops_[1] = {};
     lws_vhost *ws_vhost_ = nullptr;
     int signal_fd_ = -1;
     bool stopping_ = false;  // draining: refuse new clients, close the others with 1001

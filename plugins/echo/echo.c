@@ -52,17 +52,32 @@ static int reply_status(int rc)
     return rc == WSH_OK || rc == WSH_E_GONE ? WSH_OK : rc;
 }
 
-/* Writes `s` (n bytes) as the inside of a JSON string: '"', '\\', control
- * characters and DEL escaped (\n, \t, ... where JSON has a short form),
- * everything else (UTF-8 included) as is. `out` needs room for 6 * n bytes.
- * Returns the end of what was written. */
+/* 1 for the bytes a JSON string cannot carry as they are: '"', '\\' and the
+ * control characters; DEL too, which stays readable in logs. */
+static const unsigned char escaped_byte[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
+
+/* Writes `s` (n bytes) as the inside of a JSON string: the bytes above
+ * escaped (\n, \t, ... where JSON has a short form, else \u00XX), everything
+ * else (UTF-8 included) copied as is, a run at a time. `out` needs room for
+ * 6 * n bytes. Returns the end of what was written. */
 static char *put_json_chars(char *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t i;
-    for (i = 0; i < n; ++i) {
-        unsigned char c = (unsigned char)s[i];
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        unsigned char c;
         const char *short_form = NULL;
+        while (run < n && !escaped_byte[(unsigned char)s[run]])
+            ++run;
+        memcpy(out, s + i, run - i);
+        out += run - i;
+        if (run == n)
+            break;
+        c = (unsigned char)s[run];
         switch (c) {
         case '"': short_form = "\\\""; break;
         case '\\': short_form = "\\\\"; break;
@@ -76,16 +91,15 @@ static char *put_json_chars(char *out, const char *s, size_t n)
         if (short_form) {
             *out++ = short_form[0];
             *out++ = short_form[1];
-        } else if (c < 0x20 || c == 0x7f) {
+        } else {
             *out++ = '\\';
             *out++ = 'u';
             *out++ = '0';
             *out++ = '0';
             *out++ = hex[c >> 4];
             *out++ = hex[c & 0xf];
-        } else {
-            *out++ = (char)c;
         }
+        i = run + 1;
     }
     return out;
 }
