@@ -165,7 +165,8 @@ private:
     std::vector<QueuedFrame> batch_;
     std::vector<unsigned char> tx_; // LWS_PRE + at most kCoalesceBytes of frames
     bool corking_ = false;
-    std::vector<wsh_conn_id> corked_, flushing_; // connections to write at the end of this pass
+    std::vector<wsh_conn_id> corked_; // to write at the end of this pass (changed on the service thread only)
+    std::vector<Connection *> flushing_;
     wsh_conn_id next_id_ = 1;
 };
 

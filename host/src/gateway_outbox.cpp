@@ -121,20 +121,22 @@ void Gateway::process_wakeups()
 
 void Gateway::flush_corked()
 {
-    std::vector<wsh_conn_id> &ids = flushing_; // reused: no allocation per pass
+    // corked_ only changes on this thread, so an empty one needs no lock: the
+    // common case, once per loop pass, stays off the mutex the other threads
+    // send under.
+    if (corked_.empty())
+        return;
+    std::vector<Connection *> &conns = flushing_; // reused: no allocation per pass
     {
         std::lock_guard lock(mu_);
-        ids.swap(corked_);
+        for (wsh_conn_id id : corked_)
+            if (Connection *conn = find(id)) { // else closed meanwhile
+                conn->corked = false;
+                conns.push_back(conn); // stays valid: connections go away on this thread only
+            }
+        corked_.clear();
     }
-    for (wsh_conn_id id : ids) {
-        Connection *conn;
-        {
-            std::lock_guard lock(mu_);
-            conn = find(id);
-            if (!conn)
-                continue; // closed meanwhile
-            conn->corked = false;
-        }
+    for (Connection *conn : conns) {
         // lws still holds part of an earlier write: it asked for a writeable
         // callback itself, which is where the rest goes (T7).
         if (lws_partial_buffered(conn->wsi)) {
@@ -144,7 +146,7 @@ void Gateway::flush_corked()
         if (write_queued(*conn, false) < 0)
             lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC); // the socket failed
     }
-    ids.clear();
+    conns.clear();
 }
 
 int Gateway::on_writeable(Connection &conn)
