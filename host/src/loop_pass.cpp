@@ -18,12 +18,13 @@ void prepare_fired(struct ev_loop *, ev_prepare *w, int)
 
 } // namespace
 
+LibevPass::LibevPass() = default;
+
 LibevPass::~LibevPass()
 {
     if (watcher_) {
         ev_ref(loop_); // undo start()'s ev_unref before stopping the watcher
         ev_prepare_stop(loop_, &watcher_->prepare);
-        delete watcher_;
     }
     if (loop_)
         ev_loop_destroy(loop_);
@@ -37,7 +38,7 @@ struct ev_loop *LibevPass::create_loop()
 
 void LibevPass::start(std::function<void()> each_pass)
 {
-    watcher_ = new Watcher{};
+    watcher_ = std::make_unique<Watcher>();
     watcher_->each_pass = std::move(each_pass);
     ev_prepare_init(&watcher_->prepare, prepare_fired);
     ev_prepare_start(loop_, &watcher_->prepare);

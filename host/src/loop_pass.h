@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 struct ev_loop;
 
@@ -21,7 +22,7 @@ namespace wshost {
 
 class LibevPass {
 public:
-    LibevPass() = default;
+    LibevPass();
     LibevPass(const LibevPass &) = delete;
     LibevPass &operator=(const LibevPass &) = delete;
     // Stops the watcher and destroys the loop: only after lws_context_destroy().
@@ -37,7 +38,7 @@ public:
 
 private:
     struct ev_loop *loop_ = nullptr;
-    Watcher *watcher_ = nullptr;
+    std::unique_ptr<Watcher> watcher_;
 };
 
 } // namespace wshost

@@ -54,7 +54,6 @@ wsh_reply_id ReplyRegistry::open(wsh_conn_id conn, std::string_view request_id_j
     p.metrics = metrics;
     p.start = now;
     p.set = std::move(set);
-    p.deadline = now + std::chrono::milliseconds(timeout_ms);
     p.timeout_ms = timeout_ms;
     link(index);
     ++open_;
@@ -82,9 +81,9 @@ void ReplyRegistry::link(uint32_t index)
     // Appended in dispatch order, so the list stays sorted; the walk back only
     // matters if the clock ever disagreed with that order.
     DeadlineList &list = list_for(slots_[index].pending.timeout_ms);
-    const Clock::time_point deadline = slots_[index].pending.deadline;
+    const Clock::time_point deadline = slots_[index].pending.deadline();
     uint32_t before = list.tail;
-    while (before != kNone && slots_[before].pending.deadline > deadline)
+    while (before != kNone && slots_[before].pending.deadline() > deadline)
         before = slots_[before].prev;
     Slot &slot = slots_[index];
     slot.prev = before;
@@ -189,8 +188,8 @@ std::optional<ReplyRegistry::Clock::time_point> ReplyRegistry::earliest_locked()
 {
     std::optional<Clock::time_point> earliest;
     for (const DeadlineList &list : lists_)
-        if (list.head != kNone && (!earliest || slots_[list.head].pending.deadline < *earliest))
-            earliest = slots_[list.head].pending.deadline;
+        if (list.head != kNone && (!earliest || slots_[list.head].pending.deadline() < *earliest))
+            earliest = slots_[list.head].pending.deadline();
     return earliest;
 }
 
@@ -201,7 +200,7 @@ std::optional<ReplyRegistry::Clock::time_point> ReplyRegistry::expire(Clock::tim
         {
             std::lock_guard lock(mu_);
             for (const DeadlineList &list : lists_)
-                if (list.head != kNone && slots_[list.head].pending.deadline <= now) {
+                if (list.head != kNone && slots_[list.head].pending.deadline() <= now) {
                     id = slots_[list.head].id;
                     break;
                 }

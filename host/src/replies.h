@@ -72,10 +72,11 @@ private:
         wsh_conn_id conn = 0;
         std::string request_id_json;
         metrics::ActionMetrics *metrics = nullptr;
-        Clock::time_point start;
+        Clock::time_point start; // dispatch time
         std::shared_ptr<PluginSet> set;
-        Clock::time_point deadline;
-        int timeout_ms = 0; // names its deadline list
+        int timeout_ms = 0; // also names its deadline list
+
+        Clock::time_point deadline() const { return start + std::chrono::milliseconds(timeout_ms); }
     };
     static constexpr uint32_t kNone = UINT32_MAX;
     struct Slot {

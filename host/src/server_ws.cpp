@@ -314,12 +314,6 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
         }
         if (conn->rx_overflow)
             return 0;
-        const bool whole = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
-        if (whole && conn->rx.empty() && len <= config_.websocket.max_message_bytes) {
-            // The common case, a message in one piece: straight from lws's buffer.
-            on_message(*conn, session->binary, {static_cast<const char *>(in), len});
-            return 0;
-        }
         if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
             // Drop what is buffered and whatever else arrives, and close 1009 from
             // the writeable callback: returning -1 here is swallowed when
@@ -329,6 +323,12 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
             conn->rx.clear();
             conn->rx.shrink_to_fit();
             gateway_.close(conn->id, close_code::message_too_big, "message too big", false);
+            return 0;
+        }
+        const bool whole = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+        if (whole && conn->rx.empty()) {
+            // The common case, a message in one piece: straight from lws's buffer.
+            on_message(*conn, session->binary, {static_cast<const char *>(in), len});
             return 0;
         }
         conn->rx.append(static_cast<const char *>(in), len);
