@@ -8,40 +8,74 @@
 # present already, so the scripts also work for a non-root user on a prepared
 # machine. A non-root user with missing packages needs passwordless sudo.
 
-# Build and runtime: what `cmake --build` of the host and plugins needs.
+# Lists grouped by purpose, one package a line with why. scripts/run installs
+# WSHOST_BUILD_PACKAGES; scripts/test installs WSHOST_TEST_PACKAGES (build, tests
+# and the benchmarks' smoke run). Whatever a test imports or runs must come from
+# one of these: scripts/lib/check_deps.py (scripts/test --check-deps) reads the
+# tree and fails when something is missing or was installed by hand.
+
+# Build and runtime: what `cmake --build` of the host, plugins and bench needs.
 WSHOST_BUILD_PACKAGES=(
     build-essential   # gcc/g++ 12, make, libc headers; libasan/libubsan come with gcc
     cmake             # 3.25 (the project needs >= 3.20)
     pkg-config
-    libwebsockets-dev # 4.1.6; pulls libwebsockets17, the evlib plugins, libcap-dev, zlib1g-dev
+    libwebsockets-dev # 4.1.6; pulls libwebsockets17, the evlib plugins, libcap-dev
     libwebsockets-evlib-ev  # runtime: [server] event_loop = "libev" (the default) loads it
     libev-dev         # the host runs the libev loop lws uses (host/src/loop_pass.h)
     libcjson-dev
     libtomlplusplus-dev
     libssl-dev
+    zlib1g-dev        # bench/wsload (permessage-deflate), find_package(ZLIB) in bench/
     binutils          # nm/readelf: plugin symbol checks
 )
 
-# Tests: unit tests (GoogleTest) and the Python WebSocket client of the
-# integration tests (Debian's websocket-client 1.2.3, importable by /usr/bin/python3).
-WSHOST_TEST_PACKAGES=(
-    "${WSHOST_BUILD_PACKAGES[@]}"
+# Unit tests (GoogleTest).
+WSHOST_UNIT_TEST_PACKAGES=(
     libgtest-dev
     libgmock-dev
+)
+
+# Integration tests: the Python clients, run by /usr/bin/python3
+# (tests/CMakeLists.txt WSHOST_PYTHON), and the tools they call.
+WSHOST_PYTHON_TEST_PACKAGES=(
     python3
-    python3-websocket
+    python3-websocket          # websocket-client 1.2.3: the harness's WebSocket client
+    python3-websockets         # websockets 10.4: permessage-deflate client (tests/gateway)
     python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
     curl                       # control API tests (Expect: 100-continue)
 )
 
+# The benchmarks' smoke run (BENCH_QUICK=1 bench/run): its baselines and tools.
+WSHOST_BENCH_PACKAGES=(
+    wrk               # bench/run control: POST /send-text requests/s
+    nodejs            # bench/node: the node ws baseline server
+    npm               # `npm ci` of bench/node (ws, from the npm registry)
+    ca-certificates   # npm reaches the registry over HTTPS
+)
+
+# Everything scripts/test installs.
+WSHOST_TEST_PACKAGES=(
+    "${WSHOST_BUILD_PACKAGES[@]}"
+    "${WSHOST_UNIT_TEST_PACKAGES[@]}"
+    "${WSHOST_PYTHON_TEST_PACKAGES[@]}"
+    "${WSHOST_BENCH_PACKAGES[@]}"
+)
+
 wshost_log() { printf '[wshost] %s\n' "$*" >&2; }
 
-# Prints the packages among "$@" that are not installed.
+# Prints the packages among "$@" that are not installed. A package that an
+# installed one Provides counts as present (e.g. npm, which a nodejs build from
+# outside Debian provides and conflicts with).
 wshost_missing_packages() {
     local pkg status
+    local -A provided=()
+    while read -r pkg; do
+        [[ -n $pkg ]] && provided[$pkg]=1
+    done < <(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null |
+        sed -n 's/^ii *|//p' | tr ',' '\n' | sed 's/(.*)//; s/:.*//; s/ //g')
     for pkg in "$@"; do
         status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-        if [[ $status != "install ok installed" ]]; then
+        if [[ $status != "install ok installed" && -z ${provided[$pkg]:-} ]]; then
             printf '%s\n' "$pkg"
         fi
     done
