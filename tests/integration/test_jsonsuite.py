@@ -146,6 +146,7 @@ if __name__ == "__main__":
     ns, _ = parser.parse_known_args()
     h.apply_path_args(ns)
     if not os.path.isdir(corpus_dir()):
-        print("SKIP: JSONTestSuite corpus not found at %s" % corpus_dir())
+        print("SKIP: optional corpus absent: JSONTestSuite not found at %s (third-party data, "
+              "read from shared/testdata beside the project)" % corpus_dir())
         sys.exit(SKIP)
     h.main()

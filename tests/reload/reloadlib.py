@@ -31,11 +31,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-try:
-    import websocket  # noqa: F401  (Debian's python3-websocket)
-except ImportError:  # pragma: no cover
-    sys.stderr.write("python3-websocket is not installed: skipping\n")
-    sys.exit(77)
+import websocket  # noqa: F401,E402  (Debian's python3-websocket: required, never a skip)
 
 import wshost_harness as h  # noqa: E402
 

@@ -47,7 +47,8 @@ std::vector<Case> corpus(const std::string &prefix)
 #define SKIP_WITHOUT_CORPUS()                                                                                \
     do {                                                                                                     \
         if (!fs::is_directory(WSHOST_JSONTESTSUITE_DIR))                                                     \
-            GTEST_SKIP() << "JSONTestSuite corpus not found at " WSHOST_JSONTESTSUITE_DIR;                   \
+            GTEST_SKIP() << "SKIP: optional corpus absent: JSONTestSuite not found at "                      \
+                         << WSHOST_JSONTESTSUITE_DIR;                                                        \
     } while (0)
 
 const char *name(EnvelopeError e)
