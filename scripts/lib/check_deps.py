@@ -25,6 +25,7 @@ Exit status: 0 all present, 1 something missing, 2 usage.
 
 import argparse
 import ast
+import json
 import os
 import re
 import shutil
@@ -191,14 +192,14 @@ def scan_cmake(needs):
             if i < len(args) and plain_word(args[i]) and args[i] not in targets:
                 needs.add(needs.programs, args[i], path)
         for args in cmake_commands(text, "find_program"):
+            # find_program(<VAR> name | NAMES name... [HINTS|PATHS|REQUIRED...])
             words = args[1:]
             if "NAMES" in words:
                 words = words[words.index("NAMES") + 1:]
-            keywords = re.compile(r"[A-Z_]+$")
             names = []
             for w in words:
-                if keywords.match(w) and w not in ("NAMES",):
-                    break
+                if re.fullmatch(r"[A-Z_]+", w):
+                    break  # the next keyword ends the names
                 if plain_word(w):
                     names.append(w)
             if names:
@@ -260,7 +261,6 @@ print(json.dumps(out))
 
 def probe_modules(python, names):
     """{module: {"origin": file} | {"error": text}} as `python` sees them."""
-    import json
     try:
         p = subprocess.run([python, "-c", PROBE] + sorted(names), capture_output=True, text=True,
                            timeout=120, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
