@@ -48,7 +48,8 @@ void AcceptGate::pause()
     for (lws *listener : listeners_)
         lws_rx_flow_control(listener, 0);
     if (!warned_) // once per visit to the limit, not once per accepted client
-        WSH_LOG_WARN("%u connections open: at the fd limit, new clients wait in the listen backlog", open_);
+        log_event(LogLevel::warn, LogFields("fd_limit"),
+                  "%u connections open: at the fd limit, new clients wait in the listen backlog", open_);
     warned_ = true;
 }
 
@@ -57,7 +58,8 @@ void AcceptGate::resume()
     paused_ = false;
     for (lws *listener : listeners_)
         lws_rx_flow_control(listener, 1);
-    WSH_LOG_DEBUG("below the fd limit again (%u connections open): accepting", open_);
+    log_event(LogLevel::debug, LogFields("fd_limit_cleared"),
+              "below the fd limit again (%u connections open): accepting", open_);
 }
 
 unsigned connection_fd_budget(unsigned margin)

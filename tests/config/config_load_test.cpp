@@ -53,6 +53,7 @@ TEST(ShippedConfig, LoadsWithoutErrors)
 // Key by key: etc/wshost.toml sets every value to config.h's default, except
 // the deliberate development-profile differences, which the file documents:
 //   plugin_dir        "../build/plugins"   (default "plugins")
+//   server.static_dir the demo directory   (default "": no static files)
 //   control.tokens    one dev token        (default none)
 //   plugins           echo and sum         (default none)
 TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
@@ -66,6 +67,8 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.server.port, d.server.port);
     EXPECT_EQ(s.server.path, d.server.path);
     EXPECT_EQ(s.server.event_loop, d.server.event_loop);
+    EXPECT_EQ(d.server.static_dir, ""); // dev difference: the browser demo
+    EXPECT_EQ(s.server.static_dir, std::filesystem::weakly_canonical(std::string(WSHOST_SOURCE_DIR) + "/demo").string());
     EXPECT_EQ(s.server.tls.enabled, d.server.tls.enabled);
     EXPECT_EQ(s.server.tls.cert_file, d.server.tls.cert_file);
     EXPECT_EQ(s.server.tls.key_file, d.server.tls.key_file);
@@ -108,6 +111,7 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.workers.queue_size, d.workers.queue_size);
     EXPECT_EQ(s.log.level, d.log.level);
     EXPECT_EQ(s.log.file, d.log.file);
+    EXPECT_EQ(s.log.format, d.log.format);
 
     EXPECT_EQ(d.plugin_dir, "plugins"); // dev difference: "../build/plugins"
     EXPECT_TRUE(d.plugins.empty());     // dev difference: echo and sum
@@ -147,6 +151,17 @@ TEST(ShippedConfig, WritesEveryKey)
         }
         EXPECT_NE(n, nullptr) << "etc/wshost.toml lacks " << path;
     }
+}
+
+TEST_F(ConfigTest, StaticDirAndLogFormat)
+{
+    std::filesystem::create_directories(dir_ / "web");
+    Config c = ok("[server]\nstatic_dir = \"web\"\n[log]\nformat = \"json\"\n");
+    EXPECT_EQ(c.server.static_dir, (dir_ / "web").string()); // relative to the config's directory
+    EXPECT_EQ(c.log.format, "json");
+    const Config d;
+    EXPECT_EQ(d.server.static_dir, "");
+    EXPECT_EQ(d.log.format, "text");
 }
 
 TEST_F(ConfigTest, EmptyFileGivesDefaults)
