@@ -7,6 +7,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "ready_file.h"
+#include "static_files.h"
 #include "ws_session.h"
 #include "stats.h"
 
@@ -242,7 +243,7 @@ bool Server::start(const std::string &ready_file)
     static const lws_protocol_vhost_options pvo = {nullptr, &pvo_default, "wshost", ""};
     static lws_protocols protocols[] = {
         // protocols[0] gets every plain HTTP request on the WebSocket port.
-        {"http-only", http_callback, 0, 0, 0, nullptr, 0},
+        {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0},
         {"wshost", ws_callback, sizeof(WsSession), 0, 0, nullptr, 0},
         {"wshost-signal", signal_callback, 0, 0, 0, nullptr, 0},
         {nullptr, nullptr, 0, 0, 0, nullptr, 0},
@@ -553,17 +554,16 @@ void Server::finish_if_drained()
     }
 }
 
-int Server::on_http(lws *wsi, lws_callback_reasons reason, void *, void *, std::size_t)
+int Server::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t)
 {
     accept_gate_.on_callback(wsi, reason); // protocols[0]: sees every accept of this vhost
-    if (reason == LWS_CALLBACK_HTTP) {
-        // Plain HTTP on the WebSocket port: nothing lives here.
-        lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
-        return -1;
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+        if (lws_get_vhost(wsi) == ws_vhost_)
+            on_wake(); // broadcast to every protocol of every vhost: act once (T6)
+        return 0;
     }
-    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && lws_get_vhost(wsi) == ws_vhost_)
-        on_wake(); // broadcast to every protocol of every vhost: act once (T6)
-    return 0;
+    // Plain HTTP on the WebSocket port: [server] static_dir, or 404.
+    return static_files_callback(wsi, reason, static_cast<StaticSession *>(user), in, config_.server.static_dir);
 }
 
 int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::size_t)

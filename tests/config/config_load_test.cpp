@@ -54,6 +54,7 @@ TEST(ShippedConfig, LoadsWithoutErrors)
 // the deliberate development-profile differences, which the file documents:
 //   plugin_dir        "../build/plugins"   (default "plugins")
 //   server.static_dir the demo directory   (default "": no static files)
+//   websocket.client_tags ["name"]         (default [])
 //   control.tokens    one dev token        (default none)
 //   plugins           echo and sum         (default none)
 TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
@@ -101,7 +102,8 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(sw.slow_consumer_grace_ms, dw.slow_consumer_grace_ms);
     EXPECT_EQ(sw.rate_limit_per_s, dw.rate_limit_per_s);
     EXPECT_EQ(sw.rate_limit_burst, dw.rate_limit_burst);
-    EXPECT_EQ(sw.client_tags, dw.client_tags);
+    EXPECT_TRUE(dw.client_tags.empty()); // dev difference: the demo's "name" tag
+    EXPECT_EQ(sw.client_tags, std::vector<std::string>{"name"});
     EXPECT_EQ(sw.max_connections, dw.max_connections);
     EXPECT_EQ(sw.max_connections_per_ip, dw.max_connections_per_ip);
     EXPECT_EQ(sw.trusted_proxies, dw.trusted_proxies);
