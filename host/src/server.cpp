@@ -170,12 +170,13 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
         [this](std::vector<ConfigError> &errors) { return prepare_reload(errors); },
         [this](std::unique_ptr<PreparedReload> prepared) { return commit_reload(std::move(prepared)); },
         [this](std::function<void()> task) { post(std::move(task)); },
+        // Straight from the thread that ends the attempt (the gateway's count
+        // is locked): posting would let the STATUS timer report the new
+        // generation before its READY=1.
         Reloader::Observer{.started = [this] { notify_.reloading(); },
                            .finished =
                                [this](const ReloadResult &r) {
-                                   post([this, generation = r.generation, ok = r.status == "ok"] {
-                                       notify_.reloaded(generation, ok, gateway_.size());
-                                   });
+                                   notify_.reloaded(r.generation, r.status == "ok", gateway_.size());
                                }});
     return true;
 }

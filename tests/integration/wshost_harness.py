@@ -208,6 +208,7 @@ def wait_for_file(path, alive, timeout, what):
 
 def host_env():
     env = dict(os.environ)
+    env.pop("NOTIFY_SOCKET", None)  # a test host never talks to a real service manager
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
     return env
 
@@ -220,10 +221,11 @@ class Host:
     # on exit: SIGTERM, wait, and fail unless exit code 0 and no sanitizer report.
     """
 
-    def __init__(self, config, name="host", args=(), nofile=None):
+    def __init__(self, config, name="host", args=(), nofile=None, env=None):
         self.config = config
         self.name = name
         self.args = list(args)
+        self.env = dict(env or {})  # added to the host's environment
         self.nofile = nofile  # RLIMIT_NOFILE (soft = hard) for the host, e.g. to test the fd limit
         self.proc = None
         self.port = None
@@ -247,7 +249,7 @@ class Host:
                 [require("wshost"), "--config", self.config_path, "--ready-file", self.ready_path]
                 + self.args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=host_env(), start_new_session=True, preexec_fn=self._limits)
+                env=dict(host_env(), **self.env), start_new_session=True, preexec_fn=self._limits)
         finally:
             log.close()
         try:
