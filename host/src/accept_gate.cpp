@@ -69,7 +69,8 @@ unsigned connection_fd_budget(unsigned margin)
         return 1024 > margin * 2 ? 1024 - margin : 1024 / 2;
     if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) // e.g. a seccomp filter (the unit's ~@resources)
+            getrlimit(RLIMIT_NOFILE, &rl);      // then the budget follows the soft limit we keep
     }
     rlim_t n = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
     return static_cast<unsigned>(n > margin * 2 ? n - margin : n / 2);

@@ -335,6 +335,10 @@ bool Server::start(const std::string &ready_file)
     log_event(LogLevel::info, LogFields("listening"), "wshost %s listening on %s://%s%s%s:%d%s",
               WSHOST_VERSION, sc.tls.enabled ? "wss" : "ws", ipv6 ? "[" : "", sc.address.c_str(),
               ipv6 ? "]" : "", port, sc.path.c_str());
+    if (!sc.static_dir.empty())
+        log_event(LogLevel::info, LogFields("static_files"), "serving the files of %s at http%s://%s%s%s:%d/",
+                  sc.static_dir.c_str(), sc.tls.enabled ? "s" : "", ipv6 ? "[" : "", sc.address.c_str(),
+                  ipv6 ? "]" : "", port);
     if (!ready_file.empty()) {
         std::string why;
         if (!write_ready_file(ready_file, ready, why)) {

@@ -155,6 +155,23 @@ TEST(ShippedConfig, WritesEveryKey)
     }
 }
 
+// The package's /etc/wshost/wshost.toml: not the development profile.
+TEST(PackagedConfig, IsAProductionProfile)
+{
+    ConfigLoad r = load_config(std::string(WSHOST_SOURCE_DIR) + "/packaging/wshost.toml");
+    ASSERT_TRUE(r.config.has_value()) << (r.errors.empty() ? "" : r.errors[0].format());
+    const Config &c = *r.config;
+    EXPECT_EQ(c.plugin_dir, "/usr/lib/wshost/plugins");
+    EXPECT_EQ(c.server.address, "0.0.0.0");
+    EXPECT_EQ(c.server.static_dir, "");
+    EXPECT_EQ(c.control.socket, "/run/wshost/control.sock"); // RuntimeDirectory=wshost
+    EXPECT_TRUE(c.control.tokens.empty());                   // no development token
+    EXPECT_FALSE(c.websocket.allow_missing_origin);
+    EXPECT_TRUE(c.websocket.client_tags.empty());
+    EXPECT_EQ(c.auth.jwt.query_param, "");
+    EXPECT_TRUE(c.plugins.empty());
+}
+
 TEST_F(ConfigTest, StaticDirAndLogFormat)
 {
     std::filesystem::create_directories(dir_ / "web");
