@@ -3,12 +3,12 @@
 // messages, and the end of a connection. Service thread only.
 #include "server.h"
 
-#include "close_codes.h"
-#include "envelope.h"
-#include "log.h"
-#include "metrics.h"
-#include "stats.h"
-#include "ws_session.h"
+#include "base/close_codes.h"
+#include "json/json_scan.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/stats.h"
+#include "transport/ws_session.h"
 
 #include <cjson/cJSON.h>
 

@@ -1,6 +1,6 @@
 // The two log line formats ([log] format): text as before, and JSON lines
 // that any JSON parser reads back, whatever bytes the message holds.
-#include "log_format.h"
+#include "base/log_format.h"
 
 #include <cjson/cJSON.h>
 #include <gtest/gtest.h>
