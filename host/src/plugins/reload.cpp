@@ -154,6 +154,9 @@ void Reloader::finish(ReloadResult result)
                       ? (" (and " + std::to_string(result.errors.size() - 1) + " more)").c_str()
                       : "");
     }
+    // Before the next attempt may begin: its RELOADING=1 must follow this READY=1.
+    if (observer_.finished)
+        observer_.finished(result);
     std::vector<Done> waiters;
     {
         std::lock_guard lock(mu_);
@@ -162,8 +165,6 @@ void Reloader::finish(ReloadResult result)
         waiters.swap(attempting_);
     }
     cv_.notify_all();
-    if (observer_.finished)
-        observer_.finished(result);
     for (Done &done : waiters)
         done(result);
 }
