@@ -10,6 +10,7 @@ socket this test reads, and every message is checked in order:
 """
 
 import os
+import re
 import signal
 import socket
 import time
@@ -101,6 +102,30 @@ class SdNotify(unittest.TestCase):
         self.assertEqual(host.wait(), 0)
         host.check_clean_exit()
         self.notify.expect_nothing()
+        host.cleanup_dir()
+
+    def test_back_to_back_reloads_alternate(self):
+        # Signals during a reload are merged into one more attempt: 1 to 3
+        # attempts for 3 SIGHUPs, and each RELOADING=1 gets its READY=1 before
+        # the next one begins.
+        host = self.start()
+        self.assertEqual(self.notify.next()["READY"], "1")
+        for _ in range(3):
+            host.send_signal(signal.SIGHUP)
+        h.wait_for_log(host, r"reload generation=2 ok")
+        host.stop()  # STOPPING=1 is the last message
+        kinds = []
+        while True:
+            msg = self.notify.next()
+            if "STOPPING" in msg:
+                break
+            kinds += [k for k in ("RELOADING", "READY") if k in msg]
+        host.check_clean_exit()
+        if kinds[-1:] == ["RELOADING"]:
+            kinds.pop()  # an attempt the stop cut short: its swap never runs, no READY, no log line
+        attempts = len(re.findall(r"reload generation=\d+ (?:ok|failed)", host.log_text()))
+        self.assertTrue(1 <= attempts <= 3, attempts)
+        self.assertEqual(kinds, ["RELOADING", "READY"] * attempts)
         host.cleanup_dir()
 
     def test_abstract_socket_name(self):
