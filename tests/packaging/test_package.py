@@ -5,7 +5,9 @@
       no errors (warnings are printed and listed in the README).
   test_package.py install --build-dir DIR                 (root only, else skipped)
       apt-get install ./wshost_*.deb for real, wshost --check-config
-      /etc/wshost/wshost.toml, systemd-analyze verify on both installed units,
+      /etc/wshost/wshost.toml, an out-of-tree plugin built against the installed
+      SDK (find_package(wshost), no prefix) and loaded by the installed server,
+      systemd-analyze verify on both installed units,
       systemd-analyze security --offline=yes, then apt-get purge.
 
 Exit 0 passed, 77 skipped (the reason is printed), anything else failed.
@@ -143,6 +145,18 @@ def cmd_install(ns):
         r = run(["/usr/bin/wshost", "--check-config", "/etc/wshost/wshost.toml"])
         assert "OK" in r.stdout, r.stdout
         run(["/usr/bin/wshostctl", "--version"])
+        # The installed SDK: tests/abi/out_of_tree builds against it with no prefix
+        # given, and the installed server loads the result.
+        work = os.path.join(ns.build_dir, "package", "sdk-check")
+        shutil.rmtree(work, ignore_errors=True)
+        run(["cmake", "-S", ns.out_of_tree, "-B", work, "-DCMAKE_BUILD_TYPE=Release"])
+        run(["cmake", "--build", work])
+        conf = os.path.join(work, "check.toml")
+        with open(conf, "w") as f:
+            f.write('[control]\nenabled = false\n[[plugin]]\nname = "hello"\npath = "%s/hello.so"\n'
+                    '[[plugin]]\nname = "hello_cpp"\npath = "%s/hello_cpp.so"\n' % (work, work))
+        assert "OK (2 plugins)" in run(["/usr/bin/wshost", "--check-config", conf]).stdout
+        shutil.rmtree(work, ignore_errors=True)
         # Both installed units; a template is verified through an instance name.
         verify = ["systemd-analyze", "verify"] + ([] if shutil.which("man") else ["--man=no"])
         for unit in ("wshost.service", "wshost@.service"):
@@ -169,6 +183,7 @@ def main():
     p.add_argument("command", choices=("build", "install"))
     p.add_argument("--build-dir", required=True)
     p.add_argument("--cpack", default="cpack")
+    p.add_argument("--out-of-tree", help="tests/abi/out_of_tree: a plugin project built against the installed SDK")
     ns = p.parse_args()
     try:
         return cmd_build(ns) if ns.command == "build" else cmd_install(ns)
