@@ -101,15 +101,17 @@ Tags client_tags(std::string_view query, const std::vector<std::string> &allowed
         return tags;
     cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
     if (!json) {
-        WSH_LOG_INFO("ignoring ?tags=: not a JSON object of strings");
+        log_event(LogLevel::info, LogFields("client_tags_ignored"),
+                  "ignoring ?tags=: not a JSON object of strings");
         return tags;
     }
     for (const cJSON *item = json->child; item; item = item->next) {
         std::string key = item->string ? item->string : "";
         bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
         if (!wanted || !cJSON_IsString(item) || !*item->valuestring || std::strlen(item->valuestring) > 256) {
-            WSH_LOG_INFO("ignoring client tag '%.64s': %s", key.c_str(),
-                         wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags");
+            log_event(LogLevel::info, LogFields("client_tags_ignored"), "ignoring client tag '%.64s': %s",
+                      key.c_str(),
+                      wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags");
             continue;
         }
         tags[key] = item->valuestring; // one value per key: the last one wins
@@ -146,7 +148,8 @@ int Server::filter_upgrade(lws *wsi, WsSession &session)
     }
     std::string origin = header(wsi, WSI_TOKEN_ORIGIN);
     if (!origin_allowed(origin, config_.websocket)) {
-        WSH_LOG_INFO("handshake refused: origin '%.128s' is not allowed", origin.c_str());
+        log_event(LogLevel::info, LogFields("handshake_refused"),
+                  "handshake refused: origin '%.128s' is not allowed", origin.c_str());
         lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, nullptr);
         return 1;
     }
@@ -155,7 +158,8 @@ int Server::filter_upgrade(lws *wsi, WsSession &session)
     std::string address =
         client_address(peer, header(wsi, WSI_TOKEN_X_FORWARDED_FOR), config_.websocket.trusted_proxies);
     if (!caps_.admit(address)) {
-        WSH_LOG_INFO("handshake refused: connection cap reached (%zu open; %s)", caps_.total(), address.c_str());
+        log_event(LogLevel::info, LogFields("handshake_refused"),
+                  "handshake refused: connection cap reached (%zu open; %s)", caps_.total(), address.c_str());
         refuse_busy(wsi);
         return 1;
     }
@@ -180,7 +184,8 @@ void Server::on_established(lws *wsi, WsSession &session)
     // negotiate permessage-deflate, so the gateway may frame and coalesce.
     conn->deflate = config_.websocket.compression &&
                     lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
-    WSH_LOG_DEBUG("connection %llu opened from %s", static_cast<unsigned long long>(conn->id), req->address.c_str());
+    log_event(LogLevel::debug, LogFields("conn_opened").conn(conn->id), "connection %llu opened from %s",
+              static_cast<unsigned long long>(conn->id), req->address.c_str());
     if (stopping_) {
         gateway_.close(conn->id, close_code::going_away, "server shutting down", true);
         return;
@@ -209,8 +214,8 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     metrics::auth(verdict.result);
     if (verdict.kind == Verdict::Kind::reject) {
         // The log says why; the client only learns that it failed.
-        WSH_LOG_INFO("connection %llu from %s rejected: %s", static_cast<unsigned long long>(id),
-                     conn->peer.c_str(), verdict.reason.c_str());
+        log_event(LogLevel::info, LogFields("auth_rejected").conn(id), "connection %llu from %s rejected: %s",
+                  static_cast<unsigned long long>(id), conn->peer.c_str(), verdict.reason.c_str());
         conn->admission = Connection::Admission::rejected;
         conn->held.clear();
         gateway_.close(id, close_code::policy_violation, "authentication_failed", false);
@@ -224,6 +229,9 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     conn->admission = Connection::Admission::admitted;
 
     auto snap = gateway_.snapshot(id);
+    log_event(LogLevel::debug, LogFields("conn_admitted").conn(id).user(snap->user_id),
+              "connection %llu admitted%s%s", static_cast<unsigned long long>(id),
+              snap->user_id.empty() ? " (anonymous)" : " as user ", snap->user_id.c_str());
     std::vector<wsh_tag> tags;
     for (const auto &[k, v] : snap->tags)
         tags.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
@@ -273,11 +281,12 @@ void Server::on_closed(WsSession &session)
         code = session.peer_close_code ? session.peer_close_code : close_code::abnormal;
     bump(stats().connections_closed);
     metrics::closed(code);
-    WSH_LOG_DEBUG("connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
     auth_.forget(conn->id);
     caps_.release(conn->peer);
     bool admitted = conn->admission == Connection::Admission::admitted;
     auto user = gateway_.snapshot(conn->id);
+    log_event(LogLevel::debug, LogFields("conn_closed").conn(conn->id).user(user->user_id),
+              "connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
     gateway_.remove(conn); // queues room-left hooks first
     if (admitted)
         post([this, id = user->id, user_id = user->user_id, code] {

@@ -45,12 +45,32 @@ WSHOST_PYTHON_TEST_PACKAGES=(
     curl                       # control API tests (Expect: 100-continue)
 )
 
-# The benchmarks' smoke run (BENCH_QUICK=1 bench/run): its baselines and tools.
+# The package test (tests/packaging): cpack -G DEB, then checks and a real install.
+WSHOST_PACKAGE_TEST_PACKAGES=(
+    dpkg-dev          # dpkg-shlibdeps (cpack's Depends); dpkg-deb comes with dpkg
+    lintian           # no lintian errors
+    file              # the binaries are stripped
+    systemd           # systemd-analyze verify / security on the installed units
+)
+
+# node and npm: `npm ci` of tests/e2e (playwright-core) and of bench/node (ws),
+# from the npm registry. A nodejs from outside Debian (NodeSource's) Provides
+# npm and conflicts with Debian's npm package: it counts as present (see
+# wshost_missing_packages) and is kept; a fresh Debian 12 gets its nodejs 18.
+WSHOST_NODE_PACKAGES=(
+    nodejs            # the e2e test's driver, bench/node's node ws baseline server
+    npm
+    ca-certificates   # npm reaches the registry over HTTPS
+)
+
+# The browser test (tests/e2e): the chat demo in Debian's Chromium.
+WSHOST_BROWSER_TEST_PACKAGES=(
+    chromium          # /usr/bin/chromium, driven by playwright-core (no browser download)
+)
+
+# The benchmarks' smoke run (BENCH_QUICK=1 bench/run): tools beside node.
 WSHOST_BENCH_PACKAGES=(
     wrk               # bench/run control: POST /send-text requests/s
-    nodejs            # bench/node: the node ws baseline server
-    npm               # `npm ci` of bench/node (ws, from the npm registry)
-    ca-certificates   # npm reaches the registry over HTTPS
 )
 
 # Everything scripts/test installs.
@@ -58,6 +78,9 @@ WSHOST_TEST_PACKAGES=(
     "${WSHOST_BUILD_PACKAGES[@]}"
     "${WSHOST_UNIT_TEST_PACKAGES[@]}"
     "${WSHOST_PYTHON_TEST_PACKAGES[@]}"
+    "${WSHOST_PACKAGE_TEST_PACKAGES[@]}"
+    "${WSHOST_NODE_PACKAGES[@]}"
+    "${WSHOST_BROWSER_TEST_PACKAGES[@]}"
     "${WSHOST_BENCH_PACKAGES[@]}"
 )
 

@@ -46,6 +46,7 @@ struct ServerConfig {
     int port = 8080;                    // 0 = pick a free port (see --ready-file)
     std::string path = "/";             // WebSocket upgrade path
     EventLoop event_loop = EventLoop::libev; // libev: flat at 20k connections (docs/PERFORMANCE.md)
+    std::string static_dir;                  // files served to plain GETs on this listener; "" = none (404)
     TlsConfig tls;
 };
 
@@ -113,6 +114,7 @@ struct WorkersConfig {
 
 struct LogConfig {
     std::string level = "info"; // error | warn | info | debug
+    std::string format = "text"; // text | json (one JSON object per line)
     std::string file;           // empty = stderr
 };
 
