@@ -52,8 +52,9 @@ PROGRAM_PACKAGES = {
     "wrk": "wrk", "node": "nodejs", "npm": "npm", "valgrind": "valgrind",
     "clang": "clang", "clang++": "clang", "chromium": "chromium",
     "redis-server": "redis-server", "redis-cli": "redis-tools",
-    "dpkg-deb": "dpkg", "dpkg-shlibdeps": "dpkg-dev", "lintian": "lintian",
-    "systemd-analyze": "systemd",
+    "dpkg": "dpkg", "dpkg-deb": "dpkg", "dpkg-query": "dpkg", "dpkg-shlibdeps": "dpkg-dev",
+    "apt-get": "apt", "lintian": "lintian", "file": "file", "man": "man-db",
+    "cpack": "cmake", "systemd-analyze": "systemd",
 }
 
 # Programs run where the scanners cannot see them: (program, the file that runs
@@ -63,11 +64,14 @@ DECLARED_PROGRAMS = [
     ("pkg-config", "tests/abi/out_of_tree.sh", "builds a plugin with the installed .pc file"),
     ("taskset", "bench/run", "pins the server and the load generator"),
     ("npm", "bench/run", "npm ci in bench/node, for the node ws baseline"),
+    ("npm", "tests/e2e/package-lock.json", "scripts/test runs npm ci there"),
+    ("chromium", "tests/e2e/chat_demo.mjs", "playwright-core launches /usr/bin/chromium"),
 ]
 
 # Probed by scripts that work without them; reported, never a failure.
 OPTIONAL_PROGRAMS = {
     "valgrind": "bench/profile only (callgrind profiles, not the smoke run)",
+    "man": "tests/packaging: systemd-analyze verify checks the units' man references only where man is",
 }
 
 SKIP_DIRS = {".git", "node_modules", "__pycache__", "results"}
@@ -97,6 +101,8 @@ class Needs:
         self.modules = {}
         self.programs = {}
         self.program_groups = []  # find_program(): any one name of each group will do
+        self.npm = {}  # npm package -> (the package.json that must declare it, files importing it)
+        self.targets = set()  # the tree's own executables (add_executable)
         self.errors = []
 
     def rel(self, path):
@@ -122,35 +128,67 @@ def scan_python(needs):
         except SyntaxError as e:
             needs.errors.append("%s: cannot parse: %s" % (needs.rel(path), e))
             continue
+        names = Names(tree)
         for node in ast.walk(tree):
-            names = []
+            modules = []
             if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
+                modules = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            for top in {n.split(".")[0] for n in names} - stdlib - local:
+                modules = [node.module]
+            for top in {n.split(".")[0] for n in modules} - stdlib - local:
                 needs.add(needs.modules, top, path)
             if isinstance(node, ast.Call):
-                program = called_program(node)
-                if program:
+                for program in called_programs(node, names):
                     needs.add(needs.programs, program, path)
 
 
-def literal(node):
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+class Names:
+    """What a name in a file may hold, as far as literals tell: `apt = ["apt-get", ...]`
+    (an argv list), `for tool in ("a", "b")` (strings). One table per file, scopes
+    ignored: enough to find the program of `run(apt + ["install", deb])`."""
+
+    def __init__(self, tree):
+        self.values = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                self.values.setdefault(node.targets[0].id, []).append(node.value)
+            elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) \
+                    and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set)):
+                self.values.setdefault(node.target.id, []).extend(node.iter.elts)
+
+    def strings(self, node, depth=0):
+        """The string literals `node` may be."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.Name) and depth < 4:
+            return set().union(*[self.strings(v, depth + 1) for v in self.values.get(node.id, [])])
+        return set()
+
+    def argv0(self, node, depth=0):
+        """The literal program names an argv expression may start with."""
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return self.strings(node.elts[0], depth) if node.elts else set()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self.argv0(node.left, depth)
+        if isinstance(node, ast.Name) and depth < 4:
+            return set().union(*[self.argv0(v, depth + 1) for v in self.values.get(node.id, [])])
+        return set()
 
 
-def called_program(call):
-    """`subprocess.run(["curl", ...])` -> "curl"; `shutil.which("wrk")` -> "wrk"."""
+def called_programs(call, names):
+    """`subprocess.run(["curl", ...])`, a local `run(apt + [...])` -> the program;
+    `shutil.which("wrk")`, `which(tool)` over a literal tuple -> those names."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or not call.args:
-        return None
-    first = call.args[0]
-    if func.attr == "which":
-        return literal(first)
-    if func.attr in SUBPROCESS_CALLS and isinstance(first, (ast.List, ast.Tuple)) and first.elts:
-        return literal(first.elts[0])
-    return None
+    attr = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if not attr or not call.args:
+        return set()
+    if attr == "which":
+        found = names.strings(call.args[0])
+    elif attr in SUBPROCESS_CALLS:
+        found = names.argv0(call.args[0])
+    else:
+        return set()
+    return {p for p in found if plain_word(p) or p.startswith("/")}
 
 
 def cmake_files(root):
@@ -178,7 +216,7 @@ def plain_word(token):
 def scan_cmake(needs):
     files = list(cmake_files(needs.root))
     texts = {p: read(p) for p in files}
-    targets = set()
+    targets = needs.targets
     for text in texts.values():
         for args in cmake_commands(text, "add_executable"):
             if args:
@@ -233,14 +271,81 @@ def scan_scripts(needs):
                 needs.add(needs.programs, name, path)
 
 
+# Node's own modules, importable without npm (node 18's module.builtinModules).
+NODE_BUILTINS = set("""
+assert async_hooks buffer child_process cluster console constants crypto dgram diagnostics_channel dns
+domain events fs http http2 https inspector module net os path perf_hooks process punycode querystring
+readline repl stream string_decoder sys timers tls trace_events tty url util v8 vm wasi worker_threads
+zlib test""".split())
+JS_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"'\s]+)["']""")
+
+
+def npm_package(specifier):
+    """"playwright-core/lib/x" -> "playwright-core"; "@s/p/x" -> "@s/p"; a builtin,
+    "node:..." or a relative/absolute path -> None."""
+    if specifier.startswith((".", "/", "node:")):
+        return None
+    parts = specifier.split("/")
+    name = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
+    return None if name in NODE_BUILTINS else name
+
+
+def scan_javascript(needs):
+    """Every npm package a .js/.mjs/.cjs file imports must be declared in the
+    package.json nearest to it, and locked in the package-lock.json beside that
+    (`npm ci` installs only what is locked; one installed by hand or found through
+    NODE_PATH would pass here and fail on a new machine)."""
+    for top in ("tests", "bench"):
+        base = os.path.join(needs.root, top)
+        for path in walk(base, lambda p: p.endswith((".js", ".mjs", ".cjs"))):
+            for spec in JS_IMPORT.findall(read(path)):
+                name = npm_package(spec)
+                if not name:
+                    continue
+                d = os.path.dirname(path)
+                while not os.path.exists(os.path.join(d, "package.json")) and d != base:
+                    d = os.path.dirname(d)
+                manifest = os.path.join(d, "package.json")
+                entry = needs.npm.setdefault(name + "\0" + manifest, (name, needs.rel(manifest), set()))
+                entry[2].add(needs.rel(path))
+
+
+def check_npm(needs):
+    problems = []
+    for name, manifest, files in sorted(needs.npm.values()):
+        path = os.path.join(needs.root, manifest)
+        lock = os.path.join(os.path.dirname(path), "package-lock.json")
+        declared, locked = False, False
+        try:
+            with open(path) as f:
+                pkg = json.load(f)
+            declared = any(name in (pkg.get(k) or {})
+                           for k in ("dependencies", "devDependencies", "optionalDependencies"))
+            with open(lock) as f:
+                locked = "node_modules/" + name in (json.load(f).get("packages") or {})
+        except (OSError, ValueError):
+            pass
+        if not (declared and locked):
+            problems.append("npm package '%s' (imported by %s) is not %s in %s: add it there with `npm install "
+                            "--save %s` in that folder and commit both files (npm ci installs only what is "
+                            "locked)" % (name, where(files), "declared" if not declared else "locked",
+                                         manifest if not declared else os.path.relpath(lock, needs.root), name))
+    return problems
+
+
 def scan(root):
     needs = Needs(root)
     scan_python(needs)
     scan_cmake(needs)
     scan_scripts(needs)
+    scan_javascript(needs)
     for name, path, how in DECLARED_PROGRAMS:
         if os.path.exists(os.path.join(root, path)):
             needs.programs.setdefault(name, set()).add("%s (%s)" % (path, how))
+    # The tree's own programs run from where a test installed them (/usr/bin/wshost
+    # in the package test) are products, not dependencies.
+    for name in [n for n in needs.programs if n.startswith("/") and os.path.basename(n) in needs.targets]:
+        del needs.programs[name]
     return needs
 
 
@@ -356,7 +461,7 @@ def where(files):
 
 
 def check(needs, python, packages, out):
-    problems = list(needs.errors)
+    problems = list(needs.errors) + check_npm(needs)
     dpkg = Dpkg(packages) if packages else None
     provenance = []  # (what, path, files)
 
@@ -441,9 +546,12 @@ def main(argv=None):
             print("program %-20s %s" % (name, where(needs.programs[name])))
         for names, path in needs.program_groups:
             print("program %-20s %s (find_program)" % ("/".join(names), path))
+        for name, manifest, files in sorted(needs.npm.values()):
+            print("npm     %-20s %s (from %s)" % (name, where(files), manifest))
         return 0
     problems = check(needs, args.python, args.packages, sys.stdout)
-    summary = "%d Python modules, %d programs" % (len(needs.modules), len(needs.programs) + len(needs.program_groups))
+    summary = "%d Python modules, %d npm packages, %d programs" % (
+        len(needs.modules), len(needs.npm), len(needs.programs) + len(needs.program_groups))
     if problems:
         for p in problems:
             print("check-deps: MISSING: %s" % p)

@@ -116,6 +116,44 @@ class Guard(unittest.TestCase):
         write(self.root, "tests/d/CMakeLists.txt", "find_program(X_EXE NAMES wshost-absent-d wshost-absent-e)\n")
         self.assert_fails_naming("wshost-absent-d/wshost-absent-e", "tests/d/CMakeLists.txt")
 
+    def test_program_through_a_local_helper_is_named(self):
+        # The package test's style: a local run() wrapper, argv lists kept in
+        # variables and concatenated, programs probed in a loop.
+        write(self.root, "tests/e/test_pkg.py", """\
+            import shutil, subprocess
+            def run(cmd, **kw):
+                return subprocess.run(cmd, **kw)
+            apt = ["wshost-absent-tool-f", "-y"]
+            run(apt + ["install", "x.deb"])
+            for tool in ("sh", "wshost-absent-tool-g"):
+                shutil.which(tool)
+            run(["/usr/bin/wshost", "--version"])  # the tree's own program, installed by the test
+        """)
+        write(self.root, "host/CMakeLists.txt", "add_executable(wshost main.cpp)\n")
+        out = self.assert_fails_naming("'wshost-absent-tool-f'", "'wshost-absent-tool-g'", "tests/e/test_pkg.py")
+        self.assertNotIn("/usr/bin/wshost", out)
+        self.assertNotIn("program 'sh'", out)
+
+    def test_npm_package_not_declared_is_named(self):
+        write(self.root, "tests/web/package.json", '{"dependencies": {"left-pad": "1.3.0"}}\n')
+        write(self.root, "tests/web/package-lock.json",
+              '{"lockfileVersion": 3, "packages": {"node_modules/left-pad": {"version": "1.3.0"}}}\n')
+        write(self.root, "tests/web/run.mjs", """\
+            import fs from "node:fs";
+            import path from "path";
+            import pad from "left-pad";
+            const rel = await import("./local.mjs");
+        """)
+        rc, out = self.guard()
+        self.assertEqual(rc, 0, out)
+        self.assertIn("1 npm packages", out)
+        write(self.root, "tests/web/more.mjs", 'const pw = await import("wshost-absent-npm/lib/x.js");\n')
+        self.assert_fails_naming("npm package 'wshost-absent-npm'", "tests/web/more.mjs", "tests/web/package.json")
+        # Declared but not locked: npm ci would not install it either.
+        write(self.root, "tests/web/package.json",
+              '{"dependencies": {"left-pad": "1.3.0", "wshost-absent-npm": "1.0.0"}}\n')
+        self.assert_fails_naming("npm package 'wshost-absent-npm'", "not locked in tests/web/package-lock.json")
+
     def test_module_from_a_package_outside_the_install_lists(self):
         # websocket imports here, but the install step (--packages) would not
         # bring python3-websocket: passes on this machine, fails on a new one.
