@@ -7,7 +7,8 @@ Prints "TREE: N tests: P passed, F failed, S skipped", then one line per skipped
 test with the reason it printed, and one per passing test that skipped some of
 its cases (a unittest `skipTest`, a gtest GTEST_SKIP), so a skip is never read as
 a pass. The reason is the test's first "SKIP: ..." line (the convention for
-tests that need an optional corpus or tool), else what unittest or GoogleTest
+tests that need an optional corpus or tool; "SKIPPED: ..." is read too), else
+what unittest or GoogleTest
 printed for the skip.
 
 Exit status: 0, or 1 when the file is missing or holds no test.
@@ -17,7 +18,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-SKIP_LINE = re.compile(r"^\s*SKIP: (.+)$", re.M)
+SKIP_LINE = re.compile(r"^\s*SKIP(?:PED)?: (.+)$", re.M)
 UNITTEST_SKIP = re.compile(r" \.\.\. skipped '(.*)'$", re.M)
 GTEST_SKIP = re.compile(r": Skipped\n(.*)\n", re.M)
 GTEST_SKIPPED_CASE = re.compile(r"^\[  SKIPPED \] (\S+)", re.M)
@@ -27,7 +28,7 @@ def reasons(out):
     """The distinct skip reasons in a test's output, in order."""
     found = SKIP_LINE.findall(out) + UNITTEST_SKIP.findall(out) + GTEST_SKIP.findall(out)
     seen = []
-    for r in (re.sub(r"^SKIP: ", "", x.strip()) for x in found):
+    for r in (re.sub(r"^SKIP(?:PED)?: ", "", x.strip()) for x in found):
         if r and r not in seen:
             seen.append(r)
     return seen

@@ -41,6 +41,13 @@ try {
   process.exit(1);
 }
 
+// Required (scripts/test installs it): missing is a failure; only a Chromium
+// that cannot start here (a container without what it needs) is a skip.
+if (!fs.existsSync(opt.chromium)) {
+  console.error("FAILED: " + opt.chromium + " not found (Debian package chromium)");
+  process.exit(1);
+}
+
 // ---- the host ------------------------------------------------------------
 fs.mkdirSync(opt.workdir, { recursive: true });
 const dir = fs.mkdtempSync(path.join(opt.workdir, "chat-"));
@@ -79,7 +86,6 @@ async function stopHost() {
 
 // ---- the browser ---------------------------------------------------------
 async function launch() {
-  if (!fs.existsSync(opt.chromium)) return { skip: opt.chromium + " not found (Debian package chromium)" };
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "wshost-e2e-profile-")); // a fresh --user-data-dir
   try {
     const context = await playwright.chromium.launchPersistentContext(profile, {
@@ -117,7 +123,7 @@ const port = await waitForReady();
 const browser = await launch();
 try {
   if (browser.skip) {
-    console.log("SKIPPED: " + browser.skip);
+    console.log("SKIP: " + browser.skip);
     status = SKIP;
   } else {
     const url = "http://127.0.0.1:" + port + "/";

@@ -123,14 +123,14 @@ def installed_version():
 
 def cmd_install(ns):
     if os.geteuid() != 0:
-        print("SKIPPED: apt-get install needs root (the package itself was checked by package_build)")
+        print("SKIP: apt-get install needs root (the package itself was checked by package_build)")
         return SKIP
     for tool in ("apt-get", "systemd-analyze"):
-        if not shutil.which(tool):
-            print("SKIPPED: %s not found (scripts/test installs systemd)" % tool)
-            return SKIP
+        if not shutil.which(tool):  # required, never a skip: scripts/test installs them
+            print("FAILED: %s not found (Debian package %s)" % (tool, {"apt-get": "apt"}.get(tool, "systemd")))
+            return 1
     if installed_version():
-        print("SKIPPED: a wshost package (%s) is installed on this machine already; not replacing it"
+        print("SKIP: a wshost package (%s) is installed on this machine already; not replacing it"
               % installed_version())
         return SKIP
     deb = os.path.abspath(the_deb(ns.build_dir))

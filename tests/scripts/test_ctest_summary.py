@@ -16,7 +16,7 @@ SCRIPTS = None  # --scripts: the folder holding ctest_summary.py
 
 # What ctest --output-junit writes (cmake 3.25), one case of each kind.
 JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
-<testsuite name="t" tests="6" failures="1" disabled="0" skipped="2" hostname="" time="0">
+<testsuite name="t" tests="7" failures="1" disabled="0" skipped="3" hostname="" time="0">
   <testcase name="plain" classname="plain" time="0.1" status="run"><system-out>ok
 </system-out></testcase>
   <testcase name="corpus" classname="corpus" time="0.1" status="notrun">
@@ -34,6 +34,10 @@ SKIP: optional corpus absent: JSONTestSuite not found at X
   <testcase name="caps" classname="caps" time="0.1" status="run"><system-out>test_a (m.C.test_a) ... ok
 test_b (m.C.test_b) ... skipped 'cannot bind a client socket to 127.0.0.2'
 OK (skipped=1)
+</system-out></testcase>
+  <testcase name="install" classname="install" time="0.1" status="notrun">
+    <skipped message="SKIP_RETURN_CODE=77"/>
+    <system-out>SKIPPED: apt-get install needs root
 </system-out></testcase>
   <testcase name="silent" classname="silent" time="0.1" status="notrun"><skipped message="x"/>
     <system-out>nothing said</system-out></testcase>
@@ -57,13 +61,14 @@ class Summary(unittest.TestCase):
     def test_counts_and_reasons(self):
         rc, lines = self.run_summary(JUNIT)
         self.assertEqual(rc, 0, lines)
-        self.assertEqual(lines[0], "build: 6 tests: 2 passed, 1 failed, 3 skipped")
+        self.assertEqual(lines[0], "build: 7 tests: 2 passed, 1 failed, 4 skipped")
         self.assertIn("build: skipped corpus: optional corpus absent: JSONTestSuite not found at X", lines)
         self.assertIn("build: skipped JSONTestSuite.AcceptsEveryYFile: "
                       "optional corpus absent: JSONTestSuite not found at X", lines)
+        self.assertIn("build: skipped install: apt-get install needs root", lines)
         self.assertIn("build: skipped silent: no reason printed", lines)
         self.assertIn("build: passed with 1 case skipped: caps: cannot bind a client socket to 127.0.0.2", lines)
-        self.assertEqual(len(lines), 5, lines)
+        self.assertEqual(len(lines), 6, lines)
 
     def test_no_test_is_a_failure(self):
         rc, lines = self.run_summary('<?xml version="1.0"?><testsuite name="t" tests="0"></testsuite>')
