@@ -65,6 +65,7 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.server.address, d.server.address);
     EXPECT_EQ(s.server.port, d.server.port);
     EXPECT_EQ(s.server.path, d.server.path);
+    EXPECT_EQ(s.server.max_header_bytes, d.server.max_header_bytes);
     EXPECT_EQ(s.server.event_loop, d.server.event_loop);
     EXPECT_EQ(s.server.tls.enabled, d.server.tls.enabled);
     EXPECT_EQ(s.server.tls.cert_file, d.server.tls.cert_file);
@@ -75,6 +76,9 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.control.port, d.control.port);
     EXPECT_EQ(s.control.socket, d.control.socket);
     EXPECT_EQ(s.control.max_body_bytes, d.control.max_body_bytes);
+    EXPECT_EQ(s.control.tls.enabled, d.control.tls.enabled);
+    EXPECT_EQ(s.control.tls.cert_file, d.control.tls.cert_file);
+    EXPECT_EQ(s.control.tls.key_file, d.control.tls.key_file);
     EXPECT_TRUE(d.control.tokens.empty()); // dev difference: one token (checked above)
 
     EXPECT_EQ(s.auth.authenticator, d.auth.authenticator);
@@ -101,6 +105,7 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(sw.client_tags, dw.client_tags);
     EXPECT_EQ(sw.max_connections, dw.max_connections);
     EXPECT_EQ(sw.max_connections_per_ip, dw.max_connections_per_ip);
+    EXPECT_EQ(sw.max_handshakes_per_ip, dw.max_handshakes_per_ip);
     EXPECT_EQ(sw.trusted_proxies, dw.trusted_proxies);
     EXPECT_EQ(sw.rx_buffer_bytes, dw.rx_buffer_bytes);
 
