@@ -32,6 +32,7 @@ WSHOST_TEST_PACKAGES=(
     python3-websocket
     python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
     curl                       # control API tests (Expect: 100-continue)
+    openssl                    # tests/hostile/test_tls.py: a self-signed certificate per run
 )
 
 wshost_log() { printf '[wshost] %s\n' "$*" >&2; }
