@@ -152,5 +152,8 @@ struct ConfigLoad {
 // the list of valid keys, wrong types, bad values, unreadable *_file secrets),
 // each with file:line:col. Never throws.
 ConfigLoad load_config(const std::string &path);
+// The same for a file's text already read: `path` names it in errors, and
+// relative paths in it resolve against its directory.
+ConfigLoad load_config_text(std::string text, const std::string &path);
 
 } // namespace wshost

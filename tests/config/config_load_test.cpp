@@ -2,6 +2,8 @@
 #include "config_schema.h"
 #include "config_test_util.h"
 
+#include <sys/stat.h>
+
 #include <set>
 
 namespace wshost::test
@@ -266,6 +268,22 @@ TEST_F(ConfigTest, SecretFileErrors)
               "2:15: 'secret_file': cannot read '" + d + "/adir': is a directory");
     EXPECT_EQ(error("[control]\ntokens = [{ token_file = \"\", scopes = [\"push\"] }]\n"),
               "2:26: 'token_file' must not be empty");
+}
+
+TEST_F(ConfigTest, SecretFileMustBeASmallRegularFile)
+{
+    // A FIFO would block the loader (and a reload), a device never ends.
+    ASSERT_EQ(mkfifo((dir_ / "fifo.key").c_str(), 0600), 0);
+    const std::string d = dir_.string();
+    EXPECT_EQ(error("[[auth.jwt.keys]]\nsecret_file = \"fifo.key\"\n"),
+              "2:15: 'secret_file': cannot read '" + d + "/fifo.key': not a regular file");
+    EXPECT_EQ(error("[[auth.jwt.keys]]\nsecret_file = \"/dev/zero\"\n"),
+              "2:15: 'secret_file': cannot read '/dev/zero': not a regular file");
+    write("big.key", std::string(64 * 1024 + 1, 'k'));
+    EXPECT_EQ(error("[[auth.jwt.keys]]\nsecret_file = \"big.key\"\n"),
+              "2:15: 'secret_file': '" + d + "/big.key' is larger than 65536 bytes: not a secret");
+    write("max.key", std::string(64 * 1024, 'k'));
+    EXPECT_EQ(ok("[[auth.jwt.keys]]\nsecret_file = \"max.key\"\n").auth.jwt.keys.at(0).secret.size(), 64u * 1024);
 }
 
 TEST_F(ConfigTest, ErrorsNeverContainSecrets)
