@@ -3,6 +3,7 @@
 // messages, and the end of a connection. Service thread only.
 #include "server.h"
 
+#include "client_tags.h"
 #include "close_codes.h"
 #include "envelope.h"
 #include "handshake_http.h"
@@ -85,39 +86,6 @@ std::string query_args(lws *wsi)
         out.append(arg.data(), static_cast<std::size_t>(n));
     }
     return out;
-}
-
-// Tags the client chose with ?tags={"k":"v"}, kept only for allowed keys.
-Tags client_tags(std::string_view query, const std::vector<std::string> &allowed)
-{
-    Tags tags;
-    std::string_view text;
-    for (std::string_view rest = query; !rest.empty();) {
-        std::size_t amp = rest.find('&');
-        std::string_view arg = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-        if (arg.substr(0, 5) == "tags=")
-            text = arg.substr(5);
-    }
-    if (text.empty())
-        return tags;
-    cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
-    if (!json) {
-        WSH_LOG_INFO("ignoring ?tags=: not a JSON object of strings");
-        return tags;
-    }
-    for (const cJSON *item = json->child; item; item = item->next) {
-        std::string key = item->string ? item->string : "";
-        bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
-        if (!wanted || !cJSON_IsString(item) || !*item->valuestring || std::strlen(item->valuestring) > 256) {
-            WSH_LOG_INFO("ignoring client tag '%.64s': %s", key.c_str(),
-                         wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags");
-            continue;
-        }
-        tags[key] = item->valuestring; // one value per key: the last one wins
-    }
-    cJSON_Delete(json);
-    return tags;
 }
 
 void refuse_busy(lws *wsi)
