@@ -33,6 +33,8 @@ WSHOST_TEST_PACKAGES=(
     python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
     curl                       # control API tests (Expect: 100-continue)
     openssl                    # tests/hostile/test_tls.py: a self-signed certificate per run
+    clang                      # tests/fuzz: libFuzzer targets (build-fuzz tree, scripts/fuzz)
+    libclang-rt-14-dev         # tests/fuzz: the libFuzzer runtime (only a Recommends of clang)
 )
 
 wshost_log() { printf '[wshost] %s\n' "$*" >&2; }
