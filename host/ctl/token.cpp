@@ -1,8 +1,8 @@
 #include "token.h"
 
-#include "config.h"
+#include "config/config.h"
 #include "exit_codes.h"
-#include "jwt.h"
+#include "auth/jwt.h"
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // wshost: the command line. Everything else lives in the files it names.
 #include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "plugin_set.h"
+#include "config/config.h"
+#include "base/log.h"
+#include "plugins/plugin_set.h"
 #include "server.h"
 
 #include <cstdio>

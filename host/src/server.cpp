@@ -1,14 +1,14 @@
 #include "server.h"
 
-#include "accept_gate.h"
-#include "close_codes.h"
-#include "config_diff.h"
-#include "control_http.h"
-#include "envelope.h"
-#include "log.h"
-#include "ready_file.h"
-#include "ws_session.h"
-#include "stats.h"
+#include "transport/accept_gate.h"
+#include "base/close_codes.h"
+#include "config/config_diff.h"
+#include "control/control_http.h"
+#include "json/writer.h"
+#include "base/log.h"
+#include "transport/ready_file.h"
+#include "transport/ws_session.h"
+#include "base/stats.h"
 
 #include <arpa/inet.h>
 #include <sys/signalfd.h>

@@ -3,19 +3,19 @@
 // generation. run() returns when a SIGTERM/SIGINT drain has finished.
 #pragma once
 
-#include "accept_gate.h"
-#include "admission.h"
-#include "auth.h"
-#include "config.h"
-#include "control_api.h"
-#include "dispatcher.h"
-#include "handshake_table.h"
-#include "ready_file.h"
-#include "reload.h"
-#include "gateway.h"
-#include "loop_pass.h"
-#include "replies.h"
-#include "worker_pool.h"
+#include "transport/accept_gate.h"
+#include "auth/admission.h"
+#include "auth/auth.h"
+#include "config/config.h"
+#include "control/control_api.h"
+#include "plugins/dispatcher.h"
+#include "auth/handshake_table.h"
+#include "transport/ready_file.h"
+#include "plugins/reload.h"
+#include "gateway/gateway.h"
+#include "transport/loop_pass.h"
+#include "protocol/replies.h"
+#include "plugins/worker_pool.h"
 
 #include <libwebsockets.h>
 

@@ -3,17 +3,14 @@
 // messages, and the end of a connection. Service thread only.
 #include "server.h"
 
-#include "client_tags.h"
-#include "close_codes.h"
-#include "envelope.h"
-#include "handshake_http.h"
-#include "log.h"
-#include "metrics.h"
-#include "stats.h"
-#include "text.h"
-#include "ws_session.h"
-
-#include <cjson/cJSON.h>
+#include "auth/client_tags.h"
+#include "base/close_codes.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/stats.h"
+#include "base/text.h"
+#include "transport/handshake_http.h"
+#include "transport/ws_session.h"
 
 #include <algorithm>
 #include <cctype>

@@ -15,7 +15,7 @@ WSHOST_BUILD_PACKAGES=(
     pkg-config
     libwebsockets-dev # 4.1.6; pulls libwebsockets17, the evlib plugins, libcap-dev, zlib1g-dev
     libwebsockets-evlib-ev  # runtime: [server] event_loop = "libev" (the default) loads it
-    libev-dev         # the host runs the libev loop lws uses (host/src/loop_pass.h)
+    libev-dev         # the host runs the libev loop lws uses (host/src/transport/loop_pass.h)
     libcjson-dev
     libtomlplusplus-dev
     libssl-dev

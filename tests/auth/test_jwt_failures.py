@@ -1,4 +1,4 @@
-"""Every JWT failure kind (DESIGN §2, host/src/jwt.h): the client always gets
+"""Every JWT failure kind (DESIGN §2, host/src/auth/jwt.h): the client always gets
 close 1008 `authentication_failed` (after the upgrade), the host log says why
 with a DISTINCT reason per kind in its "connection N from ADDR rejected: ..."
 line, and the log never contains the token, its payload or its signature,

@@ -1,5 +1,5 @@
 // The shipped etc/wshost.toml, the defaults of config.h, and secret files.
-#include "config_schema.h"
+#include "config/config_schema.h"
 #include "config_test_util.h"
 
 #include <sys/stat.h>

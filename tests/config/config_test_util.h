@@ -2,7 +2,7 @@
 // ways to load a TOML string from it.
 #pragma once
 
-#include "config.h"
+#include "config/config.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // [plugin.config] -> JSON text: exact integers, floats, strings, arrays,
 // nested tables, dates.
 #include "config_test_util.h"
-#include "config_toml_json.h"
+#include "config/config_toml_json.h"
 
 namespace wshost::test
 {

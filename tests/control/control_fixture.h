@@ -6,10 +6,10 @@
 // Nothing else of lws runs.
 #pragma once
 
-#include "control_api.h"
-#include "control_json.h"
-#include "gateway.h"
-#include "metrics.h"
+#include "control/control_api.h"
+#include "control/control_json.h"
+#include "gateway/gateway.h"
+#include "base/metrics.h"
 
 #include <libwebsockets.h>
 

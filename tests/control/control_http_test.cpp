@@ -4,9 +4,9 @@
 // checked: Expect: 100-continue answered at once, 411 for chunked bodies,
 // 413 from Content-Length before the body, keep-alive, pipelining, refused
 // WebSocket upgrades, X-Request-Id, and a push reaching the gateway.
-#include "control_api.h"
-#include "control_http.h"
-#include "gateway.h"
+#include "control/control_api.h"
+#include "control/control_http.h"
+#include "gateway/gateway.h"
 
 #include <libwebsockets.h>
 

@@ -1,7 +1,7 @@
 // Helpers of the control API: strict body parsing, ids, base64, percent
 // decoding, and the metrics registry's exposition details.
-#include "control_json.h"
-#include "metrics.h"
+#include "control/control_json.h"
+#include "base/metrics.h"
 
 #include <gtest/gtest.h>
 

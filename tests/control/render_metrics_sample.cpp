@@ -1,7 +1,7 @@
 // Prints a /metrics scrape after recording a few samples of every kind,
 // label values that need escaping included; check_metrics.py parses it.
-#include "metrics.h"
-#include "stats.h"
+#include "base/metrics.h"
+#include "base/stats.h"
 
 #include <cstdio>
 

@@ -58,7 +58,7 @@ TEST(CtlOutput, TableOfObjects)
               "more: --cursor abc (or --all)\n");
 }
 
-// The shapes the control API answers today (host/src/control_admin.cpp).
+// The shapes the control API answers today (host/src/control/control_admin.cpp).
 TEST(CtlOutput, ServerShapes)
 {
     EXPECT_EQ(render(print_table,

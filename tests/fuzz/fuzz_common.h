@@ -3,7 +3,7 @@
 // driver, replay_main.cpp, fails on), and quiet logging.
 #pragma once
 
-#include "log.h"
+#include "base/log.h"
 
 #include <cstdio>
 #include <cstdlib>

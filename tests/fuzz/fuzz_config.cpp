@@ -2,7 +2,7 @@
 // with every check, error position and *_file secret read. The "file" sits in
 // an empty private directory, so relative secret files are simply missing;
 // absolute ones are read only when they are small regular files.
-#include "config.h"
+#include "config/config.h"
 #include "fuzz_common.h"
 
 #include <cstdint>

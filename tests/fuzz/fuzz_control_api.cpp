@@ -5,10 +5,10 @@
 //
 // Input: byte 0 picks the method (and bit 7 a wrong token), then the path up
 // to '\n', the query up to '\n', and the rest is the body.
-#include "control_api.h"
-#include "control_json.h"
+#include "control/control_api.h"
+#include "control/control_json.h"
 #include "fuzz_common.h"
-#include "gateway.h"
+#include "gateway/gateway.h"
 
 #include <cstdint>
 #include <memory>

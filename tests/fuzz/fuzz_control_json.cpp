@@ -1,7 +1,7 @@
 // The control API's JSON tree parser (control_json.h) and the helpers that
 // read fields out of bodies and paths: base64, percent-decoding, ids, names.
-#include "control_json.h"
-#include "envelope.h"
+#include "control/control_json.h"
+#include "protocol/envelope.h"
 #include "fuzz_common.h"
 
 #include <cstdint>

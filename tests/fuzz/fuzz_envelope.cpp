@@ -1,8 +1,8 @@
 // The client request envelope scanner (envelope.h) on any frame, checked
 // against its own promises and against the control API's JSON parser (both
 // strict RFC 8259 with the same depth cap).
-#include "control_json.h"
-#include "envelope.h"
+#include "control/control_json.h"
+#include "protocol/envelope.h"
 #include "fuzz_common.h"
 
 #include <cstdint>

@@ -4,9 +4,9 @@
 //
 // Input: lines "connection \n key \n version \n protocols \n x-forwarded-for
 // \n origin"; byte 0: Host present, header size over the limit.
-#include "admission.h"
+#include "auth/admission.h"
 #include "fuzz_common.h"
-#include "upgrade_checks.h"
+#include "transport/upgrade_checks.h"
 
 #include <cstdint>
 #include <string>

@@ -3,9 +3,9 @@
 //   odd:  the rest is "header JSON \n claims JSON", signed here with the
 //         first key, so the claim parser behind the signature check is
 //         reached too (a random token never passes the HMAC).
-#include "base64url.h"
+#include "json/base64url.h"
 #include "fuzz_common.h"
-#include "jwt.h"
+#include "auth/jwt.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -4,8 +4,8 @@
 //
 // Input: "query \n cookie header \n authorization header"; byte 0 picks the
 // carrier names.
-#include "auth.h"
-#include "client_tags.h"
+#include "auth/auth.h"
+#include "auth/client_tags.h"
 #include "fuzz_common.h"
 
 #include <cstdint>

@@ -23,7 +23,7 @@ from wshost_harness import assert_error, echo_roundtrip  # noqa: E402
 import unittest  # noqa: E402
 
 SKIP = 77
-DEPTH_CAP = 128  # host/src/envelope.h kMaxJsonDepth
+DEPTH_CAP = 128  # host/src/json/json_scan.h kMaxJsonDepth
 
 
 def corpus_dir():

@@ -116,7 +116,7 @@ class SizeLimitTest(unittest.TestCase):
 
 
 class DefaultLimitTest(h.SharedHostMixin, unittest.TestCase):
-    """The default max_message_bytes is 1 MiB (host/src/config.h)."""
+    """The default max_message_bytes is 1 MiB (host/src/config/config.h)."""
 
     def test_default_limit(self):
         frame, payload = frame_of_size(1 << 20, "mib")

@@ -2,7 +2,7 @@
 // and compare its outcome, with failing frames printed byte-safe.
 #pragma once
 
-#include "envelope.h"
+#include "protocol/envelope.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // A mutation test that checks the envelope scanner against a slow,
 // independent reference validator.
-#include "envelope.h"
+#include "protocol/envelope.h"
 #include "envelope_checks.h"
-#include "json_scan.h"
+#include "json/json_scan.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // Envelope rules of DESIGN §1, one by one. The random-mutation test against a
 // reference validator is in envelope_mutation_test.cpp.
-#include "envelope.h"
+#include "protocol/envelope.h"
 #include "envelope_checks.h"
-#include "json_scan.h"
+#include "json/json_scan.h"
 
 #include <gtest/gtest.h>
 

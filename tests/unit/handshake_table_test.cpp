@@ -2,8 +2,8 @@
 // every path, the per-address handshake cap, trusted proxies, and the gauges
 // it publishes. The wsi pointers are never dereferenced: any distinct address
 // stands for a connection.
-#include "handshake_table.h"
-#include "stats.h"
+#include "auth/handshake_table.h"
+#include "base/stats.h"
 
 #include <gtest/gtest.h>
 

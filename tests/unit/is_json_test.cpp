@@ -1,6 +1,6 @@
 // is_json_value() and is_json_object(): the strict validators the host checks
 // plugin replies with, depth cap included.
-#include "envelope.h"
+#include "protocol/envelope.h"
 #include "envelope_checks.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // append_json_string(): the host's one JSON string escaper, checked by
 // expected output and by a round trip through parse_envelope().
-#include "envelope.h"
+#include "protocol/envelope.h"
 
 #include <gtest/gtest.h>
 

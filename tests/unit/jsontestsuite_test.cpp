@@ -3,7 +3,7 @@
 //   n_*  must be rejected, and as a whole frame give invalid_json;
 //   i_*  implementation-defined: must only not crash.
 // The corpus lives outside the repository; without it the tests are skipped.
-#include "envelope.h"
+#include "protocol/envelope.h"
 
 #include <gtest/gtest.h>
 

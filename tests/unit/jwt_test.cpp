@@ -1,9 +1,9 @@
-// HS256 JWT rules of DESIGN §2 (host/src/jwt.h), one by one. Tokens under
+// HS256 JWT rules of DESIGN §2 (host/src/auth/jwt.h), one by one. Tokens under
 // test are built here independently of jwt.cpp: JSON by hand, base64url from
 // OpenSSL's EVP_EncodeBlock, HMAC from OpenSSL's one-shot HMAC(); plus the
 // fixed jwt.io known-answer token.
-#include "base64url.h"
-#include "jwt.h"
+#include "json/base64url.h"
+#include "auth/jwt.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // ReplyRegistry: one-shot ids over a slot table, and deadlines kept in one
 // list per timeout. No gateway: what is checked is who is still open, which
 // ids answer, and which deadline comes next.
-#include "replies.h"
+#include "protocol/replies.h"
 
 #include <gtest/gtest.h>
 

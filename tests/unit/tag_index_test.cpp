@@ -2,7 +2,7 @@
 // over random tag sets and random predicates, through adds, changes and
 // removals. (An OR would pass a test that only checks one-pair predicates,
 // so most predicates here have two or three pairs.)
-#include "tag_index.h"
+#include "gateway/tag_index.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The upgrade checks the host makes before libwebsockets handles an upgrade
 // (upgrade_checks.h): each rule alone, on an otherwise good request.
-#include "upgrade_checks.h"
+#include "transport/upgrade_checks.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,413 @@
+// The config schema: one table of keys per TOML table (STYLE rule 5). Key
+// names are the member names of config.h; defaults come from there too.
+// Checks that span keys run after a table's keys were read.
+#include "config/config_schema.h"
+#include "config/config_toml_json.h"
+
+#include <climits>
+
+namespace wshost::cfg
+{
+namespace
+{
+
+std::string at(const SourcePos &p)
+{
+    return std::to_string(p.line) + ":" + std::to_string(p.col);
+}
+
+// --- value checks --------------------------------------------------------------
+
+std::string check_url_path(std::string_view key, const std::string &v)
+{
+    return !v.empty() && v[0] == '/' ? std::string()
+                                     : in_quotes(key) + " must start with '/' (got " + in_quotes(v) + ")";
+}
+
+std::string check_authenticator(std::string_view key, const std::string &v)
+{
+    if (v == "none" || v == "jwt" || (v.rfind("plugin:", 0) == 0 && v.size() > 7))
+        return {};
+    return in_quotes(key) + " must be \"none\", \"jwt\" or \"plugin:NAME\" (got " + in_quotes(v) + ")";
+}
+
+std::string check_scope(std::string_view key, const std::string &v)
+{
+    if (v == "push" || v == "admin" || v == "metrics")
+        return {};
+    return "unknown scope " + in_quotes(v) + " in " + in_quotes(key) + "; valid scopes: push, admin, metrics";
+}
+
+std::string check_log_level(std::string_view key, const std::string &v)
+{
+    if (v == "error" || v == "warn" || v == "info" || v == "debug")
+        return {};
+    return in_quotes(key) + " must be one of error, warn, info, debug (got " + in_quotes(v) + ")";
+}
+
+// "*" or scheme://host[:port], compared exactly with the Origin header, so a
+// path or a trailing slash could never match: refuse it here.
+std::string check_origin(std::string_view key, const std::string &v)
+{
+    if (v == "*")
+        return {};
+    const auto sep = v.find("://");
+    const bool ok = sep != std::string::npos && sep > 0 && sep + 3 < v.size() &&
+                    v.find_first_of("/?# \t", sep + 3) == std::string::npos;
+    return ok ? std::string()
+              : in_quotes(key) +
+                    " entries must be \"*\" or scheme://host[:port] with no path or trailing slash (got " +
+                    in_quotes(v) + ")";
+}
+
+// --- tables --------------------------------------------------------------------
+
+// [server.tls] and [control.tls]: the same keys.
+TableSpec<TlsConfig> make_tls_spec(const char *title)
+{
+    return TableSpec<TlsConfig>{
+        .title = title,
+        .keys =
+            {
+                boolean("enabled", &TlsConfig::enabled),
+                path("cert_file", &TlsConfig::cert_file),
+                path("key_file", &TlsConfig::key_file),
+            },
+        .check =
+            [title](Ctx &c, const toml::table &t, TlsConfig &o) {
+                if (!o.enabled)
+                    return;
+                if (o.cert_file.empty())
+                    c.error(value_source(t, "enabled"), std::string(title) + " enabled = true requires 'cert_file'");
+                if (o.key_file.empty())
+                    c.error(value_source(t, "enabled"), std::string(title) + " enabled = true requires 'key_file'");
+            },
+    };
+}
+
+const TableSpec<TlsConfig> &tls_spec()
+{
+    static const TableSpec<TlsConfig> spec = make_tls_spec("[server.tls]");
+    return spec;
+}
+
+const TableSpec<TlsConfig> &control_tls_spec()
+{
+    static const TableSpec<TlsConfig> spec = make_tls_spec("[control.tls]");
+    return spec;
+}
+
+const TableSpec<ServerConfig> &server_spec()
+{
+    static const TableSpec<ServerConfig> spec{
+        .title = "[server]",
+        .keys =
+            {
+                string("address", &ServerConfig::address, &check_ip_literal),
+                integer("port", &ServerConfig::port, 0, 65535),
+                string("path", &ServerConfig::path, &check_url_path),
+                integer("max_header_bytes", &ServerConfig::max_header_bytes, 1024, 57344),
+                choice("event_loop", &ServerConfig::event_loop,
+                       {{"poll", EventLoop::poll}, {"libev", EventLoop::libev}}),
+                table("tls", &ServerConfig::tls, tls_spec()),
+            },
+    };
+    return spec;
+}
+
+const TableSpec<ControlToken> &token_spec()
+{
+    static const TableSpec<ControlToken> spec{
+        .title = "[[control.tokens]]",
+        .keys =
+            {
+                secret("token", &ControlToken::token),
+                secret_file("token_file", &ControlToken::token),
+                strings("scopes", &ControlToken::scopes, &check_scope, true),
+            },
+        .pos = &ControlToken::pos,
+        .check =
+            [](Ctx &c, const toml::table &t, ControlToken &) {
+                one_of(c, t, "token", "token_file", "[[control.tokens]]");
+                require(c, t, "scopes", "[[control.tokens]]");
+            },
+    };
+    return spec;
+}
+
+const TableSpec<ControlConfig> &control_spec()
+{
+    static const TableSpec<ControlConfig> spec{
+        .title = "[control]",
+        .keys =
+            {
+                boolean("enabled", &ControlConfig::enabled),
+                string("address", &ControlConfig::address, &check_ip_literal),
+                integer("port", &ControlConfig::port, 0, 65535),
+                path("socket", &ControlConfig::socket),
+                table_array("tokens", &ControlConfig::tokens, token_spec()),
+                integer("max_body_bytes", &ControlConfig::max_body_bytes, 1),
+                table("tls", &ControlConfig::tls, control_tls_spec()),
+            },
+        .check =
+            [](Ctx &c, const toml::table &t, ControlConfig &o) {
+                // sockaddr_un::sun_path holds 108 bytes, the terminating NUL included.
+                if (o.tls.enabled && !o.socket.empty())
+                    c.error(value_source(t, "socket"),
+                            "[control.tls] applies to address/port: a Unix socket is served without TLS");
+                if (o.socket.size() > 107)
+                    c.error(value_source(t, "socket"), "'socket' resolves to a path of " +
+                                                           std::to_string(o.socket.size()) +
+                                                           " bytes; a Unix socket path holds at most 107");
+                // Never name the token itself: only where the first one was.
+                for (std::size_t i = 0; i < o.tokens.size(); ++i)
+                    for (std::size_t j = 0; j < i; ++j)
+                        if (!o.tokens[i].token.empty() && o.tokens[i].token == o.tokens[j].token) {
+                            c.error(o.tokens[i].pos, "duplicate control token (same value as the token at " +
+                                                         at(o.tokens[j].pos) + ")");
+                            break;
+                        }
+            },
+    };
+    return spec;
+}
+
+const TableSpec<JwtKey> &jwt_key_spec()
+{
+    static const TableSpec<JwtKey> spec{
+        .title = "[[auth.jwt.keys]]",
+        .keys =
+            {
+                string("kid", &JwtKey::kid),
+                secret("secret", &JwtKey::secret),
+                secret_file("secret_file", &JwtKey::secret),
+            },
+        .pos = &JwtKey::pos,
+        .check = [](Ctx &c, const toml::table &t,
+                    JwtKey &) { one_of(c, t, "secret", "secret_file", "[[auth.jwt.keys]]"); },
+    };
+    return spec;
+}
+
+const TableSpec<JwtConfig> &jwt_spec()
+{
+    static const TableSpec<JwtConfig> spec{
+        .title = "[auth.jwt]",
+        .keys =
+            {
+                table_array("keys", &JwtConfig::keys, jwt_key_spec()),
+                string("cookie", &JwtConfig::cookie),
+                string("query_param", &JwtConfig::query_param),
+                integer("leeway_s", &JwtConfig::leeway_s, 0),
+            },
+        .check =
+            [](Ctx &c, const toml::table &, JwtConfig &o) {
+                for (std::size_t i = 0; i < o.keys.size(); ++i)
+                    for (std::size_t j = 0; j < i; ++j)
+                        if (!o.keys[i].kid.empty() && o.keys[i].kid == o.keys[j].kid) {
+                            c.error(o.keys[i].pos, "duplicate kid " + in_quotes(o.keys[i].kid) +
+                                                       " in [[auth.jwt.keys]] (also at " + at(o.keys[j].pos) +
+                                                       ")");
+                            break;
+                        }
+            },
+    };
+    return spec;
+}
+
+const TableSpec<AuthConfig> &auth_spec()
+{
+    static const TableSpec<AuthConfig> spec{
+        .title = "[auth]",
+        .keys =
+            {
+                string("authenticator", &AuthConfig::authenticator, &check_authenticator),
+                boolean("allow_anonymous", &AuthConfig::allow_anonymous),
+                integer("timeout_ms", &AuthConfig::timeout_ms, 1),
+                table("jwt", &AuthConfig::jwt, jwt_spec()),
+            },
+        .check =
+            [](Ctx &c, const toml::table &t, AuthConfig &o) {
+                if (o.authenticator == "jwt" && o.jwt.keys.empty())
+                    c.error(value_source(t, "authenticator"),
+                            "authenticator \"jwt\" needs at least one [[auth.jwt.keys]] entry");
+            },
+    };
+    return spec;
+}
+
+const TableSpec<WebSocketConfig> &websocket_spec()
+{
+    using W = WebSocketConfig;
+    static const TableSpec<W> spec{
+        .title = "[websocket]",
+        .keys =
+            {
+                strings("origins", &W::origins, &check_origin),
+                boolean("allow_missing_origin", &W::allow_missing_origin),
+                integer("max_message_bytes", &W::max_message_bytes, 1),
+                boolean("compression", &W::compression),
+                integer("ping_interval_s", &W::ping_interval_s, 0),
+                integer("idle_timeout_s", &W::idle_timeout_s, 0),
+                integer("send_queue_max_messages", &W::send_queue_max_messages, 1),
+                integer("send_queue_max_bytes", &W::send_queue_max_bytes, 1),
+                choice("slow_consumer_policy", &W::slow_consumer_policy,
+                       {{"disconnect", SlowConsumerPolicy::disconnect},
+                        {"drop_oldest", SlowConsumerPolicy::drop_oldest}}),
+                integer("slow_consumer_grace_ms", &W::slow_consumer_grace_ms, 0),
+                integer("rate_limit_per_s", &W::rate_limit_per_s, 0),
+                integer("rate_limit_burst", &W::rate_limit_burst, 0),
+                strings("client_tags", &W::client_tags, &check_non_empty),
+                integer("max_connections", &W::max_connections, 0),
+                integer("max_connections_per_ip", &W::max_connections_per_ip, 0),
+                integer("max_handshakes_per_ip", &W::max_handshakes_per_ip, 0),
+                strings("trusted_proxies", &W::trusted_proxies, &check_ip_literal),
+                integer("rx_buffer_bytes", &W::rx_buffer_bytes, 1),
+            },
+    };
+    return spec;
+}
+
+const TableSpec<WorkersConfig> &workers_spec()
+{
+    static const TableSpec<WorkersConfig> spec{
+        .title = "[workers]",
+        .keys =
+            {
+                integer("threads", &WorkersConfig::threads, 1, 1024),
+                integer("queue_size", &WorkersConfig::queue_size, 1),
+            },
+    };
+    return spec;
+}
+
+const TableSpec<LogConfig> &log_spec()
+{
+    static const TableSpec<LogConfig> spec{
+        .title = "[log]",
+        .keys =
+            {
+                string("level", &LogConfig::level, &check_log_level),
+                path("file", &LogConfig::file),
+            },
+    };
+    return spec;
+}
+
+Key<PluginConfig> action_timeouts_key()
+{
+    return {"action_timeouts_ms", [](Ctx &c, std::string_view k, const toml::node &n, PluginConfig &o) {
+                const toml::table *t = get_table(c, k, n);
+                if (!t)
+                    return;
+                for (auto &&[action, v] : *t) {
+                    if (action.str().empty()) {
+                        c.error(action.source(), "action names in " + in_quotes(k) + " must not be empty");
+                        continue;
+                    }
+                    if (auto ms = get_int(c, std::string(k) + "." + std::string(action.str()), v, 1, INT_MAX))
+                        o.action_timeouts_ms[std::string(action.str())] = static_cast<int>(*ms);
+                }
+            }};
+}
+
+Key<PluginConfig> plugin_config_key()
+{
+    return {"config", [](Ctx &c, std::string_view k, const toml::node &n, PluginConfig &o) {
+                if (!get_table(c, k, n))
+                    return;
+                o.config_json = toml_to_json(n, [&c](const toml::node &where, std::string message) {
+                    c.error(where.source(), "[plugin.config]: " + std::move(message));
+                });
+            }};
+}
+
+const TableSpec<PluginConfig> &plugin_spec()
+{
+    static const TableSpec<PluginConfig> spec{
+        .title = "[[plugin]]",
+        .keys =
+            {
+                string("name", &PluginConfig::name, &check_non_empty),
+                string("path", &PluginConfig::path, &check_non_empty),
+                boolean("blocking", &PluginConfig::blocking),
+                integer("timeout_ms", &PluginConfig::timeout_ms, 1),
+                action_timeouts_key(),
+                plugin_config_key(),
+            },
+        .pos = &PluginConfig::pos,
+        .check =
+            [](Ctx &c, const toml::table &t, PluginConfig &) {
+                require(c, t, "name", "[[plugin]]");
+                require(c, t, "path", "[[plugin]]");
+            },
+    };
+    return spec;
+}
+
+// Checks across tables, then path resolution (plugin paths need plugin_dir).
+void check_root(Ctx &c, const toml::table &t, Config &o)
+{
+    o.plugin_dir = resolve_path(c.dir, o.plugin_dir);
+    for (PluginConfig &p : o.plugins) {
+        if (p.path.empty())
+            continue;
+        p.resolved = p.path.find('/') == std::string::npos ? resolve_path(o.plugin_dir, p.path)
+                                                           : resolve_path(c.dir, p.path);
+    }
+    for (std::size_t i = 0; i < o.plugins.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (!o.plugins[i].name.empty() && o.plugins[i].name == o.plugins[j].name) {
+                c.error(o.plugins[i].pos, "duplicate plugin name " + in_quotes(o.plugins[i].name) +
+                                              " (also at " + at(o.plugins[j].pos) + ")");
+                break;
+            }
+    const std::string &a = o.auth.authenticator;
+    if (a.rfind("plugin:", 0) == 0 && a.size() > 7) {
+        const std::string name = a.substr(7);
+        bool found = false;
+        for (const PluginConfig &p : o.plugins)
+            found = found || p.name == name;
+        if (!found) {
+            const toml::node *n = t.at_path("auth.authenticator").node();
+            c.error(n ? n->source() : t.source(),
+                    "authenticator " + in_quotes(a) + " refers to no [[plugin]] named " + in_quotes(name));
+        }
+    }
+}
+
+const TableSpec<Config> &root_spec()
+{
+    static const TableSpec<Config> spec{
+        .title = "the top-level table",
+        .keys =
+            {
+                string("plugin_dir", &Config::plugin_dir, &check_non_empty),
+                table("server", &Config::server, server_spec()),
+                table("control", &Config::control, control_spec()),
+                table("auth", &Config::auth, auth_spec()),
+                table("websocket", &Config::websocket, websocket_spec()),
+                table("workers", &Config::workers, workers_spec()),
+                table("log", &Config::log, log_spec()),
+                table_array("plugin", &Config::plugins, plugin_spec()),
+            },
+        .check = &check_root,
+    };
+    return spec;
+}
+
+} // namespace
+
+void read_config(Ctx &ctx, const toml::table &root, Config &out)
+{
+    read_table(ctx, root, root_spec(), out);
+}
+
+std::vector<std::string> key_paths()
+{
+    std::vector<std::string> out;
+    root_spec().key_paths("", out);
+    return out;
+}
+
+} // namespace wshost::cfg

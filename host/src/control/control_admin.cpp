@@ -1,0 +1,397 @@
+// Control API: health, metrics, rooms, tags, disconnect, listings, plugins,
+// reload.
+#include "control/control_internal.h"
+
+#include "json/json_scan.h"
+#include "base/metrics.h"
+#include "base/stats.h"
+
+#include <algorithm>
+
+namespace wshost::control
+{
+namespace
+{
+
+constexpr std::size_t kMaxReasonBytes = 123; // what a close frame can carry (RFC 6455 §5.5)
+constexpr std::size_t kDefaultPageSize = 100;
+constexpr std::size_t kMaxPageSize = 1000;
+
+// A {room} path parameter; empty (with `error` set) when invalid.
+bool room_param(const Call &call, std::string &room, ControlResponse &error)
+{
+    room = call.params.at(0);
+    if (valid_name(room))
+        return true;
+    error = bad_request("path parameter {room} must be a non-empty room name of at most 256 bytes "
+                        "(percent-encoded UTF-8, no NUL)");
+    return false;
+}
+
+bool conn_param(const Call &call, wsh_conn_id &id, ControlResponse &error)
+{
+    if (parse_conn_id(call.params.at(0), id))
+        return true;
+    error = bad_request("path parameter {id} must be a connection id (decimal, 1 to 18446744073709551615)");
+    return false;
+}
+
+ControlResponse gone(wsh_conn_id id)
+{
+    return not_found("connection " + std::to_string(id) + " is not connected");
+}
+
+// {"connection":"17"} or {"user":"42"} (plus the extra keys `others`).
+struct Subject {
+    bool is_user = false;
+    wsh_conn_id connection = 0;
+    std::string user;
+};
+
+void read_subject(Reader &r, const JsonValue &body, Subject &s)
+{
+    const JsonValue *conn = body.find("connection");
+    const JsonValue *user = body.find("user");
+    if (conn && user)
+        r.fail("give exactly one of \"connection\" or \"user\", not both");
+    else if (!conn && !user)
+        r.fail("missing required field \"connection\" or \"user\"");
+    else if (conn)
+        r.connection(*conn, "connection", s.connection);
+    else
+        s.is_user = r.user(*user, "user", s.user);
+}
+
+ControlResponse room_change(const Call &call, bool join)
+{
+    std::string room;
+    ControlResponse error;
+    if (!room_param(call, room, error))
+        return error;
+    Reader r;
+    Subject s;
+    r.only_keys(call.body, "", {"connection", "user"});
+    read_subject(r, call.body, s);
+    if (!r.ok())
+        return bad_request(r.error());
+    std::size_t changed;
+    if (s.is_user) {
+        changed = join ? call.gateway.join_user(s.user, room) : call.gateway.leave_user(s.user, room);
+    } else {
+        std::optional<bool> done =
+            join ? call.gateway.join(s.connection, room) : call.gateway.leave(s.connection, room);
+        if (!done)
+            return gone(s.connection);
+        changed = *done ? 1 : 0;
+    }
+    std::string out = ",\"room\":";
+    append_json_text(out, room);
+    out += ",\"changed\":" + std::to_string(changed);
+    return success(out);
+}
+
+// cursor= and limit= of GET /v1/connections.
+bool read_page_query(std::string_view query, wsh_conn_id &cursor, std::size_t &limit, std::string &error)
+{
+    bool seen_cursor = false, seen_limit = false;
+    while (!query.empty()) {
+        std::size_t amp = query.find('&');
+        std::string_view part = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (part.empty())
+            continue;
+        std::size_t eq = part.find('=');
+        std::string key, value;
+        if (!percent_decode(part.substr(0, eq), key) ||
+            !percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), value)) {
+            error = "query string is not valid percent-encoding";
+            return false;
+        }
+        if (key == "cursor" && !seen_cursor) {
+            seen_cursor = true;
+            if (!value.empty() && !parse_conn_id(value, cursor)) {
+                error = "query parameter \"cursor\" must be a connection id (the next_cursor of the previous "
+                        "page)";
+                return false;
+            }
+        } else if (key == "limit" && !seen_limit) {
+            seen_limit = true;
+            wsh_conn_id n = 0;
+            if (!parse_conn_id(value, n) || n > kMaxPageSize) {
+                error =
+                    "query parameter \"limit\" must be an integer from 1 to " + std::to_string(kMaxPageSize);
+                return false;
+            }
+            limit = static_cast<std::size_t>(n);
+        } else {
+            error = (key == "cursor" || key == "limit" ? "duplicate query parameter "
+                                                       : "unknown query parameter ") +
+                    quote(key) + " (valid: \"cursor\", \"limit\")";
+            return false;
+        }
+    }
+    return true;
+}
+
+void append_snapshots(std::string &out, const std::vector<ConnectionSnapshot> &snaps)
+{
+    out.push_back('[');
+    for (std::size_t i = 0; i < snaps.size(); ++i) {
+        if (i)
+            out.push_back(',');
+        append_snapshot(out, snaps[i]);
+    }
+    out.push_back(']');
+}
+
+ControlResponse not_implemented_reload()
+{
+    return ControlApi::error(501, "configuration reload is not available in this build yet");
+}
+
+} // namespace
+
+ControlResponse healthz(const Call &)
+{
+    ControlResponse r;
+    r.body = "{\"status\":\"ok\"}";
+    return r;
+}
+
+ControlResponse readyz(const Call &call)
+{
+    ControlResponse r;
+    const bool ready = !call.hooks.ready || call.hooks.ready();
+    r.status = ready ? 200 : 503;
+    r.body = ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}";
+    return r;
+}
+
+ControlResponse metrics_scrape(const Call &)
+{
+    ControlResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics::render(stats());
+    return r;
+}
+
+ControlResponse room_join(const Call &call)
+{
+    return room_change(call, true);
+}
+ControlResponse room_leave(const Call &call)
+{
+    return room_change(call, false);
+}
+
+ControlResponse rooms_list(const Call &call)
+{
+    std::string out = ",\"rooms\":[";
+    bool first = true;
+    for (const auto &[room, count] : call.gateway.rooms()) {
+        out += first ? "{\"room\":" : ",{\"room\":";
+        append_json_text(out, room);
+        out += ",\"count\":" + std::to_string(count) + "}";
+        first = false;
+    }
+    out += "]";
+    return success(out);
+}
+
+ControlResponse room_get(const Call &call)
+{
+    std::string room;
+    ControlResponse error;
+    if (!room_param(call, room, error))
+        return error;
+    std::vector<ConnectionSnapshot> members = call.gateway.room_members(room);
+    std::sort(members.begin(), members.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
+    std::string out = ",\"room\":";
+    append_json_text(out, room);
+    out += ",\"count\":" + std::to_string(members.size()) + ",\"members\":[";
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        out += i ? ",{\"connection\":" : "{\"connection\":";
+        append_conn_id(out, members[i].id);
+        out += ",\"user\":";
+        if (members[i].user_id.empty())
+            out += "null";
+        else
+            append_json_text(out, members[i].user_id);
+        out += "}";
+    }
+    out += "]";
+    return success(out);
+}
+
+namespace {
+
+// {"connection": <snapshot>}, or gone.
+ControlResponse connection_answer(const Call &call, wsh_conn_id id)
+{
+    std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id);
+    if (!snap)
+        return gone(id);
+    std::string out = ",\"connection\":";
+    append_snapshot(out, *snap);
+    return success(out);
+}
+
+} // namespace
+
+// POST /v1/connections/{id}/tags {"set":{...},"remove":[...]}
+ControlResponse connection_tags(const Call &call)
+{
+    wsh_conn_id id;
+    ControlResponse error;
+    if (!conn_param(call, id, error))
+        return error;
+    Reader r;
+    Tags set;
+    std::vector<std::string> remove;
+    r.only_keys(call.body, "", {"set", "remove"});
+    if (const JsonValue *v = call.body.find("set");
+        v && !(v->is(JsonValue::Type::object) && v->members.empty()))
+        r.tags(*v, "set", set);
+    if (const JsonValue *v = call.body.find("remove")) {
+        if (!v->is(JsonValue::Type::array))
+            r.fail("\"remove\" must be an array of tag keys");
+        for (std::size_t i = 0; r.ok() && i < v->items.size(); ++i) {
+            remove.emplace_back();
+            if (r.name(v->items[i], "remove[" + std::to_string(i) + "]", remove.back()) &&
+                set.count(remove.back()))
+                r.fail("tag " + quote(remove.back()) + " is both in \"set\" and in \"remove\"");
+        }
+    }
+    if (!r.ok())
+        return bad_request(r.error());
+    if (!call.gateway.snapshot(id))
+        return gone(id);
+    for (const auto &[key, value] : set)
+        if (!call.gateway.set_tag(id, key, value))
+            return gone(id);
+    for (const std::string &key : remove)
+        if (!call.gateway.remove_tag(id, key))
+            return gone(id);
+    return connection_answer(call, id);
+}
+
+ControlResponse connection_get(const Call &call)
+{
+    wsh_conn_id id;
+    ControlResponse error;
+    if (!conn_param(call, id, error))
+        return error;
+    return connection_answer(call, id);
+}
+
+// GET /v1/connections?cursor=&limit= : ascending ids after `cursor`.
+ControlResponse connections_list(const Call &call)
+{
+    wsh_conn_id cursor = 0;
+    std::size_t limit = kDefaultPageSize;
+    std::string why;
+    if (!read_page_query(call.request.query, cursor, limit, why))
+        return bad_request(why);
+    std::vector<wsh_conn_id> ids = call.gateway.connection_ids(); // sorted
+    auto from = std::upper_bound(ids.begin(), ids.end(), cursor);
+    auto to = static_cast<std::size_t>(ids.end() - from) > limit ? from + static_cast<std::ptrdiff_t>(limit)
+                                                                 : ids.end();
+    std::vector<ConnectionSnapshot> page;
+    for (auto it = from; it != to; ++it)
+        if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(*it))
+            page.push_back(std::move(*snap));
+    std::string out = ",\"connections\":";
+    append_snapshots(out, page);
+    out += ",\"next_cursor\":";
+    if (to != ids.end())
+        append_conn_id(out, *(to - 1));
+    else
+        out += "null";
+    return success(out);
+}
+
+// POST /v1/disconnect {"connection"|"user", "code", "reason"}
+ControlResponse disconnect(const Call &call)
+{
+    Reader r;
+    Subject s;
+    int code = 1000;
+    std::string reason;
+    r.only_keys(call.body, "", {"connection", "user", "code", "reason"});
+    read_subject(r, call.body, s);
+    if (const JsonValue *v = call.body.find("code")) {
+        const bool integer =
+            v->is(JsonValue::Type::number) && is_integer_literal(v->text) && v->text.size() <= 5;
+        code = integer ? std::stoi(v->text) : 0;
+        if (code != 1000 && (code < 3000 || code > 4999))
+            r.fail("\"code\" must be 1000 or an integer from 3000 to 4999");
+    }
+    if (const JsonValue *v = call.body.find("reason");
+        v && r.text(*v, "reason", reason) && reason.size() > kMaxReasonBytes)
+        r.fail("\"reason\" must be at most " + std::to_string(kMaxReasonBytes) + " bytes");
+    if (!r.ok())
+        return bad_request(r.error());
+    std::size_t closed = 0;
+    if (s.is_user) {
+        for (wsh_conn_id id : call.gateway.user_connections(s.user))
+            closed += call.gateway.close(id, code, reason, true) ? 1 : 0;
+    } else {
+        if (!call.gateway.close(s.connection, code, reason, true))
+            return gone(s.connection);
+        closed = 1;
+    }
+    return success(",\"closed\":" + std::to_string(closed));
+}
+
+ControlResponse user_get(const Call &call)
+{
+    const std::string &user = call.params.at(0);
+    if (!valid_name(user))
+        return bad_request("path parameter {id} must be a user id of at most 256 bytes "
+                           "(percent-encoded UTF-8, no NUL)");
+    std::vector<ConnectionSnapshot> snaps;
+    for (wsh_conn_id id : call.gateway.user_connections(user))
+        if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id))
+            snaps.push_back(std::move(*snap));
+    std::string out = ",\"user\":";
+    append_json_text(out, user);
+    out += ",\"connections\":";
+    append_snapshots(out, snaps);
+    return success(out);
+}
+
+ControlResponse plugins_list(const Call &call)
+{
+    std::string plugins = call.hooks.plugins_json ? call.hooks.plugins_json() : "[]";
+    std::size_t first = plugins.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || plugins[first] != '[' || !is_json_value(plugins))
+        return ControlApi::error(500, "the plugin list is not available");
+    return success(",\"plugins\":" + plugins);
+}
+
+ControlResponse reload_start(const Call &call)
+{
+    if (!call.hooks.reload_start)
+        return not_implemented_reload();
+    ControlResponse r;
+    r.defer = [start = call.hooks.reload_start](std::function<void(ControlResponse)> deliver) {
+        start([deliver = std::move(deliver)](bool ok, std::string json) {
+            ControlResponse done;
+            done.status = ok ? 200 : 422; // 422: understood, but the new configuration was refused
+            done.body = std::move(json);
+            deliver(std::move(done));
+        });
+    };
+    return r;
+}
+
+ControlResponse reload_status(const Call &call)
+{
+    if (!call.hooks.reload_status)
+        return not_implemented_reload();
+    ControlResponse r;
+    r.body = call.hooks.reload_status();
+    return r;
+}
+
+} // namespace wshost::control

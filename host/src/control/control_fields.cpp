@@ -1,0 +1,216 @@
+// Control API: response builders and body field readers.
+#include "control/control_internal.h"
+
+#include <algorithm>
+
+namespace wshost::control
+{
+namespace
+{
+
+constexpr const char *kUserRule =
+    "a user id (a non-empty string of at most 256 bytes without NUL, or an integer)";
+constexpr const char *kConnRule =
+    "a connection id (a decimal string or an integer, 1 to 18446744073709551615)";
+constexpr const char *kNameRule = "a non-empty string of at most 256 bytes without NUL";
+
+} // namespace
+
+std::string quote(std::string_view field)
+{
+    constexpr std::size_t kMaxShown = 200; // client-chosen keys: keep messages short
+    std::size_t n = field.size();
+    if (n > kMaxShown) {
+        n = kMaxShown;
+        while (n > 0 && (static_cast<unsigned char>(field[n]) & 0xC0) == 0x80)
+            --n; // not inside a UTF-8 sequence
+    }
+    std::string out = "\"";
+    out.append(field.substr(0, n)).append(n < field.size() ? "...\"" : "\"");
+    return out;
+}
+
+ControlResponse success(std::string_view members)
+{
+    ControlResponse r;
+    r.body = "{\"status\":\"success\"";
+    r.body.append(members).push_back('}');
+    return r;
+}
+
+ControlResponse bad_request(std::string_view message)
+{
+    return ControlApi::error(400, message);
+}
+
+ControlResponse not_found(std::string_view message)
+{
+    return ControlApi::error(404, message);
+}
+
+ControlResponse push_receipt(const Receipt &receipt)
+{
+    return success(",\"delivery\":{\"matched\":" + std::to_string(receipt.matched) +
+                   ",\"enqueued\":" + std::to_string(receipt.enqueued) +
+                   ",\"dropped\":" + std::to_string(receipt.dropped) + "}");
+}
+
+void append_conn_id(std::string &out, wsh_conn_id id)
+{
+    out.push_back('"');
+    out += std::to_string(id);
+    out.push_back('"');
+}
+
+void append_snapshot(std::string &out, const ConnectionSnapshot &s)
+{
+    out += "{\"id\":";
+    append_conn_id(out, s.id);
+    out += ",\"user\":";
+    if (s.user_id.empty())
+        out += "null";
+    else
+        append_json_text(out, s.user_id);
+    out += ",\"peer\":";
+    append_json_text(out, s.peer);
+    out += ",\"tags\":{";
+    bool first = true;
+    for (const auto &[key, value] : s.tags) {
+        out += first ? "" : ",";
+        append_json_text(out, key);
+        out.push_back(':');
+        append_json_text(out, value);
+        first = false;
+    }
+    out += "},\"rooms\":[";
+    first = true;
+    for (const std::string &room : s.rooms) {
+        out += first ? "" : ",";
+        append_json_text(out, room);
+        first = false;
+    }
+    out += "],\"queued_messages\":" + std::to_string(s.queued_messages) +
+           ",\"queued_bytes\":" + std::to_string(s.queued_bytes) +
+           ",\"dropped\":" + std::to_string(s.dropped) + "}";
+}
+
+bool Reader::fail(std::string message)
+{
+    if (error_.empty())
+        error_ = std::move(message);
+    return false;
+}
+
+bool Reader::only_keys(const JsonValue &object, std::string_view where,
+                       std::initializer_list<std::string_view> allowed)
+{
+    for (const auto &[key, value] : object.members) {
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+            continue;
+        std::string valid;
+        for (std::string_view a : allowed)
+            valid += (valid.empty() ? "" : ", ") + quote(std::string(where) + std::string(a));
+        return fail("unknown field " + quote(std::string(where) + key) + " (valid: " + valid + ")");
+    }
+    return true;
+}
+
+const JsonValue *Reader::get(const JsonValue &object, std::string_view key, std::string_view field,
+                             bool required)
+{
+    const JsonValue *v = object.find(key);
+    if (!v && required)
+        fail("missing required field " + quote(field));
+    return v;
+}
+
+bool Reader::user(const JsonValue &v, const std::string &field, std::string &out)
+{
+    if (v.is(JsonValue::Type::string) && valid_name(v.text)) {
+        out = v.text;
+        return true;
+    }
+    if (v.is(JsonValue::Type::number) && is_integer_literal(v.text)) {
+        out = v.text;
+        return true;
+    }
+    return fail(quote(field) + " must be " + kUserRule);
+}
+
+bool Reader::users(const JsonValue &v, const std::string &field, std::vector<std::string> &out)
+{
+    if (!v.is(JsonValue::Type::array))
+        return fail(quote(field) + " must be an array of user ids");
+    out.reserve(v.items.size());
+    for (std::size_t i = 0; i < v.items.size(); ++i) {
+        out.emplace_back();
+        if (!user(v.items[i], field + "[" + std::to_string(i) + "]", out.back()))
+            return false;
+    }
+    return true;
+}
+
+bool Reader::connection(const JsonValue &v, const std::string &field, wsh_conn_id &out)
+{
+    if ((v.is(JsonValue::Type::string) || v.is(JsonValue::Type::number)) && parse_conn_id(v.text, out))
+        return true;
+    return fail(quote(field) + " must be " + kConnRule);
+}
+
+bool Reader::connections(const JsonValue &v, const std::string &field, std::vector<wsh_conn_id> &out)
+{
+    if (!v.is(JsonValue::Type::array))
+        return fail(quote(field) + " must be an array of connection ids");
+    out.reserve(v.items.size());
+    for (std::size_t i = 0; i < v.items.size(); ++i) {
+        out.emplace_back();
+        if (!connection(v.items[i], field + "[" + std::to_string(i) + "]", out.back()))
+            return false;
+    }
+    return true;
+}
+
+bool Reader::name(const JsonValue &v, const std::string &field, std::string &out)
+{
+    if (v.is(JsonValue::Type::string) && valid_name(v.text)) {
+        out = v.text;
+        return true;
+    }
+    return fail(quote(field) + " must be " + kNameRule);
+}
+
+bool Reader::tags(const JsonValue &v, const std::string &field, Tags &out)
+{
+    if (!v.is(JsonValue::Type::object) || v.members.empty())
+        return fail(quote(field) +
+                    " must be a non-empty object of string values, e.g. {\"language\":\"FR\"}");
+    for (const auto &[key, value] : v.members) {
+        if (!valid_name(key))
+            return fail("tag keys in " + quote(field) + " must be " + kNameRule);
+        std::string text;
+        if (!name(value, field + "." + key, text))
+            return false;
+        out.emplace(key, std::move(text));
+    }
+    return true;
+}
+
+bool Reader::text(const JsonValue &v, const std::string &field, std::string &out)
+{
+    if (!v.is(JsonValue::Type::string))
+        return fail(quote(field) + " must be a string");
+    out = v.text;
+    return true;
+}
+
+bool Reader::base64(const JsonValue &v, const std::string &field, std::string &out)
+{
+    if (!v.is(JsonValue::Type::string))
+        return fail(quote(field) + " must be a base64 string");
+    if (!decode_base64(v.text, out))
+        return fail(quote(field) +
+                    " is not valid base64 (standard alphabet with '=' padding, no whitespace)");
+    return true;
+}
+
+} // namespace wshost::control

@@ -1,0 +1,104 @@
+// Internals shared by the control API's files: the call passed to each route
+// handler, response builders and the body field readers.
+#pragma once
+
+#include "control/control_api.h"
+#include "control/control_json.h"
+#include "gateway/gateway.h"
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wshost::control
+{
+
+struct Call {
+    const ControlRequest &request;
+    const std::vector<std::string> &params; // path parameters, percent-decoded, in pattern order
+    const JsonValue &body;                  // the body object (routes with a body), else null
+    Gateway &gateway;
+    const ControlHooks &hooks;
+};
+
+using Handler = ControlResponse (*)(const Call &);
+
+// {"status":"success"<members>}; `members` is empty or starts with ','.
+ControlResponse success(std::string_view members = {});
+ControlResponse bad_request(std::string_view message); // 400
+ControlResponse not_found(std::string_view message);   // 404
+ControlResponse push_receipt(const Receipt &receipt);
+// "17" style decimal id as a JSON string.
+void append_conn_id(std::string &out, wsh_conn_id id);
+// A connection's public view: id, user (null when anonymous), peer, tags,
+// rooms, queue figures.
+void append_snapshot(std::string &out, const ConnectionSnapshot &snap);
+
+// Reads body fields, keeping the first error. Field names in messages are
+// paths as the client wrote them: "userIds[2]", "to.tags.language".
+class Reader
+{
+  public:
+    bool ok() const { return error_.empty(); }
+    const std::string &error() const { return error_; }
+    bool fail(std::string message);
+
+    // Fails on a key of `object` that is not in `allowed`; `where` prefixes
+    // names ("" at top level, "to." inside "to").
+    bool only_keys(const JsonValue &object, std::string_view where,
+                   std::initializer_list<std::string_view> allowed);
+    // The member or null; a missing required one fails.
+    const JsonValue *get(const JsonValue &object, std::string_view key, std::string_view field,
+                         bool required);
+
+    // A user id: a name (string) or an integer, read as its decimal text.
+    bool user(const JsonValue &v, const std::string &field, std::string &out);
+    bool users(const JsonValue &v, const std::string &field, std::vector<std::string> &out);
+    // A connection id: a decimal string or an integer, 1..2^64-1.
+    bool connection(const JsonValue &v, const std::string &field, wsh_conn_id &out);
+    bool connections(const JsonValue &v, const std::string &field, std::vector<wsh_conn_id> &out);
+    // A room name, tag key or tag value (string, see valid_name).
+    bool name(const JsonValue &v, const std::string &field, std::string &out);
+    // A non-empty object of string values (a tag predicate or tags to set).
+    bool tags(const JsonValue &v, const std::string &field, Tags &out);
+    // Any JSON string (text payload: UTF-8 by construction).
+    bool text(const JsonValue &v, const std::string &field, std::string &out);
+    // A base64 string (binary payload), decoded.
+    bool base64(const JsonValue &v, const std::string &field, std::string &out);
+
+  private:
+    std::string error_;
+};
+
+// "field" quoted for a message.
+std::string quote(std::string_view field);
+
+// Route handlers (control_push.cpp).
+ControlResponse send_text(const Call &call);
+ControlResponse send_binary(const Call &call);
+ControlResponse multicast_text(const Call &call);
+ControlResponse multicast_binary(const Call &call);
+ControlResponse broadcast_text(const Call &call);
+ControlResponse broadcast_binary(const Call &call);
+ControlResponse publish(const Call &call);
+ControlResponse generic_send(const Call &call);
+
+// Route handlers (control_admin.cpp).
+ControlResponse healthz(const Call &call);
+ControlResponse readyz(const Call &call);
+ControlResponse metrics_scrape(const Call &call);
+ControlResponse room_join(const Call &call);
+ControlResponse room_leave(const Call &call);
+ControlResponse rooms_list(const Call &call);
+ControlResponse room_get(const Call &call);
+ControlResponse connection_tags(const Call &call);
+ControlResponse connection_get(const Call &call);
+ControlResponse connections_list(const Call &call);
+ControlResponse disconnect(const Call &call);
+ControlResponse user_get(const Call &call);
+ControlResponse plugins_list(const Call &call);
+ControlResponse reload_start(const Call &call);
+ControlResponse reload_status(const Call &call);
+
+} // namespace wshost::control

@@ -1,0 +1,301 @@
+// Gateway: connections, users, tags and rooms.
+#include "gateway/gateway.h"
+
+#include "base/log.h"
+#include "base/stats.h"
+
+#include <libwebsockets.h>
+
+#include <algorithm>
+
+namespace wshost {
+
+Gateway::Gateway(const WebSocketConfig &config) : config_(config) {}
+
+void Gateway::attach(lws_context *context)
+{
+    context_ = context;
+    service_thread_ = std::this_thread::get_id();
+    std::lock_guard lock(wake_mu_);
+    wake_context_ = context;
+}
+
+void Gateway::detach()
+{
+    std::lock_guard lock(wake_mu_);
+    wake_context_ = nullptr;
+}
+
+void Gateway::set_limits(const WebSocketConfig &config)
+{
+    std::lock_guard lock(mu_);
+    config_ = config;
+}
+
+void Gateway::wake()
+{
+    std::lock_guard lock(wake_mu_);
+    if (wake_context_)
+        lws_cancel_service(wake_context_);
+}
+
+Connection *Gateway::find(wsh_conn_id id) const
+{
+    auto it = conns_.find(id);
+    return it == conns_.end() ? nullptr : it->second.get();
+}
+
+Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags)
+{
+    auto conn = std::make_unique<Connection>();
+    conn->wsi = wsi;
+    conn->peer = std::move(peer);
+    conn->grace.conn = conn.get();
+    std::lock_guard lock(mu_);
+    conn->id = next_id_++;
+    for (const auto &[key, value] : client_tags)
+        tag_index_.add(conn->id, key, value);
+    conn->tags = std::move(client_tags);
+    Connection *raw = conn.get();
+    conns_.emplace(raw->id, std::move(conn));
+    stats().connections.store(conns_.size(), std::memory_order_relaxed);
+    return raw;
+}
+
+void Gateway::remove(Connection *conn)
+{
+    lws_sul_cancel(&conn->grace.sul);
+    std::vector<RoomEvent> events;
+    {
+        std::lock_guard lock(mu_);
+        for (const std::string &room : std::set<std::string>(conn->rooms))
+            leave_locked(*conn, room, events);
+        for (const auto &[key, value] : conn->tags)
+            tag_index_.remove(conn->id, key, value);
+        if (!conn->user_id.empty()) {
+            auto it = users_.find(conn->user_id);
+            if (it != users_.end() && (it->second.erase(conn->id), it->second.empty()))
+                users_.erase(it);
+        }
+        stats().queue_bytes.fetch_sub(conn->queued_bytes, std::memory_order_relaxed);
+        conns_.erase(conn->id);
+        stats().connections.store(conns_.size(), std::memory_order_relaxed);
+    }
+    after_unlock(false, events);
+}
+
+std::size_t Gateway::size() const
+{
+    std::lock_guard lock(mu_);
+    return conns_.size();
+}
+
+int Gateway::close_code_of(const Connection &conn) const
+{
+    std::lock_guard lock(mu_);
+    return conn.close_code;
+}
+
+bool Gateway::set_user(wsh_conn_id id, std::string_view user)
+{
+    std::lock_guard lock(mu_);
+    Connection *conn = find(id);
+    if (!conn)
+        return false;
+    if (!conn->user_id.empty()) {
+        auto it = users_.find(conn->user_id);
+        if (it != users_.end() && (it->second.erase(id), it->second.empty()))
+            users_.erase(it);
+    }
+    conn->user_id.assign(user);
+    if (!user.empty())
+        users_[conn->user_id].insert(id);
+    return true;
+}
+
+bool Gateway::set_tag(wsh_conn_id id, std::string_view key, std::string_view value)
+{
+    std::lock_guard lock(mu_);
+    Connection *conn = find(id);
+    if (!conn)
+        return false;
+    std::string k(key);
+    auto it = conn->tags.find(k);
+    if (it != conn->tags.end()) {
+        tag_index_.remove(id, it->first, it->second);
+        it->second.assign(value);
+    } else {
+        it = conn->tags.emplace(k, std::string(value)).first;
+    }
+    tag_index_.add(id, it->first, it->second);
+    return true;
+}
+
+bool Gateway::remove_tag(wsh_conn_id id, std::string_view key)
+{
+    std::lock_guard lock(mu_);
+    Connection *conn = find(id);
+    if (!conn)
+        return false;
+    auto it = conn->tags.find(std::string(key));
+    if (it != conn->tags.end()) {
+        tag_index_.remove(id, it->first, it->second);
+        conn->tags.erase(it);
+    }
+    return true;
+}
+
+bool Gateway::join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events)
+{
+    if (!conn.rooms.insert(room).second)
+        return false;
+    rooms_[room].insert(conn.id);
+    events.push_back({true, conn.id, conn.user_id, room});
+    return true;
+}
+
+bool Gateway::leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events)
+{
+    if (!conn.rooms.erase(room))
+        return false;
+    auto it = rooms_.find(room);
+    if (it != rooms_.end() && (it->second.erase(conn.id), it->second.empty()))
+        rooms_.erase(it);
+    events.push_back({false, conn.id, conn.user_id, room});
+    return true;
+}
+
+std::optional<bool> Gateway::join(wsh_conn_id id, std::string_view room)
+{
+    std::vector<RoomEvent> events;
+    std::optional<bool> changed;
+    {
+        std::lock_guard lock(mu_);
+        Connection *conn = find(id);
+        if (!conn)
+            return std::nullopt;
+        changed = join_locked(*conn, std::string(room), events);
+    }
+    after_unlock(false, events);
+    return changed;
+}
+
+std::optional<bool> Gateway::leave(wsh_conn_id id, std::string_view room)
+{
+    std::vector<RoomEvent> events;
+    std::optional<bool> changed;
+    {
+        std::lock_guard lock(mu_);
+        Connection *conn = find(id);
+        if (!conn)
+            return std::nullopt;
+        changed = leave_locked(*conn, std::string(room), events);
+    }
+    after_unlock(false, events);
+    return changed;
+}
+
+std::size_t Gateway::join_user(std::string_view user, std::string_view room)
+{
+    return change_user_rooms(user, room, true);
+}
+
+std::size_t Gateway::leave_user(std::string_view user, std::string_view room)
+{
+    return change_user_rooms(user, room, false);
+}
+
+std::size_t Gateway::change_user_rooms(std::string_view user, std::string_view room, bool join)
+{
+    std::vector<RoomEvent> events;
+    {
+        std::lock_guard lock(mu_);
+        auto it = users_.find(std::string(user));
+        if (it != users_.end())
+            for (wsh_conn_id id : it->second) {
+                if (join)
+                    join_locked(*find(id), std::string(room), events);
+                else
+                    leave_locked(*find(id), std::string(room), events);
+            }
+    }
+    after_unlock(false, events);
+    return events.size();
+}
+
+ConnectionSnapshot Gateway::snapshot_locked(const Connection &conn) const
+{
+    return {conn.id,           conn.user_id,      conn.peer,
+            conn.tags,         std::vector<std::string>(conn.rooms.begin(), conn.rooms.end()),
+            conn.queue.size(), conn.queued_bytes, conn.queued_bytes_peak,
+            conn.dropped};
+}
+
+std::optional<ConnectionSnapshot> Gateway::snapshot(wsh_conn_id id) const
+{
+    std::lock_guard lock(mu_);
+    const Connection *conn = find(id);
+    if (!conn)
+        return std::nullopt;
+    return snapshot_locked(*conn);
+}
+
+std::vector<ConnectionSnapshot> Gateway::room_members(std::string_view room) const
+{
+    std::vector<ConnectionSnapshot> out;
+    std::lock_guard lock(mu_);
+    auto it = rooms_.find(std::string(room));
+    if (it != rooms_.end())
+        for (wsh_conn_id id : it->second)
+            out.push_back(snapshot_locked(*find(id)));
+    return out;
+}
+
+std::size_t Gateway::room_size(std::string_view room) const
+{
+    std::lock_guard lock(mu_);
+    auto it = rooms_.find(std::string(room));
+    return it == rooms_.end() ? 0 : it->second.size();
+}
+
+std::vector<std::pair<std::string, std::size_t>> Gateway::rooms() const
+{
+    std::vector<std::pair<std::string, std::size_t>> out;
+    std::lock_guard lock(mu_);
+    for (const auto &[name, members] : rooms_)
+        out.emplace_back(name, members.size());
+    return out;
+}
+
+std::vector<wsh_conn_id> Gateway::user_connections(std::string_view user) const
+{
+    std::lock_guard lock(mu_);
+    auto it = users_.find(std::string(user));
+    if (it == users_.end())
+        return {};
+    std::vector<wsh_conn_id> out(it->second.begin(), it->second.end());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<wsh_conn_id> Gateway::connection_ids() const
+{
+    std::vector<wsh_conn_id> out;
+    std::lock_guard lock(mu_);
+    out.reserve(conns_.size());
+    for (const auto &[id, conn] : conns_)
+        out.push_back(id);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void Gateway::after_unlock(bool wake, const std::vector<RoomEvent> &events)
+{
+    if (wake)
+        this->wake();
+    if (room_listener_)
+        for (const RoomEvent &e : events)
+            room_listener_(e);
+}
+
+} // namespace wshost

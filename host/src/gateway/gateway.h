@@ -1,0 +1,173 @@
+// The gateway owns every connection and every byte queued towards one
+// (DESIGN §3): users, server-side tags, rooms, targeted sends with receipts,
+// per-connection bounded queues with a slow-consumer policy.
+//
+// Threads: every public call except those marked "service thread" is safe
+// from any thread. State lives under one mutex, so a connection's messages
+// leave in the order the gateway accepted them, whatever thread sent them.
+// Off the service thread, a call that needs lws puts the connection on a wake
+// list and calls lws_cancel_service(); only the service thread touches lws.
+#pragma once
+
+#include "config/config.h"
+#include "gateway/connection.h"
+#include "gateway/tag_index.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+struct lws_context;
+
+namespace wshost {
+
+struct Target {
+    enum class Kind { connection, user, users, room, tags, all };
+    Kind kind = Kind::all;
+    wsh_conn_id connection = 0;
+    std::string user;
+    std::vector<std::string> users;
+    std::string room;
+    Tags tags;
+    std::unordered_set<std::string> except_users;
+    std::unordered_set<wsh_conn_id> except_connections;
+};
+
+// What a send did: recipients matched (after exclusions), messages queued,
+// and recipients for whom the message was dropped (slow consumer, closing).
+struct Receipt {
+    uint64_t matched = 0;
+    uint64_t enqueued = 0;
+    uint64_t dropped = 0;
+};
+
+struct RoomEvent {
+    bool joined; // false: left
+    wsh_conn_id connection;
+    std::string user_id;
+    std::string room;
+};
+
+class Gateway {
+public:
+    explicit Gateway(const WebSocketConfig &config);
+
+    // Service thread: call once the loop exists.
+    void attach(lws_context *context);
+    // Before the context is destroyed: later wakes do nothing. Any thread may
+    // still be calling in (plugin threads until their fini).
+    void detach();
+    // Wakes the service loop (lws_cancel_service), unless detached. Any thread.
+    void wake();
+    // Reload: new queue limits and slow-consumer policy for what comes next.
+    void set_limits(const WebSocketConfig &config);
+    bool on_service_thread() const { return std::this_thread::get_id() == service_thread_; }
+    // Told of every join and leave (also on disconnect), after the gateway
+    // lock is released, on the thread that caused it.
+    void set_room_listener(std::function<void(const RoomEvent &)> listener) { room_listener_ = std::move(listener); }
+
+    // --- service thread ------------------------------------------------------
+    Connection *add(lws *wsi, std::string peer, Tags client_tags);
+    void remove(Connection *conn); // leaves every room (RoomEvents fire)
+    void process_wakeups();        // after lws_cancel_service
+    int on_writeable(Connection &conn); // -1: lws must close it
+    int close_code_of(const Connection &conn) const;
+    // The connection with this id (valid until remove()), or null.
+    Connection *connection(wsh_conn_id id) const;
+    // Pauses reading from `conn` until its verdict (hold), or lifts that
+    // pause (reading resumes unless the send queue still holds it).
+    void hold_rx(Connection &conn, bool hold);
+    // Corking: what the service thread queues during a loop pass is written
+    // by flush_corked(), which the server calls once per pass after the
+    // pass's callbacks (libev only: loop_pass.h), instead of from a writeable
+    // callback per connection (that costs an epoll_ctl pair and a loop pass
+    // per message). Off until enabled; permessage-deflate connections and
+    // closes always take the writeable callback (lws drives the compressor
+    // and the close from it).
+    void enable_corking() { corking_ = true; }
+    void flush_corked();
+
+    // --- any thread ----------------------------------------------------------
+    Receipt send(const Target &target, std::string_view data, bool binary);
+    // Queues a response to the connection that asked. Never dropped: over the
+    // queue limit the connection's reading is paused instead. False: gone.
+    bool send_response(wsh_conn_id id, std::string_view text);
+    bool send_response(wsh_conn_id id, FramePtr frame);
+    // Closes `id` with `code`. `flush`: send what is queued first.
+    bool close(wsh_conn_id id, int code, std::string_view reason, bool flush);
+
+    bool set_user(wsh_conn_id id, std::string_view user);
+    bool set_tag(wsh_conn_id id, std::string_view key, std::string_view value);
+    bool remove_tag(wsh_conn_id id, std::string_view key);
+    // Joins/leaves one connection; nullopt: gone; false: no change.
+    std::optional<bool> join(wsh_conn_id id, std::string_view room);
+    std::optional<bool> leave(wsh_conn_id id, std::string_view room);
+    // Joins/leaves every connection of `user`; returns how many changed.
+    std::size_t join_user(std::string_view user, std::string_view room);
+    std::size_t leave_user(std::string_view user, std::string_view room);
+
+    std::optional<ConnectionSnapshot> snapshot(wsh_conn_id id) const;
+    std::vector<ConnectionSnapshot> room_members(std::string_view room) const;
+    std::size_t room_size(std::string_view room) const;
+    std::vector<std::pair<std::string, std::size_t>> rooms() const;
+    std::vector<wsh_conn_id> user_connections(std::string_view user) const;
+    std::vector<wsh_conn_id> connection_ids() const;
+    std::size_t size() const;
+
+private:
+    // All private helpers expect mu_ held.
+    Connection *find(wsh_conn_id id) const;
+    std::vector<wsh_conn_id> resolve(const Target &target) const;
+    bool enqueue_push(Connection &conn, const FramePtr &frame);
+    void enqueue_response(Connection &conn, FramePtr frame);
+    void request_close(Connection &conn, int code, std::string_view reason, bool flush);
+    void request_writeable(Connection &conn);
+    void resume_rx_locked(Connection &conn); // service thread
+    bool join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
+    bool leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
+    std::size_t change_user_rooms(std::string_view user, std::string_view room, bool join);
+    ConnectionSnapshot snapshot_locked(const Connection &conn) const;
+    // After releasing mu_: wake the loop if needed, tell the room listener.
+    void after_unlock(bool wake, const std::vector<RoomEvent> &events);
+    bool take_wake(); // true when the wake list went from empty to non-empty
+
+    static void grace_expired(lws_sorted_usec_list_t *sul);
+    // One write of the whole batch, framed here (service thread). -1: lws failed.
+    int write_coalesced(Connection &conn, const std::vector<QueuedFrame> &batch);
+    // Writes what is queued for `conn` (service thread, mu_ not held). From a
+    // writeable callback a due close returns -1 (lws closes); elsewhere it
+    // asks for that callback instead. -1 also when lws failed to write.
+    int write_queued(Connection &conn, bool in_writeable);
+
+    WebSocketConfig config_;
+    lws_context *context_ = nullptr; // for timers, service thread only
+    std::thread::id service_thread_;
+    std::mutex wake_mu_;              // orders wake() against detach()
+    lws_context *wake_context_ = nullptr;
+    std::function<void(const RoomEvent &)> room_listener_;
+
+    mutable std::mutex mu_;
+    std::unordered_map<wsh_conn_id, std::unique_ptr<Connection>> conns_;
+    std::unordered_map<std::string, std::unordered_set<wsh_conn_id>> users_;
+    std::map<std::string, std::set<wsh_conn_id>> rooms_;
+    TagIndex tag_index_;
+    std::vector<wsh_conn_id> wake_;
+    bool wake_signalled_ = false; // lws_cancel_service() called, wake list not drained yet
+
+    // --- service thread only (on_writeable), reused to save allocations ----
+    std::vector<QueuedFrame> batch_;
+    std::vector<unsigned char> tx_; // LWS_PRE + at most kCoalesceBytes of frames
+    bool corking_ = false;
+    std::vector<wsh_conn_id> corked_; // to write at the end of this pass (changed on the service thread only)
+    std::vector<Connection *> flushing_;
+    wsh_conn_id next_id_ = 1;
+};
+
+} // namespace wshost

@@ -1,0 +1,259 @@
+// Gateway: the service-thread side of the queues — waking connections,
+// writing in the writeable callback, flow control and the slow-consumer
+// hard close.
+#include "gateway/gateway.h"
+
+#include "base/close_codes.h"
+
+#include "base/log.h"
+#include "base/stats.h"
+#include "gateway/ws_frame.h"
+
+#include <libwebsockets.h>
+
+#include <algorithm>
+
+namespace wshost {
+namespace {
+
+// permessage-deflate connections: frames handed to lws (one lws_write each)
+// per writeable callback, at most. Keeps one busy connection from starving
+// the others within a loop pass.
+constexpr std::size_t kMaxFramesPerWriteable = 64;
+
+// Other connections: bytes of frames coalesced into one write. 64 KiB takes
+// a whole pipelined burst (16 x 1 KiB replies, or hundreds of small pushes)
+// in one send(), and bounds what one connection costs a loop pass, the copy,
+// and what lws must buffer if the socket takes only part of it (T7). A frame
+// larger than this goes alone, through lws_write() without a copy.
+constexpr std::size_t kCoalesceBytes = 64 * 1024;
+
+std::size_t framed_size(const Frame &frame)
+{
+    return frame_header_size(frame.size()) + frame.size();
+}
+
+} // namespace
+
+bool Gateway::take_wake()
+{
+    if (wake_.empty() || wake_signalled_)
+        return false;
+    wake_signalled_ = true;
+    return true;
+}
+
+void Gateway::request_writeable(Connection &conn)
+{
+    if (!on_service_thread()) {
+        if (!conn.wake_pending) {
+            conn.wake_pending = true;
+            wake_.push_back(conn.id);
+        }
+        return;
+    }
+    if (corking_ && !conn.deflate && !conn.close_code) {
+        if (!conn.corked) {
+            conn.corked = true;
+            corked_.push_back(conn.id);
+        }
+    } else {
+        lws_callback_on_writable(conn.wsi);
+    }
+    if (conn.pause_rx && !conn.rx_paused) {
+        lws_rx_flow_control(conn.wsi, 0);
+        conn.rx_paused = true;
+    }
+    if (conn.close_code == close_code::try_again_later && !conn.grace_armed) {
+        conn.grace_armed = true;
+        // A slow consumer told 1013 gets this long to read it before a hard close.
+        lws_sul_schedule(context_, 0, &conn.grace.sul, grace_expired,
+                         std::max<lws_usec_t>(1, lws_usec_t{config_.slow_consumer_grace_ms} * 1000));
+    }
+}
+
+void Gateway::grace_expired(lws_sorted_usec_list_t *sul)
+{
+    Connection *conn = lws_container_of(sul, Connection::GraceTimer, sul)->conn;
+    WSH_LOG_INFO("connection %llu: slow consumer did not take its close frame; closing the socket",
+                 static_cast<unsigned long long>(conn->id));
+    lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+void Gateway::resume_rx_locked(Connection &conn)
+{
+    if (conn.rx_paused && !conn.pause_rx && !conn.auth_hold && !conn.closing) {
+        lws_rx_flow_control(conn.wsi, 1);
+        conn.rx_paused = false;
+    }
+}
+
+void Gateway::hold_rx(Connection &conn, bool hold)
+{
+    std::lock_guard lock(mu_);
+    conn.auth_hold = hold;
+    if (hold && !conn.rx_paused) {
+        lws_rx_flow_control(conn.wsi, 0);
+        conn.rx_paused = true;
+    }
+    resume_rx_locked(conn);
+}
+
+Connection *Gateway::connection(wsh_conn_id id) const
+{
+    std::lock_guard lock(mu_);
+    return find(id);
+}
+
+void Gateway::process_wakeups()
+{
+    std::vector<wsh_conn_id> ids;
+    std::lock_guard lock(mu_);
+    ids.swap(wake_);
+    wake_signalled_ = false;
+    for (wsh_conn_id id : ids) {
+        if (Connection *conn = find(id)) {
+            conn->wake_pending = false;
+            request_writeable(*conn);
+        }
+    }
+}
+
+void Gateway::flush_corked()
+{
+    // corked_ only changes on this thread, so an empty one needs no lock: the
+    // common case, once per loop pass, stays off the mutex the other threads
+    // send under.
+    if (corked_.empty())
+        return;
+    std::vector<Connection *> &conns = flushing_; // reused: no allocation per pass
+    {
+        std::lock_guard lock(mu_);
+        for (wsh_conn_id id : corked_)
+            if (Connection *conn = find(id)) { // else closed meanwhile
+                conn->corked = false;
+                conns.push_back(conn); // stays valid: connections go away on this thread only
+            }
+        corked_.clear();
+    }
+    for (Connection *conn : conns) {
+        // lws still holds part of an earlier write: it asked for a writeable
+        // callback itself, which is where the rest goes (T7).
+        if (lws_partial_buffered(conn->wsi)) {
+            lws_callback_on_writable(conn->wsi);
+            continue;
+        }
+        if (write_queued(*conn, false) < 0)
+            lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC); // the socket failed
+    }
+    conns.clear();
+}
+
+int Gateway::on_writeable(Connection &conn)
+{
+    conn.in_flight.clear(); // lws is done with the previous batch (LWS-NOTES T29)
+    return write_queued(conn, true);
+}
+
+int Gateway::write_queued(Connection &conn, bool in_writeable)
+{
+    std::vector<QueuedFrame> &batch = batch_; // reused: no allocation per callback
+    batch.clear();
+    int close_code = 0;
+    std::string close_reason;
+    {
+        std::lock_guard lock(mu_);
+        if (conn.close_code && (conn.close_now || conn.queue.empty())) {
+            if (!in_writeable) {
+                lws_callback_on_writable(conn.wsi); // lws sends the close frame from there
+                return 0;
+            }
+            close_code = conn.close_code;
+            close_reason = conn.close_reason;
+        } else if (conn.deflate) {
+            while (!conn.queue.empty() && batch.size() < kMaxFramesPerWriteable) {
+                batch.push_back(std::move(conn.queue.front()));
+                conn.queue.pop_front();
+            }
+        } else {
+            // As many frames as fit in one coalesced write; a larger one alone.
+            std::size_t framed = 0;
+            while (!conn.queue.empty()) {
+                const std::size_t n = framed_size(*conn.queue.front().frame);
+                if (!batch.empty() && framed + n > kCoalesceBytes)
+                    break;
+                framed += n;
+                batch.push_back(std::move(conn.queue.front()));
+                conn.queue.pop_front();
+            }
+        }
+    }
+    if (close_code) {
+        conn.closing = true;
+        lws_close_reason(conn.wsi, static_cast<lws_close_status>(close_code),
+                         reinterpret_cast<unsigned char *>(close_reason.data()), close_reason.size());
+        return -1;
+    }
+
+    std::size_t written = 0, written_bytes = 0;
+    if (!conn.deflate && batch.size() > 1) {
+        if (write_coalesced(conn, batch) < 0)
+            return -1;
+        written = batch.size();
+        for (const QueuedFrame &q : batch)
+            written_bytes += q.frame->size();
+    } else {
+        for (; written < batch.size(); ++written) {
+            if (written > 0 && lws_send_pipe_choked(conn.wsi))
+                break;
+            Frame &frame = *batch[written].frame;
+            if (lws_write(conn.wsi, frame.payload_for_write(), frame.size(),
+                          frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
+                return -1;
+            written_bytes += frame.size();
+            if (conn.deflate) // lws reads it until the next writeable callback (T29)
+                conn.in_flight.push_back(std::move(batch[written].frame));
+        }
+    }
+    bump(stats().messages_sent, written);
+    bump(stats().bytes_sent, written_bytes);
+    stats().queue_bytes.fetch_sub(written_bytes, std::memory_order_relaxed);
+
+    std::lock_guard lock(mu_);
+    for (std::size_t i = batch.size(); i-- > written;) // what the pipe could not take goes back first
+        conn.queue.push_front(std::move(batch[i]));
+    batch.clear(); // frames not kept in_flight are released here
+    conn.queued_bytes -= written_bytes;
+    if (conn.pause_rx && conn.queued_bytes <= config_.send_queue_max_bytes / 2 &&
+        conn.queue.size() <= config_.send_queue_max_messages / 2) {
+        conn.pause_rx = false;
+        resume_rx_locked(conn);
+    }
+    if (!conn.queue.empty() || conn.close_code)
+        lws_callback_on_writable(conn.wsi);
+    return 0;
+}
+
+int Gateway::write_coalesced(Connection &conn, const std::vector<QueuedFrame> &batch)
+{
+    // Framed here (unmasked server frames) and sent as raw bytes: LWS_WRITE_HTTP
+    // takes lws 4.1.6's plain send path, which buffers a partial send itself
+    // (T7), so the buffer is free again on return. Never on a permessage-deflate
+    // connection: lws must compress those. Pinned by
+    // tests/gateway/test_coalesced_writes.py.
+    std::size_t framed = 0;
+    for (const QueuedFrame &q : batch)
+        framed += framed_size(*q.frame);
+    if (tx_.size() < LWS_PRE + framed)
+        tx_.resize(LWS_PRE + framed);
+    unsigned char *p = tx_.data() + LWS_PRE;
+    for (const QueuedFrame &q : batch) {
+        const Frame &frame = *q.frame;
+        p += write_frame_header(p, frame.binary(), frame.size());
+        std::string_view payload = frame.payload();
+        p = std::copy(payload.begin(), payload.end(), p);
+    }
+    return lws_write(conn.wsi, tx_.data() + LWS_PRE, framed, LWS_WRITE_HTTP) < 0 ? -1 : 0;
+}
+
+} // namespace wshost

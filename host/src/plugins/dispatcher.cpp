@@ -1,0 +1,163 @@
+#include "plugins/dispatcher.h"
+
+#include "protocol/envelope.h"
+#include "gateway/gateway.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "protocol/replies.h"
+#include "protocol/response.h"
+#include "base/stats.h"
+#include "plugins/worker_pool.h"
+
+#include <string>
+
+namespace wshost {
+namespace {
+
+constexpr std::string_view kEmptyObject = "{}";
+
+wsh_str str(std::string_view s) { return {s.data(), s.size()}; }
+
+// The request's strings, owned: a blocking handler runs after the receive
+// buffer has moved on.
+struct OwnedRequest {
+    std::string action, payload, metadata, request_id, user_id;
+    wsh_request req{};
+
+    void bind()
+    {
+        req.action = str(action);
+        req.payload = str(payload);
+        req.metadata = str(metadata);
+        req.request_id = str(request_id);
+        req.user_id = str(user_id);
+    }
+};
+
+} // namespace
+
+Dispatcher::Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies,
+                       WorkerPool &workers, std::function<void(std::function<void()>)> post,
+                       std::function<void(std::chrono::steady_clock::time_point)> reply_opened)
+    : limits_(limits), gateway_(gateway), replies_(replies), workers_(workers), post_(std::move(post)),
+      reply_opened_(std::move(reply_opened))
+{
+}
+
+void Dispatcher::refuse(Connection &conn, std::string_view code, std::string_view message,
+                        std::string_view request_id_json)
+{
+    gateway_.send_response(conn.id, error_response(code, message, request_id_json));
+    if (!plugins_)
+        return;
+    wsh_event ev{};
+    ev.struct_size = sizeof ev;
+    ev.kind = WSH_HOOK_INVALID_MESSAGE;
+    ev.conn = conn.id;
+    ev.user_id = str(conn.user_id);
+    ev.error_code = str(code);
+    ev.message = str(message);
+    fire_hook(*plugins_, ev);
+}
+
+void Dispatcher::on_binary(Connection &conn)
+{
+    bump(stats().messages_received);
+    refuse(conn, "invalid_message", "Binary frames are not accepted; send a JSON text frame.", {});
+}
+
+void Dispatcher::on_text(Connection &conn, std::string_view text)
+{
+    bump(stats().messages_received);
+    bump(stats().bytes_received, text.size());
+
+    EnvelopeResult parsed = parse_envelope(text);
+    if (parsed.error != EnvelopeError::none) {
+        refuse(conn, parsed.error == EnvelopeError::invalid_json ? "invalid_json" : "invalid_message",
+               parsed.message, parsed.request_id_json);
+        return;
+    }
+    const auto now = ReplyRegistry::Clock::now();
+    if (int64_t wait_ms = conn.requests.take(limits_.rate_limit_per_s, limits_.rate_limit_burst, now)) {
+        gateway_.send_response(conn.id, error_response("rate_limited", "Too many requests; slow down.",
+                                                       parsed.request_id_json,
+                                                       "\"retry_after_ms\":" + std::to_string(wait_ms)));
+        return;
+    }
+    const Envelope &env = parsed.envelope;
+    const Action *action = plugins_ ? plugins_->find_action(env.action) : nullptr;
+    if (!action) {
+        refuse(conn, "unsupported_action", "Action '" + env.action + "' is not supported.",
+               parsed.request_id_json);
+        metrics::action("_unsupported", "unsupported_action", 0); // never the client's text as a label
+        return;
+    }
+
+    wsh_request req{};
+    req.struct_size = sizeof req;
+    req.api = host_api_table();
+    req.host = action->plugin->handle();
+    req.conn = conn.id;
+    req.reply = replies_.open(conn.id, parsed.request_id_json, action->metrics, plugins_, action->timeout_ms, now);
+    if (!req.reply) {
+        gateway_.send_response(conn.id, error_response("overloaded", "The server is busy; try again later.",
+                                                       parsed.request_id_json));
+        return;
+    }
+    reply_opened_(now + std::chrono::milliseconds(action->timeout_ms));
+
+    std::string_view payload = env.payload.empty() ? kEmptyObject : env.payload;
+    std::string_view metadata = env.metadata.empty() ? kEmptyObject : env.metadata;
+    if (!action->plugin->blocking()) {
+        req.action = str(env.action);
+        req.payload = str(payload);
+        req.metadata = str(metadata);
+        req.request_id = str(env.request_id);
+        req.user_id = str(conn.user_id);
+        run_handler(plugins_, *action, req);
+        return;
+    }
+
+    auto owned = std::make_shared<OwnedRequest>();
+    owned->action = env.action;
+    owned->payload = payload;
+    owned->metadata = metadata;
+    owned->request_id = env.request_id;
+    owned->user_id = conn.user_id;
+    owned->req = req;
+    owned->bind();
+    std::shared_ptr<PluginSet> set = plugins_;
+    const Action *act = action; // lives as long as `set`
+    wsh_reply_id reply = req.reply;
+    bool queued = workers_.try_submit([this, set, act, owned] { run_handler(set, *act, owned->req); });
+    if (!queued)
+        replies_.fail_with(reply, "overloaded", "The server is busy; try again later.");
+}
+
+void Dispatcher::run_handler(const std::shared_ptr<PluginSet> &set, const Action &action,
+                             const wsh_request &req)
+{
+    int status = action.fn(&req, action.user_data);
+    if (status == WSH_OK || !replies_.fail(req.reply))
+        return;
+
+    // Hooks run on the service thread.
+    auto fire = [set, conn = req.conn, name = action.name, status] {
+        WSH_LOG_WARN("action '%s' failed (status %d) on connection %llu", name.c_str(), status,
+                     static_cast<unsigned long long>(conn));
+        std::string message = "handler returned status " + std::to_string(status);
+        wsh_event ev{};
+        ev.struct_size = sizeof ev;
+        ev.kind = WSH_HOOK_UNHANDLED_EXCEPTION;
+        ev.conn = conn;
+        ev.action = str(name);
+        ev.message = str(message);
+        fire_hook(*set, ev);
+    };
+    if (gateway_.on_service_thread())
+        fire();
+    else
+        post_(std::move(fire));
+}
+
+} // namespace wshost

@@ -1,0 +1,51 @@
+// Turns one complete client text message into a handler call (DESIGN §1, §4):
+// validate the envelope, find the action, open a reply handle, then run the
+// handler inline (service thread) or on the worker pool for `blocking`
+// plugins. Everything that can go wrong is answered with the documented error.
+#pragma once
+
+#include "config/config.h"
+#include "gateway/connection.h"
+#include "plugins/plugin_set.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace wshost {
+
+class Gateway;
+class ReplyRegistry;
+class WorkerPool;
+
+class Dispatcher {
+public:
+    // `post` runs a task on the service thread (from any thread).
+    // `reply_opened` is told each new reply deadline (to arm the timer).
+    Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies, WorkerPool &workers,
+               std::function<void(std::function<void()>)> post,
+               std::function<void(std::chrono::steady_clock::time_point deadline)> reply_opened);
+
+    void set_plugins(std::shared_ptr<PluginSet> plugins) { plugins_ = std::move(plugins); }
+    const std::shared_ptr<PluginSet> &plugins() const { return plugins_; }
+
+    // Service thread: one complete message from `conn`.
+    void on_text(Connection &conn, std::string_view text);
+    void on_binary(Connection &conn);
+
+private:
+    void refuse(Connection &conn, std::string_view code, std::string_view message,
+                std::string_view request_id_json);
+    void run_handler(const std::shared_ptr<PluginSet> &set, const Action &action, const wsh_request &req);
+
+    const WebSocketConfig &limits_;
+    Gateway &gateway_;
+    ReplyRegistry &replies_;
+    WorkerPool &workers_;
+    std::function<void(std::function<void()>)> post_;
+    std::function<void(std::chrono::steady_clock::time_point)> reply_opened_;
+    std::shared_ptr<PluginSet> plugins_;
+};
+
+} // namespace wshost

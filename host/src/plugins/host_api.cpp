@@ -1,0 +1,128 @@
+// The C function table handed to plugins: registration, replies and logging
+// here, the gateway in host_api_gateway.cpp.
+#include "plugins/host_api_internal.h"
+#include "base/log.h"
+#include "protocol/replies.h"
+
+#include <string>
+#include <string_view>
+
+namespace wshost {
+namespace {
+
+using abi::valid;
+using abi::view;
+
+ReplyRegistry *replies_of(wsh_host *host)
+{
+    return host && host->plugin ? host->plugin->services().replies : nullptr;
+}
+
+int api_register_action(wsh_host *host, wsh_str name, wsh_action_fn fn, void *user_data) noexcept
+{
+    if (!host || !host->plugin || !valid(name))
+        return WSH_E_INVALID;
+    PluginSet *set = host->plugin->registering_into();
+    if (!set)
+        return WSH_E_STATE; // not inside init
+    try {
+        return set->register_action(*host->plugin, view(name), fn, user_data);
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int api_register_hook(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data) noexcept
+{
+    if (!host || !host->plugin)
+        return WSH_E_INVALID;
+    PluginSet *set = host->plugin->registering_into();
+    if (!set)
+        return WSH_E_STATE; // not inside init
+    try {
+        return set->register_hook(*host->plugin, kind, fn, user_data);
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexcept
+{
+    ReplyRegistry *r = replies_of(host);
+    if (!r || !valid(payload))
+        return r ? WSH_E_INVALID : WSH_E_GONE;
+    try {
+        return r->success(reply, view(payload));
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int api_reply_error(wsh_host *host, wsh_reply_id reply, wsh_str code, wsh_str message) noexcept
+{
+    ReplyRegistry *r = replies_of(host);
+    if (!r || !valid(code) || !valid(message))
+        return r ? WSH_E_INVALID : WSH_E_GONE;
+    try {
+        return r->error(reply, view(code), view(message));
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+int api_reply_none(wsh_host *host, wsh_reply_id reply) noexcept
+{
+    ReplyRegistry *r = replies_of(host);
+    if (!r)
+        return WSH_E_GONE;
+    try {
+        return r->none(reply);
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
+void api_log(wsh_host *host, wsh_log_level level, wsh_str message) noexcept
+{
+    if (!valid(message))
+        return;
+    LogLevel lvl = level <= WSH_LOG_ERROR ? LogLevel::error
+                   : level == WSH_LOG_WARN ? LogLevel::warn
+                   : level == WSH_LOG_INFO ? LogLevel::info
+                                           : LogLevel::debug;
+    const char *name = host && host->plugin ? host->plugin->name().c_str() : "?";
+    logf(lvl, "plugin '%s': %.*s", name, static_cast<int>(message.len), message.ptr ? message.ptr : "");
+}
+
+const wsh_host_api kApi = {
+    sizeof(wsh_host_api),
+    WSH_ABI_MAJOR,
+    WSH_ABI_MINOR,
+    api_register_action,
+    api_register_hook,
+    api_reply_success,
+    api_reply_error,
+    api_reply_none,
+    api_log,
+    abi::gw_send,
+    abi::gw_set_user,
+    abi::gw_set_tag,
+    abi::gw_remove_tag,
+    abi::gw_join_room,
+    abi::gw_leave_room,
+    abi::gw_join_room_user,
+    abi::gw_leave_room_user,
+    abi::gw_room_count,
+    abi::gw_room_members,
+    abi::gw_connection_info,
+    abi::auth_register,
+    abi::auth_accept,
+    abi::auth_reject,
+    abi::auth_anonymous,
+};
+
+} // namespace
+
+const wsh_host_api *host_api_table() { return &kApi; }
+
+} // namespace wshost

@@ -1,0 +1,162 @@
+#include "plugins/reload.h"
+
+#include "json/writer.h"
+#include "base/log.h"
+#include "base/metrics.h"
+
+#include <ctime>
+
+namespace wshost {
+
+std::string rfc3339_now()
+{
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buf;
+}
+
+std::string ReloadResult::to_json() const
+{
+    std::string out = "{\"generation\":" + std::to_string(generation) + ",\"status\":";
+    append_json_string(out, status);
+    out += ",\"started\":";
+    append_json_string(out, started);
+    out += ",\"finished\":";
+    append_json_string(out, finished);
+    out += ",\"errors\":[";
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+        const ConfigError &e = errors[i];
+        out += i ? ",{\"file\":" : "{\"file\":";
+        append_json_string(out, e.pos.file);
+        out += ",\"line\":" + std::to_string(e.pos.line) + ",\"col\":" + std::to_string(e.pos.col) + ",\"message\":";
+        append_json_string(out, e.message);
+        out += '}';
+    }
+    out += "],\"restart_required\":[";
+    for (std::size_t i = 0; i < restart_required.size(); ++i) {
+        if (i)
+            out += ',';
+        append_json_string(out, restart_required[i]);
+    }
+    out += "]}";
+    return out;
+}
+
+Reloader::Reloader(Prepare prepare, Commit commit, Post post)
+    : prepare_(std::move(prepare)), commit_(std::move(commit)), post_(std::move(post))
+{
+    thread_ = std::thread([this] { run(); });
+}
+
+Reloader::~Reloader() { stop(); }
+
+void Reloader::stop()
+{
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable())
+        thread_.join();
+}
+
+void Reloader::request(Done done)
+{
+    {
+        std::lock_guard lock(mu_);
+        requested_ = true; // several requests before the next attempt: one attempt
+        if (done)
+            waiting_.push_back(std::move(done));
+    }
+    cv_.notify_all();
+}
+
+ReloadResult Reloader::result() const
+{
+    std::lock_guard lock(mu_);
+    return result_;
+}
+
+void Reloader::run()
+{
+    for (;;) {
+        ReloadResult attempt;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return stopping_ || (requested_ && !running_); });
+            if (stopping_)
+                return;
+            requested_ = false;
+            running_ = true;
+            attempting_ = std::move(waiting_);
+            waiting_.clear();
+            result_.attempt++;
+            result_.status = "running";
+            result_.started = rfc3339_now();
+            result_.finished.clear();
+            attempt = result_;
+        }
+        attempt.errors.clear();
+        attempt.restart_required.clear();
+        std::unique_ptr<PreparedReload> prepared = prepare_(attempt.errors);
+        if (!prepared) {
+            attempt.status = "failed";
+            finish(std::move(attempt));
+            continue;
+        }
+        // The swap happens on the service thread; it finishes the attempt there.
+        auto shared = std::make_shared<std::unique_ptr<PreparedReload>>(std::move(prepared));
+        post_([this, shared, attempt]() mutable {
+            {
+                std::lock_guard lock(mu_);
+                if (stopping_)
+                    return; // shutting down: the prepared generation is dropped, never swapped in
+            }
+            attempt.restart_required = commit_(std::move(*shared));
+            attempt.generation++;
+            attempt.status = "ok";
+            finish(std::move(attempt));
+        });
+    }
+}
+
+void Reloader::finish(ReloadResult result)
+{
+    result.finished = rfc3339_now();
+    metrics::reload(result.status);
+    metrics::set_reload_generation(result.generation);
+    if (result.status == "ok") {
+        std::string note;
+        for (const std::string &s : result.restart_required)
+            note += (note.empty() ? " (restart required to apply: " : ", ") + s;
+        if (!note.empty())
+            note += ")";
+        WSH_LOG_INFO("reload generation=%llu ok%s", static_cast<unsigned long long>(result.generation),
+                     note.c_str());
+    } else {
+        for (const ConfigError &e : result.errors)
+            WSH_LOG_ERROR("%s", e.format().c_str());
+        std::string first = result.errors.empty() ? "unknown error" : result.errors.front().format();
+        WSH_LOG_ERROR("reload generation=%llu failed: %s%s", static_cast<unsigned long long>(result.generation + 1),
+                      first.c_str(),
+                      result.errors.size() > 1
+                          ? (" (and " + std::to_string(result.errors.size() - 1) + " more)").c_str()
+                          : "");
+    }
+    std::vector<Done> waiters;
+    {
+        std::lock_guard lock(mu_);
+        result_ = result;
+        running_ = false;
+        waiters.swap(attempting_);
+    }
+    cv_.notify_all();
+    for (Done &done : waiters)
+        done(result);
+}
+
+} // namespace wshost
