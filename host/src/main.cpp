@@ -29,6 +29,9 @@ std::optional<Config> load(const std::string &path)
     LogLevel level = LogLevel::info;
     parse_log_level(loaded.config->log.level, level);
     set_log_level(level);
+    LogFormat format = LogFormat::text;
+    parse_log_format(loaded.config->log.format, format);
+    set_log_format(format);
     return loaded.config;
 }
 

@@ -7,6 +7,7 @@
 #include "json/writer.h"
 #include "base/log.h"
 #include "transport/ready_file.h"
+#include "transport/static_files.h"
 #include "transport/ws_session.h"
 #include "base/stats.h"
 
@@ -26,6 +27,7 @@ namespace {
 constexpr int kDrainDeadlineMs = 5000; // SIGTERM: clients get this long to take their 1001
 constexpr lws_usec_t kLibevTickUs = 50 * 1000; // libev: how late one of our timers may fire
 constexpr unsigned kFdMargin = 64;     // fds kept free for what is not a connection: logs, plugins...
+constexpr lws_usec_t kStatusIntervalUs = 2 * 1000 * 1000; // how stale STATUS= may be
 
 Server *server_of(lws *wsi) { return static_cast<Server *>(lws_context_user(lws_get_context(wsi))); }
 
@@ -47,8 +49,10 @@ void lws_log_to_ours(int level, const char *line)
     std::string_view text(line);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
         text.remove_suffix(1);
-    log_line(level & LLL_ERR ? LogLevel::error : level & LLL_WARN ? LogLevel::warn : LogLevel::debug,
-             std::string(text.empty() ? "" : "lws: ") + std::string(text));
+    log_event(level & LLL_ERR    ? LogLevel::error
+              : level & LLL_WARN ? LogLevel::warn
+                                 : LogLevel::debug,
+              LogFields("lws"), std::string(text.empty() ? "" : "lws: ") + std::string(text));
 }
 
 } // namespace
@@ -82,6 +86,7 @@ Server::Server(Config config)
     drain_timer_.server = this;
     exit_timer_.server = this;
     libev_tick_.server = this;
+    status_timer_.server = this;
     // Hooks never run inside a plugin's own call into the host: queue them.
     gateway_.set_room_listener([this](const RoomEvent &e) {
         post([this, e] {
@@ -144,11 +149,13 @@ void Server::install_generation(std::shared_ptr<PluginSet> set)
         auth_.set_plugin({}, nullptr);
     for (const auto &p : set->plugins())
         if (set->carried_over(*p))
-            WSH_LOG_INFO("plugin '%s' %s kept, its config reloaded in place", p->name().c_str(),
-                         p->version().c_str());
+            log_event(LogLevel::info, LogFields("plugin_kept").plugin(p->name()),
+                      "plugin '%s' %s kept, its config reloaded in place", p->name().c_str(),
+                      p->version().c_str());
         else
-            WSH_LOG_INFO("plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
-                         p->config().resolved.c_str(), p->blocking() ? " (blocking: worker pool)" : "");
+            log_event(LogLevel::info, LogFields("plugin_loaded").plugin(p->name()),
+                      "plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
+                      p->config().resolved.c_str(), p->blocking() ? " (blocking: worker pool)" : "");
     installed_ = set;
     dispatcher_.set_plugins(std::move(set));
 }
@@ -162,7 +169,15 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
     reloader_ = std::make_unique<Reloader>(
         [this](std::vector<ConfigError> &errors) { return prepare_reload(errors); },
         [this](std::unique_ptr<PreparedReload> prepared) { return commit_reload(std::move(prepared)); },
-        [this](std::function<void()> task) { post(std::move(task)); });
+        [this](std::function<void()> task) { post(std::move(task)); },
+        // Straight from the thread that ends the attempt (the gateway's count
+        // is locked): posting would let the STATUS timer report the new
+        // generation before its READY=1.
+        Reloader::Observer{.started = [this] { notify_.reloading(); },
+                           .finished =
+                               [this](const ReloadResult &r) {
+                                   notify_.reloaded(r.generation, r.status == "ok", gateway_.size());
+                               }});
     return true;
 }
 
@@ -201,8 +216,12 @@ std::vector<std::string> Server::commit_reload(std::unique_ptr<PreparedReload> p
     LogLevel level = LogLevel::info;
     parse_log_level(config_.log.level, level);
     set_log_level(level);
+    LogFormat format = LogFormat::text;
+    parse_log_format(config_.log.format, format);
+    set_log_format(format);
     if (!set_log_file(config_.log.file))
-        WSH_LOG_ERROR("reload: cannot open log file %s; logging where it did", config_.log.file.c_str());
+        log_event(LogLevel::error, LogFields("log_file_failed"),
+                  "reload: cannot open log file %s; logging where it did", config_.log.file.c_str());
     gateway_.set_limits(config_.websocket);
     if (control_api_)
         control_api_->set_config(config_.control);
@@ -225,7 +244,7 @@ bool Server::start(const std::string &ready_file)
     static const lws_protocol_vhost_options pvo = {nullptr, &pvo_default, "wshost", ""};
     static lws_protocols protocols[] = {
         // protocols[0] gets every plain HTTP request on the WebSocket port.
-        {"http-only", http_callback, 0, 0, 0, nullptr, 0},
+        {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0},
         {"wshost", ws_callback, sizeof(WsSession), 0, 0, nullptr, 0},
         {"wshost-signal", signal_callback, 0, 0, 0, nullptr, 0},
         {nullptr, nullptr, 0, 0, 0, nullptr, 0},
@@ -247,7 +266,7 @@ bool Server::start(const std::string &ready_file)
         // Our loop, so that the gateway can flush once per pass (loop_pass.h).
         foreign_loops_[0] = libev_pass_.create_loop();
         if (!foreign_loops_[0]) {
-            WSH_LOG_ERROR("cannot create the libev loop");
+            log_event(LogLevel::error, LogFields("start_failed"), "cannot create the libev loop");
             return false;
         }
         info.foreign_loops = foreign_loops_;
@@ -263,8 +282,8 @@ bool Server::start(const std::string &ready_file)
         static_cast<unsigned short>(std::min<std::size_t>(config_.server.max_header_bytes + 8192, 65535));
     context_ = lws_create_context(&info);
     if (!context_) {
-        WSH_LOG_ERROR("cannot create the libwebsockets context%s",
-                      libev ? " (event_loop = \"libev\" needs the package libwebsockets-evlib-ev)" : "");
+        log_event(LogLevel::error, LogFields("start_failed"), "cannot create the libwebsockets context%s",
+                  libev ? " (event_loop = \"libev\" needs the package libwebsockets-evlib-ev)" : "");
         return false;
     }
     gateway_.attach(context_);
@@ -305,8 +324,9 @@ bool Server::start(const std::string &ready_file)
     }
     ws_vhost_ = lws_create_vhost(context_, &vi);
     if (!ws_vhost_) {
-        WSH_LOG_ERROR("cannot listen on %s:%d (address in use, or not an address of this machine?)",
-                      sc.address.c_str(), sc.port);
+        log_event(LogLevel::error, LogFields("listen_failed"),
+                  "cannot listen on %s:%d (address in use, or not an address of this machine?)",
+                  sc.address.c_str(), sc.port);
         return false;
     }
     int port = lws_get_vhost_listen_port(ws_vhost_);
@@ -316,15 +336,24 @@ bool Server::start(const std::string &ready_file)
     if (!start_control(ready))
         return false;
 
-    WSH_LOG_INFO("wshost %s listening on %s://%s%s%s:%d%s", WSHOST_VERSION, sc.tls.enabled ? "wss" : "ws",
-                 ipv6 ? "[" : "", sc.address.c_str(), ipv6 ? "]" : "", port, sc.path.c_str());
+    log_event(LogLevel::info, LogFields("listening"), "wshost %s listening on %s://%s%s%s:%d%s",
+              WSHOST_VERSION, sc.tls.enabled ? "wss" : "ws", ipv6 ? "[" : "", sc.address.c_str(),
+              ipv6 ? "]" : "", port, sc.path.c_str());
+    if (!sc.static_dir.empty())
+        log_event(LogLevel::info, LogFields("static_files"), "serving the files of %s at http%s://%s%s%s:%d/",
+                  sc.static_dir.c_str(), sc.tls.enabled ? "s" : "", ipv6 ? "[" : "", sc.address.c_str(),
+                  ipv6 ? "]" : "", port);
     if (!ready_file.empty()) {
         std::string why;
         if (!write_ready_file(ready_file, ready, why)) {
-            WSH_LOG_ERROR("cannot write the ready file: %s", why.c_str());
+            log_event(LogLevel::error, LogFields("start_failed"), "cannot write the ready file: %s",
+                      why.c_str());
             return false;
         }
     }
+    notify_.ready(reload_result().generation, gateway_.size());
+    if (notify_.active())
+        lws_sul_schedule(context_, 0, &status_timer_.sul, status_timer_fired, kStatusIntervalUs);
     return true;
 }
 
@@ -388,13 +417,13 @@ bool Server::adopt_signalfd()
     sigaddset(&set, SIGTERM);
     signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (signal_fd_ < 0) {
-        WSH_LOG_ERROR("signalfd: %s", std::strerror(errno));
+        log_event(LogLevel::error, LogFields("start_failed"), "signalfd: %s", std::strerror(errno));
         return false;
     }
     lws_sock_file_fd_type fd;
     fd.filefd = signal_fd_;
     if (!lws_adopt_descriptor_vhost(ws_vhost_, LWS_ADOPT_RAW_FILE_DESC, fd, "wshost-signal", nullptr)) {
-        WSH_LOG_ERROR("cannot watch the signalfd");
+        log_event(LogLevel::error, LogFields("start_failed"), "cannot watch the signalfd");
         return false;
     }
     return true;
@@ -409,7 +438,7 @@ int Server::run()
     while (!stop_loop_)
         if (lws_service(context_, 0) < 0)
             break;
-    WSH_LOG_INFO("stopped");
+    log_event(LogLevel::info, LogFields("stopped"), "stopped");
     return 0;
 }
 
@@ -466,7 +495,8 @@ void Server::deadline_timer_fired(lws_sorted_usec_list_t *sul)
 void Server::drain_timer_fired(lws_sorted_usec_list_t *sul)
 {
     Server *self = lws_container_of(sul, Timer, sul)->server;
-    WSH_LOG_WARN("drain deadline passed with %zu connection(s) open; closing them", self->gateway_.size());
+    log_event(LogLevel::warn, LogFields("drain_deadline"),
+              "drain deadline passed with %zu connection(s) open; closing them", self->gateway_.size());
     self->leave_loop();
 }
 
@@ -479,6 +509,15 @@ void Server::libev_tick_fired(lws_sorted_usec_list_t *sul)
     // earliest timer, so this tick bounds the lateness to kLibevTickUs.
     Server *self = lws_container_of(sul, Timer, sul)->server;
     lws_sul_schedule(self->context_, 0, sul, libev_tick_fired, kLibevTickUs);
+}
+
+void Server::status_timer_fired(lws_sorted_usec_list_t *sul)
+{
+    Server *self = lws_container_of(sul, Timer, sul)->server;
+    if (self->stopping_)
+        return;
+    self->notify_.status(self->reload_result().generation, self->gateway_.size());
+    lws_sul_schedule(self->context_, 0, sul, status_timer_fired, kStatusIntervalUs);
 }
 
 void Server::leave_loop()
@@ -507,7 +546,8 @@ void Server::begin_shutdown(const char *why)
     if (stopping_)
         return;
     stopping_ = true;
-    WSH_LOG_INFO("%s: draining %zu connection(s)", why, gateway_.size());
+    notify_.stopping(gateway_.size());
+    log_event(LogLevel::info, LogFields("draining"), "%s: draining %zu connection(s)", why, gateway_.size());
     for (wsh_conn_id id : gateway_.connection_ids())
         gateway_.close(id, close_code::going_away, "server shutting down", true);
     lws_sul_schedule(context_, 0, &drain_timer_.sul, drain_timer_fired,
@@ -523,17 +563,17 @@ void Server::finish_if_drained()
     }
 }
 
-int Server::on_http(lws *wsi, lws_callback_reasons reason, void *, void *in, std::size_t)
+int Server::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t)
 {
     accept_gate_.on_callback(wsi, reason); // protocols[0]: sees every accept of this vhost
     switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        // Plain HTTP on the WebSocket port: nothing lives here.
-        lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
-        return -1;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        if (lws_get_vhost(wsi) == ws_vhost_)
+            on_wake(); // broadcast to every protocol of every vhost: act once (T6)
+        return 0;
     case LWS_CALLBACK_WSI_DESTROY: // every wsi of the vhost, whichever protocol it was bound to (T34)
         handshakes_.destroyed(wsi);
-        return 0;
+        break;
     // The WebSocket protocol is the vhost's default, so lws sends these there;
     // should a wsi still be bound here, the same rules apply.
     case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
@@ -545,9 +585,8 @@ int Server::on_http(lws *wsi, lws_callback_reasons reason, void *, void *in, std
     default:
         break;
     }
-    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && lws_get_vhost(wsi) == ws_vhost_)
-        on_wake(); // broadcast to every protocol of every vhost: act once (T6)
-    return 0;
+    // Plain HTTP on the WebSocket port: [server] static_dir, or 404.
+    return static_files_callback(wsi, reason, static_cast<StaticSession *>(user), in, config_.server.static_dir);
 }
 
 int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::size_t)

@@ -15,6 +15,7 @@
 #include "gateway/gateway.h"
 #include "transport/loop_pass.h"
 #include "protocol/replies.h"
+#include "transport/service_notify.h"
 #include "plugins/worker_pool.h"
 
 #include <libwebsockets.h>
@@ -64,6 +65,7 @@ private:
     static void drain_timer_fired(lws_sorted_usec_list_t *sul);
     static void exit_timer_fired(lws_sorted_usec_list_t *sul);
     static void libev_tick_fired(lws_sorted_usec_list_t *sul);
+    static void status_timer_fired(lws_sorted_usec_list_t *sul);
     void leave_loop(); // drain over (or its deadline): make run() return
     void begin_shutdown(const char *why);
     void finish_if_drained();
@@ -109,6 +111,8 @@ private:
     Timer drain_timer_{};
     Timer exit_timer_{}; // libev: destroys the context from inside the loop
     Timer libev_tick_{}; // libev: keeps lws's timer from firing late (libev_tick_fired)
+    Timer status_timer_{}; // under systemd: STATUS= follows the connection count
+    ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
     bool deadline_timer_armed_ = false;
     ReplyRegistry::Clock::time_point deadline_timer_at_{};
 

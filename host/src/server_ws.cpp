@@ -102,7 +102,8 @@ bool Server::on_accepted(lws *wsi)
     if (handshakes_.accepted(wsi, peer, proxy))
         return true;
     // Nothing has been read yet, so there is no request to answer: close.
-    WSH_LOG_DEBUG("connection from %s closed at once: max_handshakes_per_ip reached", peer);
+    log_event(LogLevel::debug, LogFields("handshake_refused"),
+              "connection from %s closed at once: max_handshakes_per_ip reached", peer);
     metrics::handshake_refused("closed");
     return false;
 }
@@ -112,7 +113,8 @@ int Server::confirm_upgrade(lws *wsi, const char *upgrade)
     if (!upgrade || !text::iequals(upgrade, "websocket")) {
         // h2c (or anything else): no protocol switch, the answer a plain
         // request gets here (T33).
-        WSH_LOG_DEBUG("handshake refused: Upgrade: %.32s", upgrade ? upgrade : "");
+        log_event(LogLevel::debug, LogFields("handshake_refused"), "handshake refused: Upgrade: %.32s",
+                  upgrade ? upgrade : "");
         refuse_handshake(wsi, HTTP_STATUS_NOT_FOUND);
         metrics::handshake_refused("404");
         return 1;
@@ -128,7 +130,8 @@ int Server::confirm_upgrade(lws *wsi, const char *upgrade)
     if (problem.status) {
         char peer[64] = "";
         lws_get_peer_simple(wsi, peer, sizeof peer);
-        WSH_LOG_DEBUG("handshake from %s refused with %d: %s", peer, problem.status, problem.reason.c_str());
+        log_event(LogLevel::debug, LogFields("handshake_refused"), "handshake from %s refused with %d: %s", peer,
+                  problem.status, problem.reason.c_str());
         if (problem.status == 426)
             refuse_handshake(wsi, problem.status, {{"sec-websocket-version", "13"}});
         else
@@ -147,7 +150,8 @@ int Server::filter_upgrade(lws *wsi)
     }
     std::string origin = header(wsi, WSI_TOKEN_ORIGIN);
     if (!origin_allowed(origin, config_.websocket)) {
-        WSH_LOG_INFO("handshake refused: origin '%.128s' is not allowed", origin.c_str());
+        log_event(LogLevel::info, LogFields("handshake_refused"),
+                  "handshake refused: origin '%.128s' is not allowed", origin.c_str());
         lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, nullptr);
         metrics::handshake_refused("403");
         return 1;
@@ -160,11 +164,13 @@ int Server::filter_upgrade(lws *wsi)
     case HandshakeTable::Reserve::ok:
         break;
     case HandshakeTable::Reserve::handshake_cap:
-        WSH_LOG_INFO("handshake refused: max_handshakes_per_ip reached (%s)", address.c_str());
+        log_event(LogLevel::info, LogFields("handshake_refused"),
+                  "handshake refused: max_handshakes_per_ip reached (%s)", address.c_str());
         refuse_busy(wsi);
         return 1;
     case HandshakeTable::Reserve::connection_cap:
-        WSH_LOG_INFO("handshake refused: connection cap reached (%zu open; %s)", caps_.total(), address.c_str());
+        log_event(LogLevel::info, LogFields("handshake_refused"),
+                  "handshake refused: connection cap reached (%zu open; %s)", caps_.total(), address.c_str());
         refuse_busy(wsi);
         return 1;
     }
@@ -182,7 +188,8 @@ int Server::on_established(lws *wsi, WsSession &session)
 {
     std::unique_ptr<UpgradeRequest> req = handshakes_.established(wsi);
     if (!req) { // only a filtered upgrade gets here
-        WSH_LOG_ERROR("connection established without its handshake record; closing it");
+        log_event(LogLevel::error, LogFields("handshake_refused"),
+                  "connection established without its handshake record; closing it");
         return -1;
     }
     Connection *conn = gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags));
@@ -192,7 +199,8 @@ int Server::on_established(lws *wsi, WsSession &session)
     // negotiate permessage-deflate, so the gateway may frame and coalesce.
     conn->deflate = config_.websocket.compression &&
                     lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
-    WSH_LOG_DEBUG("connection %llu opened from %s", static_cast<unsigned long long>(conn->id), req->address.c_str());
+    log_event(LogLevel::debug, LogFields("conn_opened").conn(conn->id), "connection %llu opened from %s",
+              static_cast<unsigned long long>(conn->id), req->address.c_str());
     if (stopping_) {
         gateway_.close(conn->id, close_code::going_away, "server shutting down", true);
         return 0;
@@ -222,8 +230,8 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     metrics::auth(verdict.result);
     if (verdict.kind == Verdict::Kind::reject) {
         // The log says why; the client only learns that it failed.
-        WSH_LOG_INFO("connection %llu from %s rejected: %s", static_cast<unsigned long long>(id),
-                     conn->peer.c_str(), verdict.reason.c_str());
+        log_event(LogLevel::info, LogFields("auth_rejected").conn(id), "connection %llu from %s rejected: %s",
+                  static_cast<unsigned long long>(id), conn->peer.c_str(), verdict.reason.c_str());
         conn->admission = Connection::Admission::rejected;
         conn->held.clear();
         gateway_.close(id, close_code::policy_violation, "authentication_failed", false);
@@ -238,6 +246,9 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     handshakes_.admitted(conn->wsi);
 
     auto snap = gateway_.snapshot(id);
+    log_event(LogLevel::debug, LogFields("conn_admitted").conn(id).user(snap->user_id),
+              "connection %llu admitted%s%s", static_cast<unsigned long long>(id),
+              snap->user_id.empty() ? " (anonymous)" : " as user ", snap->user_id.c_str());
     std::vector<wsh_tag> tags;
     for (const auto &[k, v] : snap->tags)
         tags.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
@@ -289,11 +300,12 @@ void Server::on_closed(WsSession &session)
         code = session.peer_close_code ? session.peer_close_code : close_code::abnormal;
     bump(stats().connections_closed);
     metrics::closed(code);
-    WSH_LOG_DEBUG("connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
     auth_.forget(conn->id);
     handshakes_.connection_closed(conn->peer);
     bool admitted = conn->admission == Connection::Admission::admitted;
     auto user = gateway_.snapshot(conn->id);
+    log_event(LogLevel::debug, LogFields("conn_closed").conn(conn->id).user(user->user_id),
+              "connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
     gateway_.remove(conn); // queues room-left hooks first
     if (admitted)
         post([this, id = user->id, user_id = user->user_id, code] {

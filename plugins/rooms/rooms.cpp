@@ -1,7 +1,7 @@
 // rooms — chat rooms on the gateway, in C++ with plugin.hpp and gateway.hpp.
 //
 // Actions (payload -> reply):
-//   join    {"room":"r"}             -> {"room":"r","members":N}
+//   join    {"room":"r"}             -> {"room":"r","members":N,"connection":"17"} (the joiner's id)
 //   leave   {"room":"r"}             -> {"room":"r"}           (not a member: not_in_room)
 //   say     {"room":"r","text":"hi"} -> {}                     (not a member: not_in_room)
 //           every other member gets {"event":"message","room":"r",
@@ -11,6 +11,11 @@
 // this plugin, another plugin, the control API) every OTHER member of the
 // room gets {"event":"joined"|"left","room":"r","connection":"17","user":"42"}.
 // "user" is null for anonymous connections. Bad payloads: invalid_payload.
+// Display names (optional): with [plugin.config] name_tag = "name", a member
+// whose connection carries that tag at connect time (a client tag, e.g.
+// ?tags={"name":"alice"} with [websocket] client_tags = ["name"]) also gets
+// "name":"alice" beside "connection" and "user". A client chooses it, so it
+// is a label, not an identity.
 //
 // Shows: the gateway ("everyone in the room but the sender" is one call),
 // room hooks, and building JSON with cJSON so every string is escaped.
@@ -19,8 +24,11 @@
 
 #include <cjson/cJSON.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -47,16 +55,6 @@ std::string print(const Json &json)
     return out;
 }
 
-// {"connection":"17","user":"42"|null} into `obj`.
-void add_who(cJSON *obj, wsh_conn_id conn, std::string_view user)
-{
-    cJSON_AddStringToObject(obj, "connection", std::to_string(conn).c_str());
-    if (user.empty())
-        cJSON_AddNullToObject(obj, "user");
-    else
-        cJSON_AddStringToObject(obj, "user", std::string(user).c_str());
-}
-
 // Reads a string member; empty when missing, not a string, or too long.
 std::string string_member(const Json &payload, const char *name)
 {
@@ -72,6 +70,18 @@ class Rooms {
 public:
     explicit Rooms(wshost::InitContext &ctx) : gateway_(ctx.host())
     {
+        const Json config = parse(ctx.config_json());
+        const cJSON *tag = cJSON_GetObjectItemCaseSensitive(config.get(), "name_tag");
+        if (tag && !cJSON_IsString(tag))
+            throw std::runtime_error("rooms: [plugin.config] name_tag must be a string");
+        name_tag_ = tag ? tag->valuestring : "";
+        if (!name_tag_.empty()) {
+            ctx.on_hook(WSH_HOOK_AUTHENTICATED, [this](const wsh_event &ev) { remember_name(ev); });
+            ctx.on_hook(WSH_HOOK_DISCONNECTED, [this](const wsh_event &ev) {
+                std::lock_guard lock(names_mu_);
+                names_.erase(ev.conn);
+            });
+        }
         ctx.on("join", [this](const wshost::Request &req) { return join(req); });
         ctx.on("leave", [this](const wshost::Request &req) { return leave(req); });
         ctx.on("say", [this](const wshost::Request &req) { return say(req); });
@@ -81,6 +91,30 @@ public:
     }
 
 private:
+    // {"connection":"17","user":"42"|null[,"name":"alice"]} into `obj`.
+    void add_who(cJSON *obj, wsh_conn_id conn, std::string_view user)
+    {
+        cJSON_AddStringToObject(obj, "connection", std::to_string(conn).c_str());
+        if (user.empty())
+            cJSON_AddNullToObject(obj, "user");
+        else
+            cJSON_AddStringToObject(obj, "user", std::string(user).c_str());
+        std::lock_guard lock(names_mu_);
+        if (auto it = names_.find(conn); it != names_.end())
+            cJSON_AddStringToObject(obj, "name", it->second.c_str());
+    }
+
+    // Hook: the connection's name tag, kept until it disconnects (its "left"
+    // events come before that, so they still carry the name).
+    void remember_name(const wsh_event &ev)
+    {
+        for (std::size_t i = 0; i < ev.tags_count; ++i)
+            if (wshost::to_view(ev.tags[i].key) == name_tag_) {
+                std::lock_guard lock(names_mu_);
+                names_[ev.conn] = std::string(wshost::to_view(ev.tags[i].value));
+            }
+    }
+
     // The room named in the payload, if it is a valid name.
     static std::optional<std::string> room_of(const Json &payload)
     {
@@ -106,6 +140,7 @@ private:
         Json reply(cJSON_CreateObject());
         cJSON_AddStringToObject(reply.get(), "room", room.c_str());
         cJSON_AddNumberToObject(reply.get(), "members", static_cast<double>(gateway_.room_count(room)));
+        cJSON_AddStringToObject(reply.get(), "connection", std::to_string(req.conn).c_str()); // who "you" are
         return wshost::reply_success(print(reply));
     }
 
@@ -181,6 +216,9 @@ private:
     }
 
     wshost::GatewayApi gateway_;
+    std::string name_tag_; // "" = no display names
+    std::mutex names_mu_;  // hooks and (blocking = true) worker-thread handlers
+    std::map<wsh_conn_id, std::string> names_;
 };
 
 } // namespace

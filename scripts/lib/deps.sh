@@ -32,10 +32,23 @@ WSHOST_TEST_PACKAGES=(
     python3-websocket
     python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
     curl                       # control API tests (Expect: 100-continue)
+    dpkg-dev                   # the package test: dpkg-shlibdeps (cpack's Depends), dpkg-deb
+    lintian                    # the package test: no lintian errors
+    file                       # the package test: binaries are stripped
+    systemd                    # systemd-analyze verify / security on the installed units
+    chromium                   # the e2e browser test (driven by playwright-core from npm, tests/e2e)
     openssl                    # tests/hostile/test_tls.py: a self-signed certificate per run
     clang                      # tests/fuzz: libFuzzer targets (build-fuzz tree, scripts/fuzz)
     libclang-rt-14-dev         # tests/fuzz: the libFuzzer runtime (only a Recommends of clang)
 )
+
+# node and npm for the e2e test's playwright-core (tests/e2e/package-lock.json).
+# Only when missing: this machine's node may be NodeSource's (it provides npm and
+# conflicts with Debian's npm package); a fresh Debian 12 gets its nodejs 18.
+wshost_node_packages() {
+    command -v node >/dev/null 2>&1 || echo nodejs
+    command -v npm >/dev/null 2>&1 || echo npm
+}
 
 wshost_log() { printf '[wshost] %s\n' "$*" >&2; }
 

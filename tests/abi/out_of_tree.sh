@@ -41,7 +41,7 @@ export PKG_CONFIG_PATH=$prefix/share/pkgconfig
 export PKG_CONFIG_LIBDIR=$prefix/share/pkgconfig # nothing else
 pkg-config --exists --print-errors 'wshost-plugin >= 0.1'
 echo "version $(pkg-config --modversion wshost-plugin)"
-cflags=$(pkg-config --cflags wshost-plugin)
+cflags="$(pkg-config --cflags wshost-plugin) $(pkg-config --variable=plugin_cflags wshost-plugin)"
 ldflags=$(pkg-config --variable=plugin_ldflags wshost-plugin)
 cxxflags=$(pkg-config --variable=cxxflags wshost-plugin)
 case $("$cxx" --version | head -1) in *clang*) cxxflags= ;; esac # GCC-only flag

@@ -55,6 +55,8 @@ TEST(ShippedConfig, LoadsWithoutErrors)
 // Key by key: etc/wshost.toml sets every value to config.h's default, except
 // the deliberate development-profile differences, which the file documents:
 //   plugin_dir        "../build/plugins"   (default "plugins")
+//   server.static_dir the demo directory   (default "": no static files)
+//   websocket.client_tags ["name"]         (default [])
 //   control.tokens    one dev token        (default none)
 //   plugins           echo and sum         (default none)
 TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
@@ -69,6 +71,8 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.server.path, d.server.path);
     EXPECT_EQ(s.server.max_header_bytes, d.server.max_header_bytes);
     EXPECT_EQ(s.server.event_loop, d.server.event_loop);
+    EXPECT_EQ(d.server.static_dir, ""); // dev difference: the browser demo
+    EXPECT_EQ(s.server.static_dir, std::filesystem::weakly_canonical(std::string(WSHOST_SOURCE_DIR) + "/demo").string());
     EXPECT_EQ(s.server.tls.enabled, d.server.tls.enabled);
     EXPECT_EQ(s.server.tls.cert_file, d.server.tls.cert_file);
     EXPECT_EQ(s.server.tls.key_file, d.server.tls.key_file);
@@ -104,7 +108,8 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(sw.slow_consumer_grace_ms, dw.slow_consumer_grace_ms);
     EXPECT_EQ(sw.rate_limit_per_s, dw.rate_limit_per_s);
     EXPECT_EQ(sw.rate_limit_burst, dw.rate_limit_burst);
-    EXPECT_EQ(sw.client_tags, dw.client_tags);
+    EXPECT_TRUE(dw.client_tags.empty()); // dev difference: the demo's "name" tag
+    EXPECT_EQ(sw.client_tags, std::vector<std::string>{"name"});
     EXPECT_EQ(sw.max_connections, dw.max_connections);
     EXPECT_EQ(sw.max_connections_per_ip, dw.max_connections_per_ip);
     EXPECT_EQ(sw.max_handshakes_per_ip, dw.max_handshakes_per_ip);
@@ -115,6 +120,7 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.workers.queue_size, d.workers.queue_size);
     EXPECT_EQ(s.log.level, d.log.level);
     EXPECT_EQ(s.log.file, d.log.file);
+    EXPECT_EQ(s.log.format, d.log.format);
 
     EXPECT_EQ(d.plugin_dir, "plugins"); // dev difference: "../build/plugins"
     EXPECT_TRUE(d.plugins.empty());     // dev difference: echo and sum
@@ -154,6 +160,34 @@ TEST(ShippedConfig, WritesEveryKey)
         }
         EXPECT_NE(n, nullptr) << "etc/wshost.toml lacks " << path;
     }
+}
+
+// The package's /etc/wshost/wshost.toml: not the development profile.
+TEST(PackagedConfig, IsAProductionProfile)
+{
+    ConfigLoad r = load_config(std::string(WSHOST_SOURCE_DIR) + "/packaging/wshost.toml");
+    ASSERT_TRUE(r.config.has_value()) << (r.errors.empty() ? "" : r.errors[0].format());
+    const Config &c = *r.config;
+    EXPECT_EQ(c.plugin_dir, "/usr/lib/wshost/plugins");
+    EXPECT_EQ(c.server.address, "0.0.0.0");
+    EXPECT_EQ(c.server.static_dir, "");
+    EXPECT_EQ(c.control.socket, "/run/wshost/control.sock"); // RuntimeDirectory=wshost
+    EXPECT_TRUE(c.control.tokens.empty());                   // no development token
+    EXPECT_FALSE(c.websocket.allow_missing_origin);
+    EXPECT_TRUE(c.websocket.client_tags.empty());
+    EXPECT_EQ(c.auth.jwt.query_param, "");
+    EXPECT_TRUE(c.plugins.empty());
+}
+
+TEST_F(ConfigTest, StaticDirAndLogFormat)
+{
+    std::filesystem::create_directories(dir_ / "web");
+    Config c = ok("[server]\nstatic_dir = \"web\"\n[log]\nformat = \"json\"\n");
+    EXPECT_EQ(c.server.static_dir, (dir_ / "web").string()); // relative to the config's directory
+    EXPECT_EQ(c.log.format, "json");
+    const Config d;
+    EXPECT_EQ(d.server.static_dir, "");
+    EXPECT_EQ(d.log.format, "text");
 }
 
 TEST_F(ConfigTest, EmptyFileGivesDefaults)

@@ -5,6 +5,7 @@ example plugin (plugins/rooms/README.md) with real clients."""
 
 import json
 import unittest
+import urllib.parse
 
 import gw_helpers as G
 from gw_helpers import H, receipt
@@ -181,12 +182,12 @@ class RoomsPlugin(RoomsBase):
     def test_rooms_plugin(self):
         a, b, c = self.client(), self.client(), self.client()
         A, B, C = a.conn_id, b.conn_id, c.conn_id
-        self.assertEqual(a.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 1})
-        self.assertEqual(b.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 2})
+        self.assertEqual(a.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 1, "connection": A})
+        self.assertEqual(b.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 2, "connection": B})
         self.expect_event(a, {"event": "joined", "room": "lobby", "connection": B, "user": None})
-        self.assertEqual(c.ok("join", {"room": "side"}), {"room": "side", "members": 1})
+        self.assertEqual(c.ok("join", {"room": "side"}), {"room": "side", "members": 1, "connection": C})
         # Joining twice is harmless: same count, no event.
-        self.assertEqual(b.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 2})
+        self.assertEqual(b.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 2, "connection": B})
         for cl in (a, b, c):
             cl.assert_nothing_pending()
 
@@ -227,9 +228,9 @@ class RoomsPlugin(RoomsBase):
         H.assert_error(self, resp, "not_in_room", request_id=resp.get("requestId"))
 
         # C joins the lobby too; then B rejoins and disconnects: the others hear both.
-        self.assertEqual(c.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 2})
+        self.assertEqual(c.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 2, "connection": C})
         self.expect_event(a, {"event": "joined", "room": "lobby", "connection": C, "user": None})
-        self.assertEqual(b.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 3})
+        self.assertEqual(b.ok("join", {"room": "lobby"}), {"room": "lobby", "members": 3, "connection": B})
         for cl in (a, c):
             self.expect_event(cl, {"event": "joined", "room": "lobby", "connection": B, "user": "bob"})
         b.close()
@@ -255,6 +256,56 @@ class RoomsPlugin(RoomsBase):
             H.assert_error(self, resp, "invalid_payload", request_id=resp.get("requestId"))
         for cl in (a, c):
             cl.assert_nothing_pending()
+
+
+class RoomsPluginNames(unittest.TestCase):
+    """rooms with [plugin.config] name_tag: a client tag chosen at connect
+    becomes "name" in events and member lists (the browser demo uses it)."""
+
+    host = None
+
+    @classmethod
+    def setUpClass(cls):
+        cfg = G.config(plugins=("gatekit", "echo"), websocket_lines=['client_tags = ["name"]'])
+        cfg += "\n".join(["", "[[plugin]]", 'name = "rooms"', "path = " + H.toml_str(H.require("rooms")),
+                          "[plugin.config]", 'name_tag = "name"', ""])
+        cls.host = G.host(cfg, cls.__name__).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        h, cls.host = cls.host, None
+        h.stop_and_check()
+        h.cleanup_dir()
+
+    def client(self, name=None):
+        path = "/" if name is None else "/?tags=" + urllib.parse.quote(json.dumps({"name": name}))
+        c = G.GwClient(self.host.port, path=path)
+        self.addCleanup(c.close)
+        c.whoami()
+        return c
+
+    def test_names_in_events_and_members(self):
+        a, b, anon = self.client("alice \u00e9"), self.client("bob"), self.client()
+        A, B, N = a.conn_id, b.conn_id, anon.conn_id
+        a.ok("join", {"room": "named"})
+        b.ok("join", {"room": "named"})
+        self.assertEqual(a.next().json, {"event": "joined", "room": "named", "connection": B, "user": None,
+                                         "name": "bob"})
+        anon.ok("join", {"room": "named"})
+        for c in (a, b):  # no tag, no name
+            self.assertEqual(c.next().json, {"event": "joined", "room": "named", "connection": N, "user": None})
+        b.ok("say", {"room": "named", "text": "hi"})
+        for c in (a, anon):
+            self.assertEqual(c.next().json["from"], {"connection": B, "user": None, "name": "bob"})
+        members = {m["connection"]: m.get("name") for m in a.ok("members", {"room": "named"})["members"]}
+        self.assertEqual(members, {A: "alice \u00e9", B: "bob", N: None})
+        # A disconnect still says who left.
+        a.close()
+        for c in (b, anon):
+            self.assertEqual(c.next().json, {"event": "left", "room": "named", "connection": A, "user": None,
+                                             "name": "alice \u00e9"})
+        for c in (b, anon):
+            c.assert_nothing_pending()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ records its exit code in DIR/exit.json. `start` returns once the host's ready
 file DIR/ready.json exists (bounded wait) and fails if the host died first.
 
 `stop` sends SIGTERM to the host, waits for exit.json and FAILS unless the exit
-code is 0 and the log (DIR/wshost.log) holds no sanitizer report.
+code is 0, the log (DIR/wshost.log) holds no sanitizer report, and every line
+of it is a JSON log line (the fixture host logs JSON at debug level).
 
 The monitor also ends a forgotten host after WSHOST_FIXTURE_MAX_S seconds
 (default 1800) so an interrupted ctest run leaves nothing behind.
@@ -73,7 +74,9 @@ def cmd_start(state):
         if os.path.exists(path):
             os.unlink(path)
     with open(f["wshost.toml"], "w") as fp:
-        fp.write(h.with_event_loop(h.config_text()))
+        # JSON lines at debug level: `stop` parses every line the host wrote
+        # while the shared suites ran against it (README, "Logs").
+        fp.write(h.with_log_format(h.with_event_loop(h.config_text(extra='[log]\nlevel = "debug"')), "json"))
 
     argv = [sys.executable, os.path.abspath(__file__), "monitor", "--state", state,
             "--wshost", h.require("wshost")]
@@ -168,11 +171,15 @@ def cmd_stop(state):
     findings = h.sanitizer_findings(f["wshost.log"])
     if findings:
         problems.append("sanitizer reports in the log: %s" % findings[:5])
+    lines, bad = h.check_json_log(f["wshost.log"])
+    if bad:
+        problems.append("%d of %d log lines break the JSON format: %s" % (len(bad), lines, bad[:5]))
     if problems:
         print("host_fixture: FAILED: %s" % "; ".join(problems))
         print("host log (%s):\n%s" % (f["wshost.log"], h.tail(f["wshost.log"], 20000)))
         return 1
-    print("host_fixture: host pid %d exited 0 after SIGTERM, no sanitizer reports" % pid)
+    print("host_fixture: host pid %d exited 0 after SIGTERM, no sanitizer reports, %d JSON log lines parsed"
+          % (pid, lines))
     return 0
 
 

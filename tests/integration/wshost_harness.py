@@ -156,6 +156,81 @@ def with_event_loop(config):
     return config + "\n[server]\n" + line + "\n"
 
 
+# The log format of every test host ([log] format): text unless
+# WSHOST_TEST_LOG_FORMAT says "json" (tests/*/CMakeLists.txt run the redaction
+# tests again that way, and the shared fixture host always logs JSON). A JSON
+# host's log is parsed line by line when it stops (check_json_log).
+TEST_LOG_FORMAT = os.environ.get("WSHOST_TEST_LOG_FORMAT", "text")
+
+
+def with_log_format(config, fmt):
+    """`config` with [log] format = fmt, unless it sets one."""
+    if re.search(r"(?m)^\s*format\s*=", config):
+        return config
+    line = "format = " + toml_str(fmt)
+    if re.search(r"(?m)^\[log\]\s*$", config):
+        return re.sub(r"(?m)^\[log\]\s*$", "[log]\n" + line, config, count=1)
+    return config + "\n[log]\n" + line + "\n"
+
+
+def with_test_settings(config):
+    """The event loop and log format every test host runs with."""
+    config = with_event_loop(config)
+    return with_log_format(config, TEST_LOG_FORMAT) if TEST_LOG_FORMAT != "text" else config
+
+
+LOG_LEVELS = ("error", "warn", "info", "debug")
+LOG_TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+LOG_EVENT = re.compile(r"^[a-z][a-z0-9_]*$")
+LOG_OPTIONAL_STRINGS = ("user", "request_id", "plugin", "action")
+
+
+def json_log_line_problem(obj):
+    """Why one parsed JSON log line breaks the format (README, "Logs"), or None."""
+    if not isinstance(obj, dict):
+        return "not an object"
+    for key in ("ts", "level", "event", "msg"):
+        if not isinstance(obj.get(key), str):
+            return "%r missing or not a string" % key
+    if not LOG_TS.match(obj["ts"]):
+        return "ts is not RFC 3339 UTC with milliseconds: %r" % obj["ts"]
+    import datetime
+    datetime.datetime.strptime(obj["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")  # a real date
+    if obj["level"] not in LOG_LEVELS:
+        return "bad level %r" % obj["level"]
+    if not LOG_EVENT.match(obj["event"]):
+        return "bad event %r" % obj["event"]
+    if "conn" in obj and not (isinstance(obj["conn"], str) and obj["conn"].isdigit()):
+        return "conn must be a decimal string: %r" % obj["conn"]
+    for key in LOG_OPTIONAL_STRINGS:
+        if key in obj and not (isinstance(obj[key], str) and obj[key]):
+            return "%s must be a non-empty string: %r" % (key, obj[key])
+    if "generation" in obj and not (type(obj["generation"]) is int and obj["generation"] > 0):
+        return "generation must be a positive integer: %r" % obj["generation"]
+    unknown = set(obj) - {"ts", "level", "event", "msg", "conn", "generation"} - set(LOG_OPTIONAL_STRINGS)
+    if unknown:
+        return "unknown keys %s" % sorted(unknown)
+    return None
+
+
+def check_json_log(path):
+    """Parses every line of a JSON-format host log with a strict JSON parser;
+    returns (lines checked, [problems])."""
+    problems, n = [], 0
+    with open(path, "rb") as f:
+        data = f.read()
+    if data and not data.endswith(b"\n"):
+        problems.append("the log does not end with a newline")
+    for n, raw in enumerate(data.splitlines(), 1):
+        try:
+            why = json_log_line_problem(strict_json(raw.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError) as e:
+            why = "not JSON: %s" % e
+        if why:
+            problems.append("line %d: %s: %r" % (n, why, raw[:300]))
+    return n, problems
+
+
 class HostError(AssertionError):
     pass
 
@@ -208,6 +283,7 @@ def wait_for_file(path, alive, timeout, what):
 
 def host_env():
     env = dict(os.environ)
+    env.pop("NOTIFY_SOCKET", None)  # a test host never talks to a real service manager
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
     return env
 
@@ -220,12 +296,14 @@ class Host:
     # on exit: SIGTERM, wait, and fail unless exit code 0 and no sanitizer report.
     """
 
-    def __init__(self, config, name="host", args=(), nofile=None):
+    def __init__(self, config, name="host", args=(), nofile=None, env=None):
         self.config = config
         self.name = name
         self.args = list(args)
+        self.env = dict(env or {})  # added to the host's environment
         self.nofile = nofile  # RLIMIT_NOFILE (soft = hard) for the host, e.g. to test the fd limit
         self.proc = None
+        self.started_log_format = "text"
         self.port = None
         self.info = None
         self.returncode = None
@@ -239,15 +317,21 @@ class Host:
 
     # -- lifecycle --
     def start(self):
+        text = with_test_settings(self.config)
         with open(self.config_path, "w") as f:
-            f.write(with_event_loop(self.config))
+            f.write(text)
+        import tomllib
+        try:
+            self.started_log_format = tomllib.loads(text).get("log", {}).get("format", "text")
+        except tomllib.TOMLDecodeError:
+            self.started_log_format = "text"  # a test of a refused config
         log = open(self.log_path, "wb")
         try:
             self.proc = subprocess.Popen(
                 [require("wshost"), "--config", self.config_path, "--ready-file", self.ready_path]
                 + self.args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=host_env(), start_new_session=True, preexec_fn=self._limits)
+                env=dict(host_env(), **self.env), start_new_session=True, preexec_fn=self._limits)
         finally:
             log.close()
         try:
@@ -301,8 +385,16 @@ class Host:
         findings = sanitizer_findings(self.log_path)
         if findings:
             problems.append("sanitizer reports: %s" % findings[:5])
+        if self.log_format() == "json":
+            _, bad = check_json_log(self.log_path)
+            if bad:
+                problems.append("%d log line(s) break the JSON format: %s" % (len(bad), bad[:5]))
         if problems:
             raise HostError("host %s: %s; log:\n%s" % (self.name, "; ".join(problems), self.log()))
+
+    def log_format(self):
+        """The [log] format this host was started with (tests may break the file later)."""
+        return self.started_log_format
 
     def stop_and_check(self):
         self.stop()
@@ -454,10 +546,12 @@ def parse_close(data):
 
 
 class Client:
-    def __init__(self, port, path="/", timeout=RECV_TIMEOUT_S, header=None):
+    def __init__(self, port, path="/", timeout=RECV_TIMEOUT_S, header=None, origin=None):
         self.url = "ws://127.0.0.1:%d%s" % (port, path)
         self.timeout = timeout
         options = {"header": header} if header else {}
+        if origin:
+            options["origin"] = origin  # instead of websocket-client's http://127.0.0.1:PORT
         self.ws = websocket.create_connection(self.url, timeout=timeout, **options)
 
     # -- sending --

@@ -61,9 +61,9 @@ class SurvivalTest(unittest.TestCase):
         call(self, d, "set_identity", "d-id", {"user": "dave"})
         # Rooms, through the rooms plugin of the first generation.
         joined, _ = call(self, a, "join", "a-join", {"room": "lobby"})
-        self.assertEqual(joined, {"room": "lobby", "members": 1})
+        self.assertEqual((joined["room"], joined["members"]), ("lobby", 1), joined)
         joined, _ = call(self, b, "join", "b-join", {"room": "lobby"})
-        self.assertEqual(joined, {"room": "lobby", "members": 2})
+        self.assertEqual((joined["room"], joined["members"]), ("lobby", 2), joined)
         _, ev = a.recv_json()
         self.assertEqual((ev.get("event"), ev.get("user")), ("joined", "bob"), ev)
         call(self, c, "join", "c-join", {"room": "other"})

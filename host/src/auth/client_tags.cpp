@@ -40,7 +40,7 @@ Tags client_tags(std::string_view query, const std::vector<std::string> &allowed
         return tags;
     cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
     if (!json) {
-        WSH_LOG_INFO("ignoring ?tags=: not a JSON object of strings");
+        log_event(LogLevel::info, LogFields("client_tags_ignored"), "ignoring ?tags=: not a JSON object of strings");
         return tags;
     }
     std::size_t ignored = 0;
@@ -61,7 +61,8 @@ Tags client_tags(std::string_view query, const std::vector<std::string> &allowed
     }
     cJSON_Delete(json);
     if (ignored)
-        WSH_LOG_INFO("ignoring %zu client tag(s), first '%s': %s", ignored, first_key.c_str(), first_why);
+        log_event(LogLevel::info, LogFields("client_tags_ignored"), "ignoring %zu client tag(s), first '%s': %s",
+                  ignored, first_key.c_str(), first_why);
     return tags;
 }
 

@@ -47,6 +47,7 @@ struct ServerConfig {
     std::string path = "/";             // WebSocket upgrade path
     std::size_t max_header_bytes = 8192; // request line + headers of an upgrade; 431 past it
     EventLoop event_loop = EventLoop::libev; // libev: flat at 20k connections (docs/PERFORMANCE.md)
+    std::string static_dir;                  // files served to plain GETs on this listener; "" = none (404)
     TlsConfig tls;
 };
 
@@ -116,6 +117,7 @@ struct WorkersConfig {
 
 struct LogConfig {
     std::string level = "info"; // error | warn | info | debug
+    std::string format = "text"; // text | json (one JSON object per line)
     std::string file;           // empty = stderr
 };
 

@@ -5,6 +5,7 @@
 #include "config/config_toml_json.h"
 
 #include <climits>
+#include <filesystem>
 
 namespace wshost::cfg
 {
@@ -43,6 +44,13 @@ std::string check_log_level(std::string_view key, const std::string &v)
     if (v == "error" || v == "warn" || v == "info" || v == "debug")
         return {};
     return in_quotes(key) + " must be one of error, warn, info, debug (got " + in_quotes(v) + ")";
+}
+
+std::string check_log_format(std::string_view key, const std::string &v)
+{
+    if (v == "text" || v == "json")
+        return {};
+    return in_quotes(key) + " must be \"text\" or \"json\" (got " + in_quotes(v) + ")";
 }
 
 // "*" or scheme://host[:port], compared exactly with the Origin header, so a
@@ -109,7 +117,15 @@ const TableSpec<ServerConfig> &server_spec()
                 integer("max_header_bytes", &ServerConfig::max_header_bytes, 1024, 57344),
                 choice("event_loop", &ServerConfig::event_loop,
                        {{"poll", EventLoop::poll}, {"libev", EventLoop::libev}}),
+                path("static_dir", &ServerConfig::static_dir),
                 table("tls", &ServerConfig::tls, tls_spec()),
+            },
+        .check =
+            [](Ctx &c, const toml::table &t, ServerConfig &o) {
+                std::error_code ec;
+                if (!o.static_dir.empty() && !std::filesystem::is_directory(o.static_dir, ec))
+                    c.error(value_source(t, "static_dir"),
+                            "[server] static_dir: " + in_quotes(o.static_dir) + " is not a directory");
             },
     };
     return spec;
@@ -288,6 +304,7 @@ const TableSpec<LogConfig> &log_spec()
         .keys =
             {
                 string("level", &LogConfig::level, &check_log_level),
+                string("format", &LogConfig::format, &check_log_format),
                 path("file", &LogConfig::file),
             },
     };

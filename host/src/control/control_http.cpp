@@ -325,8 +325,8 @@ int finish(lws *wsi, Session &s)
         static_cast<int>(n))
         return -1;
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - x.start).count();
-    WSH_LOG_INFO("control: %s %s %d %.2fms id=%s", x.request.method.c_str(), loggable(x.request.path).c_str(),
-                 x.status, ms, x.id);
+    log_event(LogLevel::info, LogFields("control_request"), "control: %s %s %d %.2fms id=%s",
+              x.request.method.c_str(), loggable(x.request.path).c_str(), x.status, ms, x.id);
     const bool close = x.close_after;
     delete s.x;
     s.x = nullptr;
@@ -365,8 +365,9 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
         // No WebSockets (or h2c) on the control listener.
         char peer[64] = "";
         lws_get_peer_simple(wsi, peer, sizeof peer);
-        WSH_LOG_INFO("control: refused an upgrade to '%s' from %s", in ? static_cast<const char *>(in) : "",
-                     peer);
+        log_event(LogLevel::info, LogFields("control_upgrade_refused"),
+                  "control: refused an upgrade to '%s' from %s", in ? static_cast<const char *>(in) : "",
+                  peer);
         lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, nullptr);
         return 1;
     }
@@ -430,21 +431,24 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
     lws_vhost *vh = lws_create_vhost(context, &vi);
     if (!vh) {
         if (!config.socket.empty())
-            WSH_LOG_ERROR("control: cannot listen on the Unix socket %s", config.socket.c_str());
+            log_event(LogLevel::error, LogFields("listen_failed"),
+                      "control: cannot listen on the Unix socket %s", config.socket.c_str());
         else
-            WSH_LOG_ERROR(
-                "control: cannot listen on %s:%d (address in use, or not an address of this machine?)",
-                config.address.c_str(), config.port);
+            log_event(LogLevel::error, LogFields("listen_failed"),
+                      "control: cannot listen on %s:%d (address in use, or not an address of this machine?)",
+                      config.address.c_str(), config.port);
         return nullptr;
     }
     if (gate) // freed by lws with the vhost
         *static_cast<AcceptGate **>(lws_protocol_vh_priv_zalloc(vh, &protocols[0], sizeof gate)) = gate;
     if (!config.socket.empty())
-        WSH_LOG_INFO("control API listening on unix:%s", config.socket.c_str());
+        log_event(LogLevel::info, LogFields("control_listening"), "control API listening on unix:%s",
+                  config.socket.c_str());
     else
-        WSH_LOG_INFO("control API listening on %s://%s%s%s:%d", config.tls.enabled ? "https" : "http",
-                     config.address.find(':') != std::string::npos ? "[" : "", config.address.c_str(),
-                     config.address.find(':') != std::string::npos ? "]" : "", lws_get_vhost_listen_port(vh));
+        log_event(LogLevel::info, LogFields("control_listening"), "control API listening on %s://%s%s%s:%d",
+                  config.tls.enabled ? "https" : "http", config.address.find(':') != std::string::npos ? "[" : "",
+                  config.address.c_str(), config.address.find(':') != std::string::npos ? "]" : "",
+                  lws_get_vhost_listen_port(vh));
     return vh;
 }
 

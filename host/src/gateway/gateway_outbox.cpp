@@ -75,8 +75,9 @@ void Gateway::request_writeable(Connection &conn)
 void Gateway::grace_expired(lws_sorted_usec_list_t *sul)
 {
     Connection *conn = lws_container_of(sul, Connection::GraceTimer, sul)->conn;
-    WSH_LOG_INFO("connection %llu: slow consumer did not take its close frame; closing the socket",
-                 static_cast<unsigned long long>(conn->id));
+    log_event(LogLevel::info, LogFields("slow_consumer_closed").conn(conn->id),
+              "connection %llu: slow consumer did not take its close frame; closing the socket",
+              static_cast<unsigned long long>(conn->id));
     lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 }
 

@@ -142,9 +142,18 @@ void Dispatcher::run_handler(const std::shared_ptr<PluginSet> &set, const Action
         return;
 
     // Hooks run on the service thread.
-    auto fire = [set, conn = req.conn, name = action.name, status] {
-        WSH_LOG_WARN("action '%s' failed (status %d) on connection %llu", name.c_str(), status,
-                     static_cast<unsigned long long>(conn));
+    auto fire = [set, conn = req.conn, name = action.name, status, plugin = action.plugin->name(),
+                 request_id = std::string(req.request_id.ptr ? req.request_id.ptr : "", req.request_id.len),
+                 user = std::string(req.user_id.ptr ? req.user_id.ptr : "", req.user_id.len)] {
+        log_event(LogLevel::warn,
+                  LogFields("action_failed")
+                      .conn(conn)
+                      .user(user)
+                      .request_id(request_id)
+                      .plugin(plugin)
+                      .action(name),
+                  "action '%s' failed (status %d) on connection %llu", name.c_str(), status,
+                  static_cast<unsigned long long>(conn));
         std::string message = "handler returned status " + std::to_string(status);
         wsh_event ev{};
         ev.struct_size = sizeof ev;

@@ -91,7 +91,8 @@ void api_log(wsh_host *host, wsh_log_level level, wsh_str message) noexcept
                    : level == WSH_LOG_INFO ? LogLevel::info
                                            : LogLevel::debug;
     const char *name = host && host->plugin ? host->plugin->name().c_str() : "?";
-    logf(lvl, "plugin '%s': %.*s", name, static_cast<int>(message.len), message.ptr ? message.ptr : "");
+    log_event(lvl, LogFields("plugin_log").plugin(name), "plugin '%s': %.*s", name,
+              static_cast<int>(message.len), message.ptr ? message.ptr : "");
 }
 
 const wsh_host_api kApi = {

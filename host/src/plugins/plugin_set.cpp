@@ -122,9 +122,10 @@ std::string LoadedPlugin::open()
     version_ = def_->version ? def_->version : "";
 
     if (has_gnu_unique_symbols(path))
-        WSH_LOG_WARN("plugin '%s': %s carries STB_GNU_UNIQUE symbols and can never be unloaded; "
-                     "build it with -fno-gnu-unique (wshost_add_plugin does)",
-                     config_.name.c_str(), path.c_str());
+        log_event(LogLevel::warn, LogFields("plugin_gnu_unique").plugin(config_.name),
+                  "plugin '%s': %s carries STB_GNU_UNIQUE symbols and can never be unloaded; "
+                  "build it with -fno-gnu-unique (wshost_add_plugin does)",
+                  config_.name.c_str(), path.c_str());
     return {};
 }
 
@@ -265,8 +266,9 @@ bool PluginSet::reload_carried(const Config &config, std::vector<ConfigError> &e
         errors.push_back({pc.pos, "plugin '" + pc.name + "': " + why});
         for (auto &[plugin, previous] : applied)
             if (std::string undo = plugin->reload(previous); !undo.empty())
-                WSH_LOG_ERROR("plugin '%s': rolling back to its previous config: %s", plugin->name().c_str(),
-                              undo.c_str());
+                log_event(LogLevel::error, LogFields("plugin_rollback_failed").plugin(plugin->name()),
+                          "plugin '%s': rolling back to its previous config: %s", plugin->name().c_str(),
+                          undo.c_str());
         return false;
     }
     return true;

@@ -45,8 +45,9 @@ std::string ReloadResult::to_json() const
     return out;
 }
 
-Reloader::Reloader(Prepare prepare, Commit commit, Post post)
-    : prepare_(std::move(prepare)), commit_(std::move(commit)), post_(std::move(post))
+Reloader::Reloader(Prepare prepare, Commit commit, Post post, Observer observer)
+    : prepare_(std::move(prepare)), commit_(std::move(commit)), post_(std::move(post)),
+      observer_(std::move(observer))
 {
     thread_ = std::thread([this] { run(); });
 }
@@ -102,6 +103,8 @@ void Reloader::run()
         }
         attempt.errors.clear();
         attempt.restart_required.clear();
+        if (observer_.started)
+            observer_.started();
         std::unique_ptr<PreparedReload> prepared = prepare_(attempt.errors);
         if (!prepared) {
             attempt.status = "failed";
@@ -135,18 +138,25 @@ void Reloader::finish(ReloadResult result)
             note += (note.empty() ? " (restart required to apply: " : ", ") + s;
         if (!note.empty())
             note += ")";
-        WSH_LOG_INFO("reload generation=%llu ok%s", static_cast<unsigned long long>(result.generation),
-                     note.c_str());
+        log_event(LogLevel::info, LogFields("reload_ok").generation(result.generation),
+                  "reload generation=%llu ok%s", static_cast<unsigned long long>(result.generation),
+                  note.c_str());
     } else {
+        const uint64_t attempted = result.generation + 1;
         for (const ConfigError &e : result.errors)
-            WSH_LOG_ERROR("%s", e.format().c_str());
+            log_event(LogLevel::error, LogFields("reload_error").generation(attempted), "%s",
+                      e.format().c_str());
         std::string first = result.errors.empty() ? "unknown error" : result.errors.front().format();
-        WSH_LOG_ERROR("reload generation=%llu failed: %s%s", static_cast<unsigned long long>(result.generation + 1),
-                      first.c_str(),
-                      result.errors.size() > 1
-                          ? (" (and " + std::to_string(result.errors.size() - 1) + " more)").c_str()
-                          : "");
+        log_event(LogLevel::error, LogFields("reload_failed").generation(attempted),
+                  "reload generation=%llu failed: %s%s", static_cast<unsigned long long>(attempted),
+                  first.c_str(),
+                  result.errors.size() > 1
+                      ? (" (and " + std::to_string(result.errors.size() - 1) + " more)").c_str()
+                      : "");
     }
+    // Before the next attempt may begin: its RELOADING=1 must follow this READY=1.
+    if (observer_.finished)
+        observer_.finished(result);
     std::vector<Done> waiters;
     {
         std::lock_guard lock(mu_);

@@ -46,8 +46,14 @@ public:
     // Service thread: applies it; returns the settings that need a restart.
     using Commit = std::function<std::vector<std::string>(std::unique_ptr<PreparedReload>)>;
     using Post = std::function<void(std::function<void()>)>;
+    // Told when each attempt begins (reload thread) and how it ended (the
+    // thread that ends it): the service manager's RELOADING=1 / READY=1.
+    struct Observer {
+        std::function<void()> started;
+        Done finished;
+    };
 
-    Reloader(Prepare prepare, Commit commit, Post post);
+    Reloader(Prepare prepare, Commit commit, Post post, Observer observer = {});
     ~Reloader(); // stop()
     // Stops the reload thread (an attempt in progress is finished first,
     // its commit is dropped if the service loop is gone). Idempotent.
@@ -66,6 +72,7 @@ private:
     Prepare prepare_;
     Commit commit_;
     Post post_;
+    Observer observer_;
 
     mutable std::mutex mu_;
     std::condition_variable cv_;

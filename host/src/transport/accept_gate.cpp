@@ -48,7 +48,8 @@ void AcceptGate::pause()
     for (lws *listener : listeners_)
         lws_rx_flow_control(listener, 0);
     if (!warned_) // once per visit to the limit, not once per accepted client
-        WSH_LOG_WARN("%u connections open: at the fd limit, new clients wait in the listen backlog", open_);
+        log_event(LogLevel::warn, LogFields("fd_limit"),
+                  "%u connections open: at the fd limit, new clients wait in the listen backlog", open_);
     warned_ = true;
 }
 
@@ -57,7 +58,8 @@ void AcceptGate::resume()
     paused_ = false;
     for (lws *listener : listeners_)
         lws_rx_flow_control(listener, 1);
-    WSH_LOG_DEBUG("below the fd limit again (%u connections open): accepting", open_);
+    log_event(LogLevel::debug, LogFields("fd_limit_cleared"),
+              "below the fd limit again (%u connections open): accepting", open_);
 }
 
 unsigned connection_fd_budget(unsigned margin)
@@ -67,7 +69,8 @@ unsigned connection_fd_budget(unsigned margin)
         return 1024 > margin * 2 ? 1024 - margin : 1024 / 2;
     if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) // e.g. a seccomp filter (the unit's ~@resources)
+            getrlimit(RLIMIT_NOFILE, &rl);      // then the budget follows the soft limit we keep
     }
     rlim_t n = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
     return static_cast<unsigned>(n > margin * 2 ? n - margin : n / 2);
