@@ -259,7 +259,7 @@ bool Server::start(const std::string &ready_file)
     lws_context_creation_info info{};
     // VALIDATE_UTF8 is read from the context: invalid text closes with 1007.
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8;
-    if (config_.server.tls.enabled)
+    if (config_.server.tls.enabled || (config_.control.enabled && config_.control.tls.enabled))
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     if (libev) {
         info.options |= LWS_SERVER_OPTION_LIBEV; // lws loads libwebsockets-evlib_ev.so for it
@@ -275,7 +275,11 @@ bool Server::start(const std::string &ready_file)
     // No fd_limit_per_thread: below the ulimit it makes lws 4.1.6 scan its fd
     // table on every event. The accept gate stops accepting instead (T19).
     accept_gate_ = AcceptGate(connection_fd_budget(kFdMargin)); // before lws sizes its table
-    info.max_http_header_data = 8192;      // room for long bearer tokens (T11)
+    // lws drops a request whose headers overflow this buffer, without an
+    // answer (T11). Room beyond [server] max_header_bytes lets the host answer
+    // 431 itself for most oversized requests (upgrade_checks.h).
+    info.max_http_header_data =
+        static_cast<unsigned short>(std::min<std::size_t>(config_.server.max_header_bytes + 8192, 65535));
     context_ = lws_create_context(&info);
     if (!context_) {
         log_event(LogLevel::error, LogFields("start_failed"), "cannot create the libwebsockets context%s",
@@ -562,10 +566,24 @@ void Server::finish_if_drained()
 int Server::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t)
 {
     accept_gate_.on_callback(wsi, reason); // protocols[0]: sees every accept of this vhost
-    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+    switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         if (lws_get_vhost(wsi) == ws_vhost_)
             on_wake(); // broadcast to every protocol of every vhost: act once (T6)
         return 0;
+    case LWS_CALLBACK_WSI_DESTROY: // every wsi of the vhost, whichever protocol it was bound to (T34)
+        handshakes_.destroyed(wsi);
+        break;
+    // The WebSocket protocol is the vhost's default, so lws sends these there;
+    // should a wsi still be bound here, the same rules apply.
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        return on_accepted(wsi) ? 0 : -1;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return confirm_upgrade(wsi, static_cast<const char *>(in));
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: // never a WebSocket on this protocol
+        return 1;
+    default:
+        break;
     }
     // Plain HTTP on the WebSocket port: [server] static_dir, or 404.
     return static_files_callback(wsi, reason, static_cast<StaticSession *>(user), in, config_.server.static_dir);
@@ -573,6 +591,8 @@ int Server::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in,
 
 int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::size_t)
 {
+    if (reason == LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION) // never a WebSocket on this protocol
+        return 1;
     if (reason != LWS_CALLBACK_RAW_RX_FILE)
         return 0;
     signalfd_siginfo si;

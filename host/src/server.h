@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "control/control_api.h"
 #include "plugins/dispatcher.h"
+#include "auth/handshake_table.h"
 #include "transport/ready_file.h"
 #include "plugins/reload.h"
 #include "gateway/gateway.h"
@@ -79,8 +80,10 @@ private:
     std::vector<std::string> commit_reload(std::unique_ptr<PreparedReload> prepared); // service thread
 
     // WebSocket connection life (server_ws.cpp), service thread.
-    int filter_upgrade(lws *wsi, WsSession &session);
-    void on_established(lws *wsi, WsSession &session);
+    bool on_accepted(lws *wsi);                          // false: drop the socket
+    int confirm_upgrade(lws *wsi, const char *upgrade); // nonzero: refused (answered)
+    int filter_upgrade(lws *wsi);
+    int on_established(lws *wsi, WsSession &session);
     void on_message(Connection &conn, bool binary, std::string_view message);
     void on_closed(WsSession &session);
     void apply_verdict(wsh_conn_id id, Verdict verdict);
@@ -93,6 +96,7 @@ private:
     // may still give verdicts, so these must outlive them.
     AuthService auth_;
     ConnectionCaps caps_;
+    HandshakeTable handshakes_{caps_, config_.websocket}; // what each handshake holds, until admitted
     Dispatcher dispatcher_;
 
     AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it

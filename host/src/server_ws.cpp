@@ -3,14 +3,14 @@
 // messages, and the end of a connection. Service thread only.
 #include "server.h"
 
+#include "auth/client_tags.h"
 #include "base/close_codes.h"
-#include "json/json_scan.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/stats.h"
+#include "base/text.h"
+#include "transport/handshake_http.h"
 #include "transport/ws_session.h"
-
-#include <cjson/cJSON.h>
 
 #include <algorithm>
 #include <cctype>
@@ -85,63 +85,65 @@ std::string query_args(lws *wsi)
     return out;
 }
 
-// Tags the client chose with ?tags={"k":"v"}, kept only for allowed keys.
-Tags client_tags(std::string_view query, const std::vector<std::string> &allowed)
-{
-    Tags tags;
-    std::string_view text;
-    for (std::string_view rest = query; !rest.empty();) {
-        std::size_t amp = rest.find('&');
-        std::string_view arg = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-        if (arg.substr(0, 5) == "tags=")
-            text = arg.substr(5);
-    }
-    if (text.empty())
-        return tags;
-    cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
-    if (!json) {
-        log_event(LogLevel::info, LogFields("client_tags_ignored"),
-                  "ignoring ?tags=: not a JSON object of strings");
-        return tags;
-    }
-    for (const cJSON *item = json->child; item; item = item->next) {
-        std::string key = item->string ? item->string : "";
-        bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
-        if (!wanted || !cJSON_IsString(item) || !*item->valuestring || std::strlen(item->valuestring) > 256) {
-            log_event(LogLevel::info, LogFields("client_tags_ignored"), "ignoring client tag '%.64s': %s",
-                      key.c_str(),
-                      wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags");
-            continue;
-        }
-        tags[key] = item->valuestring; // one value per key: the last one wins
-    }
-    cJSON_Delete(json);
-    return tags;
-}
-
-// Answers the handshake with 503 and Retry-After, then drops it (T4).
 void refuse_busy(lws *wsi)
 {
-    unsigned char buf[LWS_PRE + 256];
-    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf;
-    if (lws_add_http_header_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, &p, end) ||
-        lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char *>("retry-after:"),
-                                    reinterpret_cast<const unsigned char *>("1"), 1, &p, end) ||
-        lws_add_http_header_content_length(wsi, 0, &p, end) || lws_finalize_http_header(wsi, &p, end))
-        return;
-    lws_write(wsi, start, static_cast<std::size_t>(p - start), LWS_WRITE_HTTP_HEADERS);
+    refuse_handshake(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, {{"retry-after", "1"}});
+    metrics::handshake_refused("503");
 }
 
 } // namespace
 
-int Server::filter_upgrade(lws *wsi, WsSession &session)
+bool Server::on_accepted(lws *wsi)
 {
-    std::string path = header(wsi, WSI_TOKEN_GET_URI);
-    if (path != config_.server.path) {
-        lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
+    char peer[64] = "";
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    const auto &proxies = config_.websocket.trusted_proxies;
+    bool proxy = std::find(proxies.begin(), proxies.end(), std::string_view(peer)) != proxies.end();
+    if (handshakes_.accepted(wsi, peer, proxy))
+        return true;
+    // Nothing has been read yet, so there is no request to answer: close.
+    log_event(LogLevel::debug, LogFields("handshake_refused"),
+              "connection from %s closed at once: max_handshakes_per_ip reached", peer);
+    metrics::handshake_refused("closed");
+    return false;
+}
+
+int Server::confirm_upgrade(lws *wsi, const char *upgrade)
+{
+    if (!upgrade || !text::iequals(upgrade, "websocket")) {
+        // h2c (or anything else): no protocol switch, the answer a plain
+        // request gets here (T33).
+        log_event(LogLevel::debug, LogFields("handshake_refused"), "handshake refused: Upgrade: %.32s",
+                  upgrade ? upgrade : "");
+        refuse_handshake(wsi, HTTP_STATUS_NOT_FOUND);
+        metrics::handshake_refused("404");
         return 1;
     }
+    if (header(wsi, WSI_TOKEN_GET_URI) != config_.server.path) {
+        refuse_handshake(wsi, HTTP_STATUS_NOT_FOUND);
+        metrics::handshake_refused("404");
+        return 1;
+    }
+    UpgradeHeaderCopy headers;
+    read_upgrade_headers(wsi, config_.server.max_header_bytes, headers);
+    UpgradeProblem problem = check_upgrade(headers.view);
+    if (problem.status) {
+        char peer[64] = "";
+        lws_get_peer_simple(wsi, peer, sizeof peer);
+        log_event(LogLevel::debug, LogFields("handshake_refused"), "handshake from %s refused with %d: %s", peer,
+                  problem.status, problem.reason.c_str());
+        if (problem.status == 426)
+            refuse_handshake(wsi, problem.status, {{"sec-websocket-version", "13"}});
+        else
+            refuse_handshake(wsi, problem.status);
+        metrics::handshake_refused(std::to_string(problem.status));
+        return 1;
+    }
+    return 0;
+}
+
+int Server::filter_upgrade(lws *wsi)
+{
     if (stopping_) {
         refuse_busy(wsi);
         return 1;
@@ -151,32 +153,45 @@ int Server::filter_upgrade(lws *wsi, WsSession &session)
         log_event(LogLevel::info, LogFields("handshake_refused"),
                   "handshake refused: origin '%.128s' is not allowed", origin.c_str());
         lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, nullptr);
+        metrics::handshake_refused("403");
         return 1;
     }
     char peer[64] = "";
     lws_get_peer_simple(wsi, peer, sizeof peer);
     std::string address =
         client_address(peer, header(wsi, WSI_TOKEN_X_FORWARDED_FOR), config_.websocket.trusted_proxies);
-    if (!caps_.admit(address)) {
+    switch (handshakes_.reserve(wsi, address)) {
+    case HandshakeTable::Reserve::ok:
+        break;
+    case HandshakeTable::Reserve::handshake_cap:
+        log_event(LogLevel::info, LogFields("handshake_refused"),
+                  "handshake refused: max_handshakes_per_ip reached (%s)", address.c_str());
+        refuse_busy(wsi);
+        return 1;
+    case HandshakeTable::Reserve::connection_cap:
         log_event(LogLevel::info, LogFields("handshake_refused"),
                   "handshake refused: connection cap reached (%zu open; %s)", caps_.total(), address.c_str());
         refuse_busy(wsi);
         return 1;
     }
-    auto *req = new UpgradeRequest;
-    req->path = std::move(path);
+    auto req = std::make_unique<UpgradeRequest>();
+    req->path = header(wsi, WSI_TOKEN_GET_URI);
     req->query = query_args(wsi);
     req->origin = std::move(origin);
     req->address = std::move(address);
     capture_headers(wsi, *req, auth_.plugin().extra_headers);
-    session.upgrade = req;
+    handshakes_.hold_request(wsi, std::move(req));
     return 0;
 }
 
-void Server::on_established(lws *wsi, WsSession &session)
+int Server::on_established(lws *wsi, WsSession &session)
 {
-    std::unique_ptr<UpgradeRequest> req(session.upgrade);
-    session.upgrade = nullptr;
+    std::unique_ptr<UpgradeRequest> req = handshakes_.established(wsi);
+    if (!req) { // only a filtered upgrade gets here
+        log_event(LogLevel::error, LogFields("handshake_refused"),
+                  "connection established without its handshake record; closing it");
+        return -1;
+    }
     Connection *conn = gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags));
     session.conn = conn;
     bump(stats().connections_opened);
@@ -188,16 +203,17 @@ void Server::on_established(lws *wsi, WsSession &session)
               static_cast<unsigned long long>(conn->id), req->address.c_str());
     if (stopping_) {
         gateway_.close(conn->id, close_code::going_away, "server shutting down", true);
-        return;
+        return 0;
     }
     if (auto verdict = auth_.begin(conn->id, *req)) {
         apply_verdict(conn->id, std::move(*verdict));
-        return;
+        return 0;
     }
     // Frames wait for the verdict, in order (on_message holds them). Reading
     // goes on, so a client that leaves is noticed at once; only when what it
     // sent meanwhile passes one maximum message does reading pause.
     arm_deadline_timer();
+    return 0;
 }
 
 void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
@@ -227,6 +243,7 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
             gateway_.set_tag(id, key, value);
     }
     conn->admission = Connection::Admission::admitted;
+    handshakes_.admitted(conn->wsi);
 
     auto snap = gateway_.snapshot(id);
     log_event(LogLevel::debug, LogFields("conn_admitted").conn(id).user(snap->user_id),
@@ -254,6 +271,8 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
 
 void Server::on_message(Connection &conn, bool binary, std::string_view message)
 {
+    if (conn.peer_closed)
+        return; // nothing after the client's close frame (RFC 6455 §5.5.1, T32)
     switch (conn.admission) {
     case Connection::Admission::pending: // lws had it buffered before the pause
         conn.held.emplace_back(binary, std::string(message));
@@ -282,7 +301,7 @@ void Server::on_closed(WsSession &session)
     bump(stats().connections_closed);
     metrics::closed(code);
     auth_.forget(conn->id);
-    caps_.release(conn->peer);
+    handshakes_.connection_closed(conn->peer);
     bool admitted = conn->admission == Connection::Admission::admitted;
     auto user = gateway_.snapshot(conn->id);
     log_event(LogLevel::debug, LogFields("conn_closed").conn(conn->id).user(user->user_id),
@@ -305,16 +324,21 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
 {
     auto *session = static_cast<WsSession *>(user);
     switch (reason) {
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        return on_accepted(wsi) ? 0 : -1;
+
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return confirm_upgrade(wsi, static_cast<const char *>(in));
+
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return filter_upgrade(wsi, *session);
+        return filter_upgrade(wsi);
 
     case LWS_CALLBACK_ESTABLISHED:
-        on_established(wsi, *session);
-        return 0;
+        return on_established(wsi, *session);
 
     case LWS_CALLBACK_RECEIVE: {
         Connection *conn = session->conn;
-        if (!conn || conn->closing)
+        if (!conn || conn->closing || conn->peer_closed)
             return 0;
         if (lws_is_first_fragment(wsi)) {
             conn->rx.clear();
@@ -358,6 +382,16 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
             auto *p = static_cast<const unsigned char *>(in);
             session->peer_close_code = p[0] << 8 | p[1];
         }
+        if (Connection *conn = session->conn) {
+            // lws 4.1.6 still delivers frames read behind the close frame
+            // (T32): none of them, and no message left half-assembled, reaches
+            // a handler. What was dispatched before keeps its answer, which
+            // goes out if it is written before lws's close reply.
+            conn->peer_closed = true;
+            conn->rx.clear();
+            conn->held.clear();
+            conn->held_bytes = 0;
+        }
         return 0;
 
     case LWS_CALLBACK_CLOSED:
@@ -365,12 +399,8 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
             on_closed(*session);
         return 0;
 
-    case LWS_CALLBACK_WSI_DESTROY:
-        if (session && session->upgrade) { // handshake accepted, never established
-            caps_.release(session->upgrade->address);
-            delete session->upgrade;
-            session->upgrade = nullptr;
-        }
+    case LWS_CALLBACK_WSI_DESTROY: // lws 4.1.6 sends it to protocols[0] (on_http); here in case
+        handshakes_.destroyed(wsi);
         return 0;
 
     default:

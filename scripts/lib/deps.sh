@@ -43,6 +43,7 @@ WSHOST_PYTHON_TEST_PACKAGES=(
     python3-websockets         # websockets 10.4: permessage-deflate client (tests/gateway)
     python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
     curl                       # control API tests (Expect: 100-continue)
+    openssl                    # tests/hostile/test_tls.py: a self-signed certificate per run
 )
 
 # The package test (tests/packaging): cpack -G DEB, then checks and a real install.
@@ -73,6 +74,12 @@ WSHOST_BENCH_PACKAGES=(
     wrk               # bench/run control: POST /send-text requests/s
 )
 
+# The fuzz tree (build-fuzz: scripts/test's smoke, scripts/fuzz): libFuzzer.
+WSHOST_FUZZ_PACKAGES=(
+    clang              # clang 14: -fsanitize=fuzzer (tests/fuzz, scripts/lib/fuzz_tree.sh)
+    libclang-rt-14-dev # the libFuzzer runtime (only a Recommends of clang)
+)
+
 # Everything scripts/test installs.
 WSHOST_TEST_PACKAGES=(
     "${WSHOST_BUILD_PACKAGES[@]}"
@@ -81,6 +88,7 @@ WSHOST_TEST_PACKAGES=(
     "${WSHOST_PACKAGE_TEST_PACKAGES[@]}"
     "${WSHOST_NODE_PACKAGES[@]}"
     "${WSHOST_BROWSER_TEST_PACKAGES[@]}"
+    "${WSHOST_FUZZ_PACKAGES[@]}"
     "${WSHOST_BENCH_PACKAGES[@]}"
 )
 

@@ -37,8 +37,8 @@ TEST_F(ConfigTest, UnknownKeysListValidKeys)
         "3:1: unknown key 'max_message_size' in [websocket]; valid keys: origins, allow_missing_origin, "
         "max_message_bytes, compression, ping_interval_s, idle_timeout_s, send_queue_max_messages, "
         "send_queue_max_bytes, slow_consumer_policy, slow_consumer_grace_ms, rate_limit_per_s, "
-        "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, trusted_proxies, "
-        "rx_buffer_bytes");
+        "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, max_handshakes_per_ip, "
+        "trusted_proxies, rx_buffer_bytes");
     EXPECT_EQ(
         error("plugins_dir = \"x\"\n"),
         "1:1: unknown key 'plugins_dir' in the top-level table; valid keys: plugin_dir, server, control, "
@@ -180,6 +180,15 @@ TEST_F(ConfigTest, TlsNeedsCertAndKey)
                       "2:11: [server.tls] enabled = true requires 'key_file'"}));
     EXPECT_EQ(error("[server.tls]\nenabled = true\ncert_file = \"c.pem\"\n"),
               "2:11: [server.tls] enabled = true requires 'key_file'");
+    // [control.tls]: the same keys and checks, under its own name.
+    EXPECT_EQ(errors("[control.tls]\nenabled = true\n"),
+              (Errors{"2:11: [control.tls] enabled = true requires 'cert_file'",
+                      "2:11: [control.tls] enabled = true requires 'key_file'"}));
+    EXPECT_EQ(error("[control.tls]\ncert = \"x\"\n"),
+              "2:1: unknown key 'cert' in [control.tls]; valid keys: enabled, cert_file, key_file");
+    EXPECT_EQ(error("[control]\nsocket = \"c.sock\"\n[control.tls]\nenabled = true\n"
+                    "cert_file = \"c.pem\"\nkey_file = \"k.pem\"\n"),
+              "2:10: [control.tls] applies to address/port: a Unix socket is served without TLS");
 }
 
 TEST_F(ConfigTest, ControlChecks)
@@ -212,8 +221,8 @@ TEST_F(ConfigTest, CollectsAllErrorsInFileOrder)
             "allow_missing_origin, "
             "max_message_bytes, compression, ping_interval_s, idle_timeout_s, send_queue_max_messages, "
             "send_queue_max_bytes, slow_consumer_policy, slow_consumer_grace_ms, rate_limit_per_s, "
-            "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, trusted_proxies, "
-            "rx_buffer_bytes",
+            "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, max_handshakes_per_ip, "
+            "trusted_proxies, rx_buffer_bytes",
         p + ":13:15: 'compression' must be a boolean",
         p + ":16:9: 'level' must be one of error, warn, info, debug (got 'verbose')",
         p + ":18:1: missing required key 'path' in [[plugin]]",

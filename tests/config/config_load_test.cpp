@@ -2,6 +2,8 @@
 #include "config/config_schema.h"
 #include "config_test_util.h"
 
+#include <sys/stat.h>
+
 #include <set>
 
 namespace wshost::test
@@ -67,6 +69,7 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.server.address, d.server.address);
     EXPECT_EQ(s.server.port, d.server.port);
     EXPECT_EQ(s.server.path, d.server.path);
+    EXPECT_EQ(s.server.max_header_bytes, d.server.max_header_bytes);
     EXPECT_EQ(s.server.event_loop, d.server.event_loop);
     EXPECT_EQ(d.server.static_dir, ""); // dev difference: the browser demo
     EXPECT_EQ(s.server.static_dir, std::filesystem::weakly_canonical(std::string(WSHOST_SOURCE_DIR) + "/demo").string());
@@ -79,6 +82,9 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.control.port, d.control.port);
     EXPECT_EQ(s.control.socket, d.control.socket);
     EXPECT_EQ(s.control.max_body_bytes, d.control.max_body_bytes);
+    EXPECT_EQ(s.control.tls.enabled, d.control.tls.enabled);
+    EXPECT_EQ(s.control.tls.cert_file, d.control.tls.cert_file);
+    EXPECT_EQ(s.control.tls.key_file, d.control.tls.key_file);
     EXPECT_TRUE(d.control.tokens.empty()); // dev difference: one token (checked above)
 
     EXPECT_EQ(s.auth.authenticator, d.auth.authenticator);
@@ -106,6 +112,7 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(sw.client_tags, std::vector<std::string>{"name"});
     EXPECT_EQ(sw.max_connections, dw.max_connections);
     EXPECT_EQ(sw.max_connections_per_ip, dw.max_connections_per_ip);
+    EXPECT_EQ(sw.max_handshakes_per_ip, dw.max_handshakes_per_ip);
     EXPECT_EQ(sw.trusted_proxies, dw.trusted_proxies);
     EXPECT_EQ(sw.rx_buffer_bytes, dw.rx_buffer_bytes);
 
@@ -295,6 +302,22 @@ TEST_F(ConfigTest, SecretFileErrors)
               "2:15: 'secret_file': cannot read '" + d + "/adir': is a directory");
     EXPECT_EQ(error("[control]\ntokens = [{ token_file = \"\", scopes = [\"push\"] }]\n"),
               "2:26: 'token_file' must not be empty");
+}
+
+TEST_F(ConfigTest, SecretFileMustBeASmallRegularFile)
+{
+    // A FIFO would block the loader (and a reload), a device never ends.
+    ASSERT_EQ(mkfifo((dir_ / "fifo.key").c_str(), 0600), 0);
+    const std::string d = dir_.string();
+    EXPECT_EQ(error("[[auth.jwt.keys]]\nsecret_file = \"fifo.key\"\n"),
+              "2:15: 'secret_file': cannot read '" + d + "/fifo.key': not a regular file");
+    EXPECT_EQ(error("[[auth.jwt.keys]]\nsecret_file = \"/dev/zero\"\n"),
+              "2:15: 'secret_file': cannot read '/dev/zero': not a regular file");
+    write("big.key", std::string(64 * 1024 + 1, 'k'));
+    EXPECT_EQ(error("[[auth.jwt.keys]]\nsecret_file = \"big.key\"\n"),
+              "2:15: 'secret_file': '" + d + "/big.key' is larger than 65536 bytes: not a secret");
+    write("max.key", std::string(64 * 1024, 'k'));
+    EXPECT_EQ(ok("[[auth.jwt.keys]]\nsecret_file = \"max.key\"\n").auth.jwt.keys.at(0).secret.size(), 64u * 1024);
 }
 
 TEST_F(ConfigTest, ErrorsNeverContainSecrets)

@@ -32,6 +32,7 @@ public:
     bool admit(const std::string &address);
     void release(const std::string &address);
     std::size_t total() const { return total_; }
+    std::size_t addresses() const { return per_address_.size(); } // with a nonzero count
 
 private:
     const WebSocketConfig &config_;

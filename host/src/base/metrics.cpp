@@ -47,7 +47,7 @@ namespace
 
 struct Registry {
     std::mutex mu;
-    std::map<Key, std::uint64_t> closed, auth, dropped, actions, control, reloads;
+    std::map<Key, std::uint64_t> closed, auth, dropped, actions, control, reloads, refused;
     // By action name; the handles' addresses never change.
     std::map<std::string, std::unique_ptr<ActionMetrics>, std::less<>> action_handles;
     std::uint64_t generation = 1;
@@ -232,6 +232,11 @@ void dropped(std::string_view reason, std::uint64_t n)
     add(registry().dropped, {reason}, n);
 }
 
+void handshake_refused(std::string_view status)
+{
+    add(registry().refused, {status}, 1);
+}
+
 void control(std::string_view endpoint, int status)
 {
     add(registry().control, {endpoint, std::to_string(status)}, 1);
@@ -258,6 +263,7 @@ void reset_for_tests()
     r.actions.clear();
     r.control.clear();
     r.reloads.clear();
+    r.refused.clear();
     for (auto &[name, handle] : r.action_handles) { // plugins' actions still point at them
         handle->successes = 0;
         handle->durations = Histogram{};
@@ -278,6 +284,24 @@ std::string render(const Stats &s)
     counter_family(out, "wshost_connections_closed_total", "WebSocket connections closed, by close code.",
                    {"code"}, r.closed);
     counter_family(out, "wshost_auth_total", "Authenticator verdicts, by result.", {"result"}, r.auth);
+    plain(out, "wshost_handshakes_in_progress", "gauge",
+          "WebSocket-port connections accepted and not yet admitted (headers, upgrade, authentication).",
+          load(s.handshakes_in_progress));
+    plain(out, "wshost_handshake_addresses", "gauge",
+          "Client addresses with a handshake in progress (max_handshakes_per_ip counts per address).",
+          load(s.handshake_addresses));
+    plain(out, "wshost_handshake_requests_held", "gauge",
+          "Captured upgrade requests waiting for their connection to be established.",
+          load(s.handshake_requests_held));
+    plain(out, "wshost_admission_slots", "gauge",
+          "Connection-cap slots held (max_connections): open connections and upgrades being established.",
+          load(s.admission_slots));
+    plain(out, "wshost_admission_addresses", "gauge",
+          "Client addresses holding a connection-cap slot (max_connections_per_ip counts per address).",
+          load(s.admission_addresses));
+    counter_family(out, "wshost_handshakes_refused_total",
+                   "WebSocket handshakes refused by the host, by HTTP status (\"closed\": dropped at accept).",
+                   {"status"}, r.refused);
     plain(out, "wshost_messages_received_total", "counter", "WebSocket messages received from clients.",
           load(s.messages_received));
     plain(out, "wshost_messages_sent_total", "counter", "WebSocket messages written to clients.",

@@ -49,6 +49,9 @@ void auth(std::string_view result);
 // reports as wshost_dropped_total{reason="slow_consumer"}. Passing
 // "slow_consumer" here adds to that sample.
 void dropped(std::string_view reason, std::uint64_t n);
+// One WebSocket handshake refused by the host: wshost_handshakes_refused_total{status}
+// ("400", "403", "404", "426", "431", "503", or "closed": dropped at accept).
+void handshake_refused(std::string_view status);
 // One control API request: wshost_control_requests_total{endpoint,status};
 // `endpoint` is the route pattern ("/v1/rooms/{room}/join"), not the raw path.
 void control(std::string_view endpoint, int status);

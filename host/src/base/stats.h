@@ -19,6 +19,12 @@ struct Stats {
     std::atomic<uint64_t> deliveries{0};
     std::atomic<uint64_t> dropped_slow_consumer{0};
     std::atomic<uint64_t> queue_bytes{0};
+    // Admission (handshake_table.h): gauges of what handshakes and caps hold.
+    std::atomic<uint64_t> handshakes_in_progress{0};
+    std::atomic<uint64_t> handshake_requests_held{0}; // captured upgrade requests
+    std::atomic<uint64_t> handshake_addresses{0};     // addresses with a handshake in progress
+    std::atomic<uint64_t> admission_slots{0};         // connection-cap slots held
+    std::atomic<uint64_t> admission_addresses{0};     // addresses holding a slot
 };
 
 Stats &stats();

@@ -21,14 +21,9 @@ ConfigLoad load_config(const std::string &path)
 {
     ConfigLoad result;
     try {
-        cfg::Ctx ctx;
-        ctx.file = path;
-        std::error_code ec;
-        std::filesystem::path abs = std::filesystem::absolute(path, ec);
-        ctx.dir = cfg::resolve_path("/", (ec ? std::filesystem::path(path) : abs).parent_path().string());
-
         // Read the file ourselves: a clear message for a missing file, and
         // toml::parse_file's "could not be opened" carries no errno.
+        std::error_code ec;
         errno = 0;
         std::ifstream in(path, std::ios::binary);
         std::ostringstream text;
@@ -42,10 +37,27 @@ ConfigLoad load_config(const std::string &path)
             result.errors.push_back({SourcePos{path, 0, 0}, std::string("cannot read config file: ") + why});
             return result;
         }
+        return load_config_text(std::move(text).str(), path);
+    } catch (const std::exception &e) { // bad_alloc, filesystem errors: never throw out of here
+        result.config.reset();
+        result.errors.push_back({SourcePos{path, 0, 0}, std::string("cannot load config: ") + e.what()});
+    }
+    return result;
+}
+
+ConfigLoad load_config_text(std::string text, const std::string &path)
+{
+    ConfigLoad result;
+    try {
+        cfg::Ctx ctx;
+        ctx.file = path;
+        std::error_code ec;
+        std::filesystem::path abs = std::filesystem::absolute(path, ec);
+        ctx.dir = cfg::resolve_path("/", (ec ? std::filesystem::path(path) : abs).parent_path().string());
 
         toml::table root;
         try {
-            root = toml::parse(std::move(text).str(), std::string_view{path});
+            root = toml::parse(std::move(text), std::string_view{path});
         } catch (const toml::parse_error &e) {
             result.errors.push_back({ctx.pos(e.source()), std::string(e.description())});
             return result;

@@ -30,7 +30,7 @@ struct ConfigError {
 };
 
 struct TlsConfig {
-    bool enabled = false;       // [server.tls] enabled
+    bool enabled = false;       // [server.tls] / [control.tls] enabled
     std::string cert_file;      // PEM certificate chain (path resolved)
     std::string key_file;       // PEM private key (path resolved)
 };
@@ -45,6 +45,7 @@ struct ServerConfig {
     std::string address = "127.0.0.1"; // IPv4 or IPv6 literal (no host names)
     int port = 8080;                    // 0 = pick a free port (see --ready-file)
     std::string path = "/";             // WebSocket upgrade path
+    std::size_t max_header_bytes = 8192; // request line + headers of an upgrade; 431 past it
     EventLoop event_loop = EventLoop::libev; // libev: flat at 20k connections (docs/PERFORMANCE.md)
     std::string static_dir;                  // files served to plain GETs on this listener; "" = none (404)
     TlsConfig tls;
@@ -63,6 +64,7 @@ struct ControlConfig {
     std::string socket;                   // Unix socket path; when set, replaces address/port
     std::vector<ControlToken> tokens;
     std::size_t max_body_bytes = 1 << 20; // larger bodies get 413
+    TlsConfig tls;                        // https:// (address/port only, not the Unix socket)
 };
 
 struct JwtKey {
@@ -103,6 +105,7 @@ struct WebSocketConfig {
     std::vector<std::string> client_tags;      // tag keys clients may set via ?tags=
     std::size_t max_connections = 10000;       // total; 0 = fd limit only
     std::size_t max_connections_per_ip = 0;    // 0 = no per-IP cap
+    std::size_t max_handshakes_per_ip = 64;    // connections not yet admitted, per IP; 0 = no cap
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
     std::size_t rx_buffer_bytes = 4096;        // lws per-connection receive buffer
 };
@@ -151,5 +154,8 @@ struct ConfigLoad {
 // the list of valid keys, wrong types, bad values, unreadable *_file secrets),
 // each with file:line:col. Never throws.
 ConfigLoad load_config(const std::string &path);
+// The same for a file's text already read: `path` names it in errors, and
+// relative paths in it resolve against its directory.
+ConfigLoad load_config_text(std::string text, const std::string &path);
 
 } // namespace wshost

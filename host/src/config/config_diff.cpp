@@ -20,6 +20,9 @@ std::vector<std::string> restart_required(const Config &running, const Config &n
     check(c.address != d.address, "control.address");
     check(c.port != d.port, "control.port");
     check(c.socket != d.socket, "control.socket");
+    check(c.tls.enabled != d.tls.enabled || c.tls.cert_file != d.tls.cert_file || c.tls.key_file != d.tls.key_file,
+          "control.tls");
+    check(a.max_header_bytes != b.max_header_bytes, "server.max_header_bytes");
     const WebSocketConfig &w = running.websocket, &x = next.websocket;
     check(w.compression != x.compression, "websocket.compression");
     check(w.ping_interval_s != x.ping_interval_s, "websocket.ping_interval_s");
@@ -43,12 +46,14 @@ void apply_reloadable(Config &running, const Config &next)
     running.server.port = server.port;
     running.server.event_loop = server.event_loop;
     running.server.tls = server.tls;
+    running.server.max_header_bytes = server.max_header_bytes;
 
     running.control = next.control; // tokens, body limit
     running.control.enabled = control.enabled;
     running.control.address = control.address;
     running.control.port = control.port;
     running.control.socket = control.socket;
+    running.control.tls = control.tls;
 
     running.websocket = next.websocket;
     running.websocket.compression = websocket.compression;

@@ -169,6 +169,12 @@ std::optional<std::string> read_secret_file(Ctx &c, std::string_view key, const 
         c.error(n.source(), where + "cannot read " + in_quotes(full) + ": is a directory");
         return std::nullopt;
     }
+    // A FIFO would block the open (and a reload with it), a device such as
+    // /dev/zero would never end: regular files only, and bounded.
+    if (fs::file_status st = fs::status(full, ec); !ec && fs::exists(st) && !fs::is_regular_file(st)) {
+        c.error(n.source(), where + "cannot read " + in_quotes(full) + ": not a regular file");
+        return std::nullopt;
+    }
     errno = 0;
     std::ifstream in(full, std::ios::binary);
     if (!in) {
@@ -177,13 +183,18 @@ std::optional<std::string> read_secret_file(Ctx &c, std::string_view key, const 
                 where + "cannot read " + in_quotes(full) + ": " + (e ? std::strerror(e) : "open failed"));
         return std::nullopt;
     }
-    std::ostringstream content;
-    content << in.rdbuf();
+    std::string s(kMaxSecretFileBytes + 1, '\0');
+    in.read(s.data(), static_cast<std::streamsize>(s.size()));
     if (in.bad()) {
         c.error(n.source(), where + "cannot read " + in_quotes(full) + ": read error");
         return std::nullopt;
     }
-    std::string s = std::move(content).str();
+    s.resize(static_cast<std::size_t>(in.gcount()));
+    if (s.size() > kMaxSecretFileBytes) {
+        c.error(n.source(), where + in_quotes(full) + " is larger than " + std::to_string(kMaxSecretFileBytes) +
+                                " bytes: not a secret");
+        return std::nullopt;
+    }
     // Strip one trailing newline (LF or CRLF): editors add one; secrets rarely end in one.
     if (!s.empty() && s.back() == '\n') {
         s.pop_back();

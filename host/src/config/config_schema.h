@@ -82,7 +82,9 @@ const toml::table *get_table(Ctx &, std::string_view key, const toml::node &);
 // Paths: relative -> against the config dir; stored absolute and normalised.
 std::string resolve_path(const std::filesystem::path &dir, const std::string &p);
 // Reads a secret file named by `node`'s string value; "" after an error.
-// Never puts the file's content into a message.
+// Never puts the file's content into a message. Only a regular file of at
+// most kMaxSecretFileBytes is read (a FIFO would block, /dev/zero never end).
+inline constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
 std::optional<std::string> read_secret_file(Ctx &, std::string_view key, const toml::node &);
 // `a` and `b` exclusive, exactly one required.
 void one_of(Ctx &, const toml::table &, std::string_view a, std::string_view b, std::string_view title);

@@ -70,10 +70,11 @@ std::string check_origin(std::string_view key, const std::string &v)
 
 // --- tables --------------------------------------------------------------------
 
-const TableSpec<TlsConfig> &tls_spec()
+// [server.tls] and [control.tls]: the same keys.
+TableSpec<TlsConfig> make_tls_spec(const char *title)
 {
-    static const TableSpec<TlsConfig> spec{
-        .title = "[server.tls]",
+    return TableSpec<TlsConfig>{
+        .title = title,
         .keys =
             {
                 boolean("enabled", &TlsConfig::enabled),
@@ -81,15 +82,26 @@ const TableSpec<TlsConfig> &tls_spec()
                 path("key_file", &TlsConfig::key_file),
             },
         .check =
-            [](Ctx &c, const toml::table &t, TlsConfig &o) {
+            [title](Ctx &c, const toml::table &t, TlsConfig &o) {
                 if (!o.enabled)
                     return;
                 if (o.cert_file.empty())
-                    c.error(value_source(t, "enabled"), "[server.tls] enabled = true requires 'cert_file'");
+                    c.error(value_source(t, "enabled"), std::string(title) + " enabled = true requires 'cert_file'");
                 if (o.key_file.empty())
-                    c.error(value_source(t, "enabled"), "[server.tls] enabled = true requires 'key_file'");
+                    c.error(value_source(t, "enabled"), std::string(title) + " enabled = true requires 'key_file'");
             },
     };
+}
+
+const TableSpec<TlsConfig> &tls_spec()
+{
+    static const TableSpec<TlsConfig> spec = make_tls_spec("[server.tls]");
+    return spec;
+}
+
+const TableSpec<TlsConfig> &control_tls_spec()
+{
+    static const TableSpec<TlsConfig> spec = make_tls_spec("[control.tls]");
     return spec;
 }
 
@@ -102,6 +114,7 @@ const TableSpec<ServerConfig> &server_spec()
                 string("address", &ServerConfig::address, &check_ip_literal),
                 integer("port", &ServerConfig::port, 0, 65535),
                 string("path", &ServerConfig::path, &check_url_path),
+                integer("max_header_bytes", &ServerConfig::max_header_bytes, 1024, 57344),
                 choice("event_loop", &ServerConfig::event_loop,
                        {{"poll", EventLoop::poll}, {"libev", EventLoop::libev}}),
                 path("static_dir", &ServerConfig::static_dir),
@@ -150,10 +163,14 @@ const TableSpec<ControlConfig> &control_spec()
                 path("socket", &ControlConfig::socket),
                 table_array("tokens", &ControlConfig::tokens, token_spec()),
                 integer("max_body_bytes", &ControlConfig::max_body_bytes, 1),
+                table("tls", &ControlConfig::tls, control_tls_spec()),
             },
         .check =
             [](Ctx &c, const toml::table &t, ControlConfig &o) {
                 // sockaddr_un::sun_path holds 108 bytes, the terminating NUL included.
+                if (o.tls.enabled && !o.socket.empty())
+                    c.error(value_source(t, "socket"),
+                            "[control.tls] applies to address/port: a Unix socket is served without TLS");
                 if (o.socket.size() > 107)
                     c.error(value_source(t, "socket"), "'socket' resolves to a path of " +
                                                            std::to_string(o.socket.size()) +
@@ -259,6 +276,7 @@ const TableSpec<WebSocketConfig> &websocket_spec()
                 strings("client_tags", &W::client_tags, &check_non_empty),
                 integer("max_connections", &W::max_connections, 0),
                 integer("max_connections_per_ip", &W::max_connections_per_ip, 0),
+                integer("max_handshakes_per_ip", &W::max_handshakes_per_ip, 0),
                 strings("trusted_proxies", &W::trusted_proxies, &check_ip_literal),
                 integer("rx_buffer_bytes", &W::rx_buffer_bytes, 1),
             },

@@ -267,6 +267,8 @@ int begin(lws *wsi, Session &s)
     const std::string length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
         x.close_after = true; // lws cannot read a chunked body (T12)
+        if (std::optional<ControlResponse> refused = api.precheck(r)) // 401/403/404/405 first
+            return respond(wsi, x, *refused);
         return respond(
             wsi, x,
             api.reject(r, 411, "send the body with Content-Length (chunked bodies are not supported)"));
@@ -281,6 +283,9 @@ int begin(lws *wsi, Session &s)
         }
         if (n > api.max_body_bytes()) {
             x.close_after = true; // nothing of the body is read
+            // Who may not send anything learns that first: 401 before 413.
+            if (std::optional<ControlResponse> refused = api.precheck(r))
+                return respond(wsi, x, *refused);
             return respond(wsi, x,
                            api.reject(r, 413,
                                       "request body is larger than the limit of " +
@@ -414,6 +419,14 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
         vi.port = config.port;
         if (config.address.find(':') == std::string::npos)
             vi.options = LWS_SERVER_OPTION_DISABLE_IPV6; // else 127.0.0.1 binds every interface (T1)
+        if (config.tls.enabled) { // as the WebSocket listener's (server.cpp)
+            vi.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT; // per vhost too, or it serves plaintext (T2)
+            vi.ssl_cert_filepath = config.tls.cert_file.c_str();
+            vi.ssl_private_key_filepath = config.tls.key_file.c_str();
+            vi.alpn = "http/1.1"; // no h2 (T21)
+            vi.ssl_cipher_list = "ECDHE+AESGCM:ECDHE+CHACHA20"; // forward secrecy only (T30)
+            vi.tls1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
+        }
     }
     lws_vhost *vh = lws_create_vhost(context, &vi);
     if (!vh) {
@@ -432,9 +445,10 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
         log_event(LogLevel::info, LogFields("control_listening"), "control API listening on unix:%s",
                   config.socket.c_str());
     else
-        log_event(LogLevel::info, LogFields("control_listening"), "control API listening on http://%s%s%s:%d",
-                  config.address.find(':') != std::string::npos ? "[" : "", config.address.c_str(),
-                  config.address.find(':') != std::string::npos ? "]" : "", lws_get_vhost_listen_port(vh));
+        log_event(LogLevel::info, LogFields("control_listening"), "control API listening on %s://%s%s%s:%d",
+                  config.tls.enabled ? "https" : "http", config.address.find(':') != std::string::npos ? "[" : "",
+                  config.address.c_str(), config.address.find(':') != std::string::npos ? "]" : "",
+                  lws_get_vhost_listen_port(vh));
     return vh;
 }
 

@@ -4,12 +4,15 @@
 // What the listener does itself (LWS-NOTES T9, T11, T12):
 //   - Transfer-Encoding: chunked -> 411 at once (lws cannot read chunked
 //     bodies); Content-Length above max_body_bytes -> 413 at once, before any
-//     body byte is read; the connection is closed after either.
+//     body byte is read; the connection is closed after either. The request
+//     head is checked first (token, route, method, scope): an unauthenticated
+//     one gets 401, not 411 or 413.
 //   - Expect: 100-continue -> the request head is checked first (token,
 //     route, method, scope); a refusal answers at once and closes, otherwise
 //     "HTTP/1.1 100 Continue" is written so clients do not stall (lws never
 //     answers it).
-//   - WebSocket (or h2c) upgrades are refused with 403.
+//   - WebSocket (or h2c) upgrades are refused with 403; with [control.tls]
+//     ALPN offers http/1.1 only, so h2 is never spoken either.
 //   - One access-log line per request (method, path without query, status,
 //     duration, request id), never a token or a query value; the request id
 //     is also sent back as X-Request-Id.

@@ -56,6 +56,7 @@ struct Connection {
     bool rx_overflow = false;   // current message exceeded the size limit
     bool rx_paused = false;     // lws_rx_flow_control(wsi, 0) in force
     bool closing = false;       // a close frame is on its way; ignore input
+    bool peer_closed = false;   // the client's close frame arrived: nothing more is dispatched
     bool grace_armed = false;   // hard-close timer running (slow consumer)
     bool deflate = false;       // permessage-deflate negotiated: lws frames (and compresses) each message
     struct GraceTimer {

@@ -6,10 +6,9 @@
 namespace wshost {
 
 struct Connection;
-struct UpgradeRequest;
 
+// (The captured upgrade request lives in the HandshakeTable until ESTABLISHED.)
 struct WsSession {
-    UpgradeRequest *upgrade; // from the handshake until ESTABLISHED; owned
     Connection *conn;        // from ESTABLISHED until CLOSED; owned by the Gateway
     int peer_close_code;     // from the client's close frame, if it sent one
     bool binary;             // the message being received is binary
