@@ -66,6 +66,8 @@ DECLARED_PROGRAMS = [
     ("npm", "bench/run", "npm ci in bench/node, for the node ws baseline"),
     ("npm", "tests/e2e/package-lock.json", "scripts/test runs npm ci there"),
     ("chromium", "tests/e2e/chat_demo.mjs", "playwright-core launches /usr/bin/chromium"),
+    ("clang", "scripts/lib/fuzz_tree.sh", "the build-fuzz tree's C compiler"),
+    ("clang++", "scripts/lib/fuzz_tree.sh", "the build-fuzz tree's C++ compiler"),
 ]
 
 # Probed by scripts that work without them; reported, never a failure.
