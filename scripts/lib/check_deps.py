@@ -8,11 +8,15 @@ a test or the benchmarks' smoke run would miss something:
                    standard library and the tree's own modules, must import under the
                    interpreter the tests use (tests/CMakeLists.txt: WSHOST_PYTHON,
                    /usr/bin/python3).
+  npm packages     every bare import/require in tests/**/*.{js,mjs,cjs} and
+                   bench/**/*.{js,mjs,cjs} must be declared in the nearest package.json
+                   and locked in the package-lock.json beside it (what `npm ci` installs).
   programs         add_test() COMMANDs and find_program() in the CMake files,
-                   subprocess calls and shutil.which() with a literal program name in
-                   the Python files, `command -v`/`which` and `#!` lines in the scripts
-                   under tests/ and bench/, plus DECLARED_PROGRAMS (what scanning
-                   cannot see), must be on PATH.
+                   subprocess calls (also through a local run() wrapper, with argv
+                   lists held in variables) and which() of literal names in the Python
+                   files, `command -v`/`which` and `#!` lines in the scripts under
+                   tests/ and bench/, plus DECLARED_PROGRAMS (what scanning cannot
+                   see), must be on PATH.
 
 Each one missing is named with the Debian package that provides it. With
 --packages (the lists scripts/lib/deps.sh installs), each one found must also come

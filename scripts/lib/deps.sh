@@ -52,6 +52,7 @@ WSHOST_PACKAGE_TEST_PACKAGES=(
     lintian           # no lintian errors
     file              # the binaries are stripped
     systemd           # systemd-analyze verify / security on the installed units
+    apt               # apt-get install ./wshost_*.deb (Priority important, so not implied)
 )
 
 # node and npm: `npm ci` of tests/e2e (playwright-core) and of bench/node (ws),
