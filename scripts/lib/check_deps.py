@@ -476,10 +476,11 @@ def check(needs, python, packages, out):
         r = probed.get(name, {"error": "not probed"})
         if "error" in r:
             pkg = MODULE_PACKAGES.get(name)
-            hint = ("Debian package %s" % pkg) if pkg else (
-                "no package known: find it with `apt-file search /%s/` and add it to MODULE_PACKAGES" % name)
-            problems.append("Python module '%s' (imported by %s) does not import under %s: %s; "
-                            "add %s" % (name, where(needs.modules[name]), python, r["error"], hint))
+            hint = ("add Debian package %s to scripts/lib/deps.sh" % pkg) if pkg else (
+                "no Debian package known for it: find one with `apt-file search /%s/`, add it to "
+                "scripts/lib/deps.sh and to MODULE_PACKAGES" % name)
+            problems.append("Python module '%s' (imported by %s) does not import under %s: %s; %s"
+                            % (name, where(needs.modules[name]), python, r["error"], hint))
         elif r["origin"]:
             provenance.append(("Python module '%s'" % name, r["origin"], needs.modules[name]))
 
@@ -491,9 +492,10 @@ def check(needs, python, packages, out):
                 optional_missing.append(name)
                 continue
             pkg = PROGRAM_PACKAGES.get(name)
-            hint = ("Debian package %s" % pkg) if pkg else (
-                "no package known: find it with `apt-file search bin/%s` and add it to PROGRAM_PACKAGES" % name)
-            problems.append("program '%s' (run by %s) is not on PATH; add %s" % (name, where(needs.programs[name]), hint))
+            hint = ("add Debian package %s to scripts/lib/deps.sh" % pkg) if pkg else (
+                "no Debian package known for it: find one with `apt-file search bin/%s`, add it to "
+                "scripts/lib/deps.sh and to PROGRAM_PACKAGES" % name)
+            problems.append("program '%s' (run by %s) is not on PATH; %s" % (name, where(needs.programs[name]), hint))
         elif name not in OPTIONAL_PROGRAMS:
             provenance.append(("program '%s'" % name, found, needs.programs[name]))
     for names, path in needs.program_groups:
