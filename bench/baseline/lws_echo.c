@@ -47,10 +47,10 @@ struct msg {
 struct pss {
     struct pss *prev, *next; /* every open connection */
     struct lws *wsi;
-    struct msg **q;          /* ring of queued messages */
+    struct msg **q; /* ring of queued messages */
     unsigned head, count, cap;
-    struct msg *written;     /* kept until the next WRITEABLE (T29) */
-    unsigned char *rx;       /* message being reassembled */
+    struct msg *written; /* kept until the next WRITEABLE (T29) */
+    unsigned char *rx;   /* message being reassembled */
     size_t rx_len, rx_cap;
     int established;
 };
@@ -253,7 +253,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--max-seconds") && i + 1 < argc)
             max_seconds = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--port N] [--ready-file F] [--libev] [--rx-buffer BYTES] [--deflate] [--no-utf8] [--fd-limit N] [--max-seconds S]\n",
+            fprintf(stderr,
+                    "usage: %s [--port N] [--ready-file F] [--libev] [--rx-buffer BYTES] [--deflate] "
+                    "[--no-utf8] [--fd-limit N] [--max-seconds S]\n",
                     argv[0]);
             return 2;
         }
@@ -275,7 +277,8 @@ int main(int argc, char **argv)
     info.fd_limit_per_thread = fd_limit > 0 ? (unsigned)fd_limit : 0;
     ctx = lws_create_context(&info);
     if (!ctx) {
-        fprintf(stderr, "lws_echo: cannot create the context%s\n", libev ? " (is libwebsockets-evlib-ev installed?)" : "");
+        fprintf(stderr, "lws_echo: cannot create the context%s\n",
+                libev ? " (is libwebsockets-evlib-ev installed?)" : "");
         return 1;
     }
 

@@ -20,7 +20,8 @@
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
-namespace wsload {
+namespace wsload
+{
 
 bool Load::start_connect(std::size_t i)
 {
@@ -35,7 +36,8 @@ bool Load::start_connect(std::size_t i)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     sockaddr_in src{};
     src.sin_family = AF_INET;
-    src.sin_addr.s_addr = htonl((127u << 24) | static_cast<uint32_t>(2 + i % static_cast<std::size_t>(o_.src_addrs)));
+    src.sin_addr.s_addr =
+        htonl((127u << 24) | static_cast<uint32_t>(2 + i % static_cast<std::size_t>(o_.src_addrs)));
     if (bind(fd, reinterpret_cast<sockaddr *>(&src), sizeof src) != 0) {
         std::fprintf(stderr, "wsload: bind: %s\n", std::strerror(errno));
         close(fd);
@@ -221,7 +223,8 @@ std::size_t Load::parse_handshake(Conn &c, const char *data, std::size_t len)
         return 0;
     }
     std::string lower(head);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     c.deflate = o_.deflate && lower.find("permessage-deflate") != std::string::npos;
     c.st = St::open;
     --pending_;
@@ -279,7 +282,8 @@ std::size_t Load::parse_frames(Conn &c, const char *data, std::size_t len)
                 c.close_code = (static_cast<uint8_t>(payload[0]) << 8) | static_cast<uint8_t>(payload[1]);
             if (c.close_code && r_.closed_unexpectedly < 5)
                 std::fprintf(stderr, "wsload: server closed a connection: %d %.*s\n", c.close_code,
-                             static_cast<int>(payload.size() > 2 ? payload.size() - 2 : 0), payload.data() + 2);
+                             static_cast<int>(payload.size() > 2 ? payload.size() - 2 : 0),
+                             payload.data() + 2);
             close_conn(c, true);
             return 0;
         }
@@ -335,7 +339,8 @@ void Load::poll_once(int timeout_ms)
     }
     int n = epoll_wait(ep_, evs, 512, timeout_ms);
     for (int k = 0; k < n; ++k)
-        on_event(evs[k].data.u64 == UINT64_MAX ? SIZE_MAX : static_cast<std::size_t>(evs[k].data.u64), evs[k].events);
+        on_event(evs[k].data.u64 == UINT64_MAX ? SIZE_MAX : static_cast<std::size_t>(evs[k].data.u64),
+                 evs[k].events);
 }
 
 void Load::ramp(uint64_t until)

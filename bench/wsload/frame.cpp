@@ -1,7 +1,8 @@
 // Masked client frames.
 #include "frame.h"
 
-namespace wsload {
+namespace wsload
+{
 
 uint8_t g_mask[4];
 

@@ -12,7 +12,8 @@
 #include <string>
 #include <string_view>
 
-namespace wsload {
+namespace wsload
+{
 
 constexpr uint8_t kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9, kPong = 0xA;
 

@@ -10,10 +10,12 @@
 #include <bit>
 #include <cstdint>
 
-namespace wsload {
+namespace wsload
+{
 
-class Histogram {
-public:
+class Histogram
+{
+  public:
     static constexpr int kSubBits = 6;
     static constexpr int kSub = 1 << kSubBits;
 
@@ -56,7 +58,7 @@ public:
         return max_;
     }
 
-private:
+  private:
     static std::size_t index(uint64_t v)
     {
         if (v < kSub)

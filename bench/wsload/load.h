@@ -14,7 +14,8 @@
 #include <string_view>
 #include <vector>
 
-namespace wsload {
+namespace wsload
+{
 
 enum class St { idle, connecting, handshaking, open, closed };
 
@@ -22,16 +23,16 @@ struct Conn {
     int fd = -1;
     St st = St::idle;
     bool publisher = false;
-    bool passive = false;     // echo --idle-conns: never sends
-    bool deflate = false;     // negotiated
-    std::string out;          // bytes not yet written
+    bool passive = false; // echo --idle-conns: never sends
+    bool deflate = false; // negotiated
+    std::string out;      // bytes not yet written
     std::size_t out_off = 0;
-    std::string pending;      // received bytes not yet parsed (partial frame / headers)
-    std::string frag;         // a fragmented message being assembled
+    std::string pending; // received bytes not yet parsed (partial frame / headers)
+    std::string frag;    // a fragmented message being assembled
     bool frag_compressed = false;
     // echo: send times of the messages in flight, oldest first
     std::deque<uint64_t> inflight;
-    uint64_t next_send = 0;   // --rate pacing
+    uint64_t next_send = 0; // --rate pacing
     uint64_t frames_rx = 0;
     int close_code = 0;
     bool exchanged = false;
@@ -45,19 +46,20 @@ struct Pub {
 
 struct Result {
     uint64_t sent = 0, received = 0, errors = 0, lost = 0, closed_unexpectedly = 0;
-    uint64_t window_msgs = 0;       // echo replies / deliveries in the measure window
+    uint64_t window_msgs = 0; // echo replies / deliveries in the measure window
     uint64_t pubs_sent = 0, pubs_complete = 0, pubs_incomplete = 0, missing = 0, http_errors = 0;
     uint64_t inflate_errors = 0, pings = 0;
-    Histogram lat;                  // echo RTT, or publish->receive per delivery
-    Histogram last;                 // subscribe: publish -> last delivery
+    Histogram lat;  // echo RTT, or publish->receive per delivery
+    Histogram last; // subscribe: publish -> last delivery
 };
 
-class Load {
-public:
+class Load
+{
+  public:
     explicit Load(Options o) : o_(std::move(o)) {}
     int run();
 
-private:
+  private:
     // setup
     void build_messages();
     bool start_connect(std::size_t i);

@@ -9,23 +9,25 @@
 #include <cstdlib>
 #include <string>
 
-namespace wsload {
-namespace {
+namespace wsload
+{
+namespace
+{
 
 void usage()
 {
-    std::fputs(
-        "usage: wsload --mode echo|subscribe|idle --port P [options]\n"
-        "  --host 127.0.0.x  --path /  --proto raw|wshost  --conns N  --depth D  --size BYTES\n"
-        "  --warmup S  --duration S  --drain S  --connect-timeout S  --deadline S\n"
-        "  --src-addrs K  --max-pending N  --rate MSGS_PER_S  --server-pid PID  --deflate\n"
-        "  echo:      --idle-conns N (opened first, kept idle beside the active ones)\n"
-        "             --refill N (top a connection up to depth only when <= N are in flight;\n"
-        "             default depth/2: one write carries half the window, which keeps the\n"
-        "             client's send() count, its main cost on loopback, well below the server's)\n"
-        "  subscribe: --publish-via ws|http  --http-port P  --http-path /v1/send  --token T  --pub-timeout S\n"
-        "  idle:      --hold S  --exchange  --exchange-msg TEXT  --ready-file F  --settle S\n",
-        stderr);
+    std::fputs("usage: wsload --mode echo|subscribe|idle --port P [options]\n"
+               "  --host 127.0.0.x  --path /  --proto raw|wshost  --conns N  --depth D  --size BYTES\n"
+               "  --warmup S  --duration S  --drain S  --connect-timeout S  --deadline S\n"
+               "  --src-addrs K  --max-pending N  --rate MSGS_PER_S  --server-pid PID  --deflate\n"
+               "  echo:      --idle-conns N (opened first, kept idle beside the active ones)\n"
+               "             --refill N (top a connection up to depth only when <= N are in flight;\n"
+               "             default depth/2: one write carries half the window, which keeps the\n"
+               "             client's send() count, its main cost on loopback, well below the server's)\n"
+               "  subscribe: --publish-via ws|http  --http-port P  --http-path /v1/send  --token T  "
+               "--pub-timeout S\n"
+               "  idle:      --hold S  --exchange  --exchange-msg TEXT  --ready-file F  --settle S\n",
+               stderr);
 }
 
 } // namespace
@@ -40,38 +42,73 @@ Options parse_options(int argc, char **argv)
     };
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        if (a == "--mode") o.mode = need(i);
-        else if (a == "--host") o.host = need(i);
-        else if (a == "--port") o.port = std::stoi(need(i));
-        else if (a == "--path") o.path = need(i);
-        else if (a == "--proto") o.proto = need(i);
-        else if (a == "--conns") o.conns = std::stoi(need(i));
-        else if (a == "--depth") o.depth = std::stoi(need(i));
-        else if (a == "--size") o.size = std::stoul(need(i));
-        else if (a == "--warmup") o.warmup = std::stod(need(i));
-        else if (a == "--duration") o.duration = std::stod(need(i));
-        else if (a == "--drain") o.drain = std::stod(need(i));
-        else if (a == "--connect-timeout") o.connect_timeout = std::stod(need(i));
-        else if (a == "--deadline") o.deadline = std::stod(need(i));
-        else if (a == "--src-addrs") o.src_addrs = std::stoi(need(i));
-        else if (a == "--max-pending") o.max_pending = std::stoi(need(i));
-        else if (a == "--rate") o.rate = std::stod(need(i));
-        else if (a == "--idle-conns") o.idle_conns = std::stoi(need(i));
-        else if (a == "--refill") o.refill = std::stoi(need(i));
-        else if (a == "--server-pid") o.server_pid = std::stoi(need(i));
-        else if (a == "--deflate") o.deflate = true;
-        else if (a == "--publish-via") o.publish_via = need(i);
-        else if (a == "--http-port") o.http_port = std::stoi(need(i));
-        else if (a == "--http-path") o.http_path = need(i);
-        else if (a == "--token") o.token = need(i);
-        else if (a == "--pub-timeout") o.pub_timeout = std::stod(need(i));
-        else if (a == "--hold") o.hold = std::stod(need(i));
-        else if (a == "--exchange") o.exchange = true;
-        else if (a == "--exchange-msg") o.exchange_msg = need(i);
-        else if (a == "--ready-file") o.ready_file = need(i);
-        else if (a == "--settle") o.settle = std::stod(need(i));
-        else if (a == "-h" || a == "--help") { usage(); std::exit(0); }
-        else { usage(); die("unknown option " + a); }
+        if (a == "--mode")
+            o.mode = need(i);
+        else if (a == "--host")
+            o.host = need(i);
+        else if (a == "--port")
+            o.port = std::stoi(need(i));
+        else if (a == "--path")
+            o.path = need(i);
+        else if (a == "--proto")
+            o.proto = need(i);
+        else if (a == "--conns")
+            o.conns = std::stoi(need(i));
+        else if (a == "--depth")
+            o.depth = std::stoi(need(i));
+        else if (a == "--size")
+            o.size = std::stoul(need(i));
+        else if (a == "--warmup")
+            o.warmup = std::stod(need(i));
+        else if (a == "--duration")
+            o.duration = std::stod(need(i));
+        else if (a == "--drain")
+            o.drain = std::stod(need(i));
+        else if (a == "--connect-timeout")
+            o.connect_timeout = std::stod(need(i));
+        else if (a == "--deadline")
+            o.deadline = std::stod(need(i));
+        else if (a == "--src-addrs")
+            o.src_addrs = std::stoi(need(i));
+        else if (a == "--max-pending")
+            o.max_pending = std::stoi(need(i));
+        else if (a == "--rate")
+            o.rate = std::stod(need(i));
+        else if (a == "--idle-conns")
+            o.idle_conns = std::stoi(need(i));
+        else if (a == "--refill")
+            o.refill = std::stoi(need(i));
+        else if (a == "--server-pid")
+            o.server_pid = std::stoi(need(i));
+        else if (a == "--deflate")
+            o.deflate = true;
+        else if (a == "--publish-via")
+            o.publish_via = need(i);
+        else if (a == "--http-port")
+            o.http_port = std::stoi(need(i));
+        else if (a == "--http-path")
+            o.http_path = need(i);
+        else if (a == "--token")
+            o.token = need(i);
+        else if (a == "--pub-timeout")
+            o.pub_timeout = std::stod(need(i));
+        else if (a == "--hold")
+            o.hold = std::stod(need(i));
+        else if (a == "--exchange")
+            o.exchange = true;
+        else if (a == "--exchange-msg")
+            o.exchange_msg = need(i);
+        else if (a == "--ready-file")
+            o.ready_file = need(i);
+        else if (a == "--settle")
+            o.settle = std::stod(need(i));
+        else if (a == "-h" || a == "--help") {
+            usage();
+            std::exit(0);
+        } else {
+            usage();
+            die("unknown option " + a);
+        }
     }
     if (o.mode != "echo" && o.mode != "subscribe" && o.mode != "idle")
         die("--mode must be echo, subscribe or idle");

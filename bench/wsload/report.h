@@ -1,7 +1,8 @@
 // Process accounting for wsload's report (CPU and RSS from /proc).
 #pragma once
 
-namespace wsload {
+namespace wsload
+{
 
 double self_cpu_s();
 // utime + stime of a process (all its threads), from /proc/PID/stat, in seconds.

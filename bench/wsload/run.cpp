@@ -18,7 +18,8 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace wsload {
+namespace wsload
+{
 
 int Load::run()
 {
@@ -71,7 +72,8 @@ int Load::run()
             }
             uint64_t until = std::min(hard_end, now_ns() + sec_to_ns(o_.connect_timeout));
             auto all_done = [&] {
-                return std::all_of(conns_.begin(), conns_.end(), [](const Conn &c) { return c.st != St::open || c.exchanged; });
+                return std::all_of(conns_.begin(), conns_.end(),
+                                   [](const Conn &c) { return c.st != St::open || c.exchanged; });
             };
             while (!all_done() && now_ns() < until)
                 poll_once(10);

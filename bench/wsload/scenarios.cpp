@@ -14,7 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace wsload {
+namespace wsload
+{
 
 void Load::build_messages()
 {
@@ -46,8 +47,8 @@ void Load::echo_reply(Conn &c, std::string_view payload)
     c.inflight.pop_front();
     if (o_.proto == "wshost" ? payload.rfind(R"({"status":"success")", 0) != 0 : payload.size() != o_.size) {
         if (r_.errors < 3)
-            std::fprintf(stderr, "wsload: unexpected reply: %.*s\n", static_cast<int>(std::min<std::size_t>(payload.size(), 200)),
-                         payload.data());
+            std::fprintf(stderr, "wsload: unexpected reply: %.*s\n",
+                         static_cast<int>(std::min<std::size_t>(payload.size(), 200)), payload.data());
         ++r_.errors;
     }
     if (in_window(now)) {
@@ -64,7 +65,8 @@ void Load::echo_fill(Conn &c, uint64_t now)
         return;
     if (o_.rate <= 0 && c.inflight.size() > static_cast<std::size_t>(o_.refill))
         return; // wait until a batch can go in one write
-    std::size_t want = static_cast<std::size_t>(o_.depth) - std::min(c.inflight.size(), static_cast<std::size_t>(o_.depth));
+    std::size_t want =
+        static_cast<std::size_t>(o_.depth) - std::min(c.inflight.size(), static_cast<std::size_t>(o_.depth));
     if (o_.rate > 0) {
         uint64_t interval = static_cast<uint64_t>(1e9 * static_cast<double>(o_.conns) / o_.rate);
         std::size_t due = 0;
@@ -139,7 +141,8 @@ void Load::publish(uint64_t now)
             return; // ring full of stragglers; expire_pubs frees them
         uint64_t seq = next_seq_++;
         std::string pad(o_.size, 'p');
-        std::string body = "{\"t\":" + std::to_string(now) + ",\"s\":" + std::to_string(seq) + ",\"p\":\"" + pad + "\"}";
+        std::string body =
+            "{\"t\":" + std::to_string(now) + ",\"s\":" + std::to_string(seq) + ",\"p\":\"" + pad + "\"}";
         slot = Pub{now, 0, true};
         ++pub_outstanding_;
         ++r_.pubs_sent;
@@ -151,14 +154,18 @@ void Load::publish(uint64_t now)
                 escaped.push_back(ch);
             }
             std::string json = "{\"to\":{\"all\":true},\"text\":\"" + escaped + "\"}";
-            http_out_ = "POST " + o_.http_path + " HTTP/1.1\r\nHost: " + o_.host + "\r\nAuthorization: Bearer " + o_.token +
-                        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(json.size()) + "\r\n\r\n" + json;
+            http_out_ =
+                "POST " + o_.http_path + " HTTP/1.1\r\nHost: " + o_.host + "\r\nAuthorization: Bearer " +
+                o_.token +
+                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(json.size()) +
+                "\r\n\r\n" + json;
             http_out_off_ = 0;
             http_busy_ = true;
             http_ready();
             return;
         }
-        std::string msg = o_.proto == "wshost" ? R"({"action":"publish","payload":)" + body + "}" : "PUB " + body;
+        std::string msg =
+            o_.proto == "wshost" ? R"({"action":"publish","payload":)" + body + "}" : "PUB " + body;
         std::string frame;
         append_frame(frame, kText, msg);
         r_.sent += 1;
@@ -190,7 +197,8 @@ void Load::http_ready()
     if (http_fd_ < 0)
         return;
     for (int rounds = 0; rounds < 64 && http_out_off_ < http_out_.size(); ++rounds) {
-        ssize_t n = ::send(http_fd_, http_out_.data() + http_out_off_, http_out_.size() - http_out_off_, MSG_NOSIGNAL);
+        ssize_t n = ::send(http_fd_, http_out_.data() + http_out_off_, http_out_.size() - http_out_off_,
+                           MSG_NOSIGNAL);
         if (n < 0) {
             if (errno != EAGAIN)
                 die(std::string("control API connection: ") + std::strerror(errno));
@@ -218,7 +226,8 @@ void Load::http_ready()
         if (end == std::string::npos)
             return;
         std::string lower = http_in_.substr(0, end);
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char ch) { return std::tolower(ch); });
         std::size_t cl = 0, at = lower.find("content-length:");
         if (at != std::string::npos)
             cl = std::strtoul(lower.c_str() + at + 15, nullptr, 10);
@@ -226,8 +235,8 @@ void Load::http_ready()
             return;
         if (http_in_.rfind("HTTP/1.1 200", 0) != 0) {
             if (http_bad_++ < 3)
-                std::fprintf(stderr, "wsload: control API: %.*s\n", static_cast<int>(std::min<std::size_t>(end + 4 + cl, 300)),
-                             http_in_.data());
+                std::fprintf(stderr, "wsload: control API: %.*s\n",
+                             static_cast<int>(std::min<std::size_t>(end + 4 + cl, 300)), http_in_.data());
             ++r_.http_errors;
         }
         http_in_.erase(0, end + 4 + cl);

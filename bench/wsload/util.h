@@ -7,7 +7,8 @@
 #include <ctime>
 #include <string>
 
-namespace wsload {
+namespace wsload
+{
 
 inline uint64_t now_ns()
 {
@@ -16,7 +17,10 @@ inline uint64_t now_ns()
     return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-inline uint64_t sec_to_ns(double s) { return static_cast<uint64_t>(s * 1e9); }
+inline uint64_t sec_to_ns(double s)
+{
+    return static_cast<uint64_t>(s * 1e9);
+}
 
 [[noreturn]] inline void die(const std::string &msg)
 {

@@ -9,13 +9,16 @@
 #include <ctime>
 #include <map>
 
-namespace wshost::ctl {
-namespace {
+namespace wshost::ctl
+{
+namespace
+{
 
-const char *kUsage = "usage: wshostctl token --config FILE --sub USER [--ttl 1h] [--kid KID] [--tag key=value]...\n"
-                     "  Mints an HS256 JWT signed with a key of [[auth.jwt.keys]] in FILE (the key\n"
-                     "  with --kid, else the first one; its kid goes into the header when it has one).\n"
-                     "  --ttl: seconds, or a number with s, m, h or d (default 1h).\n";
+const char *kUsage =
+    "usage: wshostctl token --config FILE --sub USER [--ttl 1h] [--kid KID] [--tag key=value]...\n"
+    "  Mints an HS256 JWT signed with a key of [[auth.jwt.keys]] in FILE (the key\n"
+    "  with --kid, else the first one; its kid goes into the header when it has one).\n"
+    "  --ttl: seconds, or a number with s, m, h or d (default 1h).\n";
 
 } // namespace
 
@@ -29,7 +32,11 @@ bool parse_duration(const std::string &text, long long &seconds)
     if (errno || n <= 0)
         return false;
     std::string unit(end);
-    long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+    long long scale = unit.empty() || unit == "s" ? 1
+                      : unit == "m"               ? 60
+                      : unit == "h"               ? 3600
+                      : unit == "d"               ? 86400
+                                                  : 0;
     if (!scale || n > (1LL << 40) / scale)
         return false;
     seconds = n * scale;
@@ -80,7 +87,9 @@ int run_token(std::span<const std::string> args, std::string &out, std::string &
     long long ttl = 0;
     if (config_path.empty() || sub.empty() || !parse_duration(ttl_text, ttl)) {
         err = std::string("wshostctl token: ") +
-              (config_path.empty() ? "--config is required" : sub.empty() ? "--sub is required" : "bad --ttl") +
+              (config_path.empty() ? "--config is required"
+               : sub.empty()       ? "--sub is required"
+                                   : "bad --ttl") +
               "\n" + kUsage;
         return exit_usage;
     }
@@ -99,11 +108,13 @@ int run_token(std::span<const std::string> args, std::string &out, std::string &
             break;
         }
     if (!key) {
-        err = kid_given ? "wshostctl token: no [[auth.jwt.keys]] entry with kid '" + kid + "' in " + config_path + "\n"
+        err = kid_given ? "wshostctl token: no [[auth.jwt.keys]] entry with kid '" + kid + "' in " +
+                              config_path + "\n"
                         : "wshostctl token: " + config_path + " has no [[auth.jwt.keys]] entry\n";
         return exit_usage;
     }
-    std::string token = jwt::mint(*key, sub, static_cast<int64_t>(std::time(nullptr)), ttl, tags, !key->kid.empty());
+    std::string token =
+        jwt::mint(*key, sub, static_cast<int64_t>(std::time(nullptr)), ttl, tags, !key->kid.empty());
     if (token.empty()) {
         err = "wshostctl token: cannot mint a token with these claims (empty or over-long sub or tag?)\n";
         return exit_usage;

@@ -5,7 +5,8 @@
 #include <span>
 #include <string>
 
-namespace wshost::ctl {
+namespace wshost::ctl
+{
 
 // Runs `token` with the words after it; writes the token (or errors) and
 // returns the exit code.

@@ -2,7 +2,8 @@
 
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 const char *usage_text()
 {
@@ -12,7 +13,8 @@ const char *usage_text()
            "\n"
            "  --config FILE        run the server with this TOML configuration\n"
            "  --ready-file FILE    once listening, write {\"pid\":N,\"ws\":PORT} to FILE (atomically)\n"
-           "  --check-config FILE  validate FILE and load every plugin (init, then fini); exit 0 if all is well\n"
+           "  --check-config FILE  validate FILE and load every plugin (init, then fini); exit 0 if all is "
+           "well\n"
            "  --version            print the version and the plugin ABI version\n"
            "  --help               print this help\n"
            "\n"

@@ -3,7 +3,8 @@
 
 #include <string>
 
-namespace wshost {
+namespace wshost
+{
 
 enum class CliCommand { serve, check_config, help, version };
 

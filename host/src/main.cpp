@@ -10,7 +10,8 @@
 
 using namespace wshost;
 
-namespace {
+namespace
+{
 
 void print_errors(const std::vector<ConfigError> &errors)
 {
@@ -59,7 +60,8 @@ int serve(const CliOptions &options)
     if (!config)
         return 1;
     if (!config->log.file.empty() && !set_log_file(config->log.file)) {
-        std::fprintf(stderr, "%s: cannot open log file %s\n", options.config.c_str(), config->log.file.c_str());
+        std::fprintf(stderr, "%s: cannot open log file %s\n", options.config.c_str(),
+                     config->log.file.c_str());
         return 1;
     }
     Server server(std::move(*config));
@@ -84,10 +86,16 @@ int main(int argc, char **argv)
         return 2;
     }
     switch (options.command) {
-    case CliCommand::help: std::fputs(usage_text(), stdout); return 0;
-    case CliCommand::version: std::printf("wshost %s (plugin ABI %d.%d)\n", WSHOST_VERSION, WSH_ABI_MAJOR, WSH_ABI_MINOR); return 0;
-    case CliCommand::check_config: return check_config(options.config);
-    case CliCommand::serve: return serve(options);
+    case CliCommand::help:
+        std::fputs(usage_text(), stdout);
+        return 0;
+    case CliCommand::version:
+        std::printf("wshost %s (plugin ABI %d.%d)\n", WSHOST_VERSION, WSH_ABI_MAJOR, WSH_ABI_MINOR);
+        return 0;
+    case CliCommand::check_config:
+        return check_config(options.config);
+    case CliCommand::serve:
+        return serve(options);
     }
     return 2;
 }

@@ -21,15 +21,20 @@
 #include <csignal>
 #include <cstring>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
-constexpr int kDrainDeadlineMs = 5000; // SIGTERM: clients get this long to take their 1001
+constexpr int kDrainDeadlineMs = 5000;         // SIGTERM: clients get this long to take their 1001
 constexpr lws_usec_t kLibevTickUs = 50 * 1000; // libev: how late one of our timers may fire
-constexpr unsigned kFdMargin = 64;     // fds kept free for what is not a connection: logs, plugins...
+constexpr unsigned kFdMargin = 64;             // fds kept free for what is not a connection: logs, plugins...
 constexpr lws_usec_t kStatusIntervalUs = 2 * 1000 * 1000; // how stale STATUS= may be
 
-Server *server_of(lws *wsi) { return static_cast<Server *>(lws_context_user(lws_get_context(wsi))); }
+Server *server_of(lws *wsi)
+{
+    return static_cast<Server *>(lws_context_user(lws_get_context(wsi)));
+}
 
 int ws_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
 {
@@ -70,17 +75,19 @@ void block_server_signals()
 Server::Server(Config config)
     : config_(std::move(config)), gateway_(config_.websocket), replies_(&gateway_),
       workers_(config_.workers.threads, config_.workers.queue_size),
-      auth_(config_.auth, [this](wsh_conn_id conn, Verdict verdict) {
-          post([this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
-      }),
-      caps_(config_.websocket),
-      dispatcher_(
-          config_.websocket, gateway_, replies_, workers_, [this](std::function<void()> task) { post(std::move(task)); },
-          [this](ReplyRegistry::Clock::time_point deadline) {
-              // Most requests share a timeout, so their deadlines come after the one armed.
-              if (!deadline_timer_armed_ || deadline < deadline_timer_at_)
-                  arm_deadline_timer();
-          })
+      auth_(config_.auth,
+            [this](wsh_conn_id conn, Verdict verdict) {
+                post([this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
+            }),
+      caps_(config_.websocket), dispatcher_(
+                                    config_.websocket, gateway_, replies_, workers_,
+                                    [this](std::function<void()> task) { post(std::move(task)); },
+                                    [this](ReplyRegistry::Clock::time_point deadline) {
+                                        // Most requests share a timeout, so their deadlines come after the
+                                        // one armed.
+                                        if (!deadline_timer_armed_ || deadline < deadline_timer_at_)
+                                            arm_deadline_timer();
+                                    })
 {
     deadline_timer_.server = this;
     drain_timer_.server = this;
@@ -111,7 +118,7 @@ Server::~Server()
 {
     if (reloader_)
         reloader_->stop(); // an attempt under way finishes loading; its swap never runs
-    gateway_.detach(); // plugin threads may still call in until fini: no wakes into a dead context
+    gateway_.detach();     // plugin threads may still call in until fini: no wakes into a dead context
     if (context_)
         lws_context_destroy(context_); // closes what is left; hooks still see the plugins
     context_ = nullptr;
@@ -136,9 +143,8 @@ std::shared_ptr<PluginSet> Server::load_generation(const Config &config, std::ve
     // A generation is unloaded (fini, dlclose) on the service thread once its
     // last user lets go: the dispatcher, a running handler, an open reply or
     // an authentication in progress. Never on a plugin's own thread.
-    return std::shared_ptr<PluginSet>(set.release(), [this](PluginSet *retired) {
-        post([retired] { delete retired; });
-    });
+    return std::shared_ptr<PluginSet>(set.release(),
+                                      [this](PluginSet *retired) { post([retired] { delete retired; }); });
 }
 
 void Server::install_generation(std::shared_ptr<PluginSet> set)
@@ -181,7 +187,8 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
     return true;
 }
 
-namespace {
+namespace
+{
 
 struct PreparedGeneration : PreparedReload {
     Config config;
@@ -237,7 +244,8 @@ bool Server::start(const std::string &ready_file)
     const bool libev = config_.server.event_loop == EventLoop::libev;
     // lws's NOTICE lines are debug output; the libev backend logs every I/O
     // event at NOTICE (T15), so it never gets them.
-    lws_set_log_level(log_enabled(LogLevel::debug) && !libev ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN,
+    lws_set_log_level(log_enabled(LogLevel::debug) && !libev ? LLL_ERR | LLL_WARN | LLL_NOTICE
+                                                             : LLL_ERR | LLL_WARN,
                       lws_log_to_ours);
 
     static const lws_protocol_vhost_options pvo_default = {nullptr, nullptr, "default", "1"};
@@ -318,9 +326,10 @@ bool Server::start(const std::string &ready_file)
         vi.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT; // per vhost too, or it serves plaintext (T2)
         vi.ssl_cert_filepath = sc.tls.cert_file.c_str();
         vi.ssl_private_key_filepath = sc.tls.key_file.c_str();
-        vi.alpn = "http/1.1"; // no WebSockets over h2 (T21)
+        vi.alpn = "http/1.1";                               // no WebSockets over h2 (T21)
         vi.ssl_cipher_list = "ECDHE+AESGCM:ECDHE+CHACHA20"; // forward secrecy only (T30)
-        vi.tls1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
+        vi.tls1_3_plus_cipher_list =
+            "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
     }
     ws_vhost_ = lws_create_vhost(context_, &vi);
     if (!ws_vhost_) {
@@ -364,7 +373,8 @@ bool Server::start_control(ReadyInfo &ready)
     hooks.plugins_json = [this] { return plugins_json(); };
     hooks.reload_status = [this] { return reload_result().to_json(); };
     hooks.reload_start = [this](std::function<void(bool, std::string)> done) {
-        request_reload([done = std::move(done)](const ReloadResult &r) { done(r.status == "ok", r.to_json()); });
+        request_reload(
+            [done = std::move(done)](const ReloadResult &r) { done(r.status == "ok", r.to_json()); });
     };
     control_api_ = std::make_unique<ControlApi>(gateway_, config_.control, std::move(hooks));
     if (!config_.control.enabled)
@@ -586,7 +596,8 @@ int Server::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in,
         break;
     }
     // Plain HTTP on the WebSocket port: [server] static_dir, or 404.
-    return static_files_callback(wsi, reason, static_cast<StaticSession *>(user), in, config_.server.static_dir);
+    return static_files_callback(wsi, reason, static_cast<StaticSession *>(user), in,
+                                 config_.server.static_dir);
 }
 
 int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::size_t)

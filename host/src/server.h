@@ -26,12 +26,14 @@
 #include <string>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 struct WsSession;
 
-class Server {
-public:
+class Server
+{
+  public:
     explicit Server(Config config);
     ~Server();
 
@@ -51,14 +53,14 @@ public:
     int on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
     int on_signal(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
 
-private:
+  private:
     struct Timer {
         lws_sorted_usec_list_t sul; // first: lws_container_of needs it at a known place
         Server *server;
     };
 
     void post(std::function<void()> task); // any thread
-    void run_posted();                      // service thread
+    void run_posted();                     // service thread
     void on_wake();
     void arm_deadline_timer(); // handler and authentication deadlines
     static void deadline_timer_fired(lws_sorted_usec_list_t *sul);
@@ -71,16 +73,16 @@ private:
     void finish_if_drained();
     bool adopt_signalfd();
     bool start_control(ReadyInfo &ready);
-    std::string plugins_json() const; // service thread
+    std::string plugins_json() const;        // service thread
     void fire_hooks(const wsh_event &event); // service thread
     std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors,
                                                const PluginSet *running = nullptr);
-    void install_generation(std::shared_ptr<PluginSet> set); // service thread
+    void install_generation(std::shared_ptr<PluginSet> set);                          // service thread
     std::unique_ptr<PreparedReload> prepare_reload(std::vector<ConfigError> &errors); // reload thread
     std::vector<std::string> commit_reload(std::unique_ptr<PreparedReload> prepared); // service thread
 
     // WebSocket connection life (server_ws.cpp), service thread.
-    bool on_accepted(lws *wsi);                          // false: drop the socket
+    bool on_accepted(lws *wsi);                         // false: drop the socket
     int confirm_upgrade(lws *wsi, const char *upgrade); // nonzero: refused (answered)
     int filter_upgrade(lws *wsi);
     int on_established(lws *wsi, WsSession &session);
@@ -109,8 +111,8 @@ private:
     bool stop_loop_ = false; // drain finished: leave the service loop
     Timer deadline_timer_{};
     Timer drain_timer_{};
-    Timer exit_timer_{}; // libev: destroys the context from inside the loop
-    Timer libev_tick_{}; // libev: keeps lws's timer from firing late (libev_tick_fired)
+    Timer exit_timer_{};   // libev: destroys the context from inside the loop
+    Timer libev_tick_{};   // libev: keeps lws's timer from firing late (libev_tick_fired)
     Timer status_timer_{}; // under systemd: STATUS= follows the connection count
     ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
     bool deadline_timer_armed_ = false;

@@ -16,8 +16,10 @@
 #include <cctype>
 #include <cstring>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 // A header's value, or empty (absent, or longer than we take).
 std::string header(lws *wsi, lws_token_indexes token)
@@ -130,8 +132,8 @@ int Server::confirm_upgrade(lws *wsi, const char *upgrade)
     if (problem.status) {
         char peer[64] = "";
         lws_get_peer_simple(wsi, peer, sizeof peer);
-        log_event(LogLevel::debug, LogFields("handshake_refused"), "handshake from %s refused with %d: %s", peer,
-                  problem.status, problem.reason.c_str());
+        log_event(LogLevel::debug, LogFields("handshake_refused"), "handshake from %s refused with %d: %s",
+                  peer, problem.status, problem.reason.c_str());
         if (problem.status == 426)
             refuse_handshake(wsi, problem.status, {{"sec-websocket-version", "13"}});
         else
@@ -192,13 +194,15 @@ int Server::on_established(lws *wsi, WsSession &session)
                   "connection established without its handshake record; closing it");
         return -1;
     }
-    Connection *conn = gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags));
+    Connection *conn =
+        gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags));
     session.conn = conn;
     bump(stats().connections_opened);
     // Free the deflater after each message (T16). -1: the client did not
     // negotiate permessage-deflate, so the gateway may frame and coalesce.
-    conn->deflate = config_.websocket.compression &&
-                    lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
+    conn->deflate =
+        config_.websocket.compression &&
+        lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
     log_event(LogLevel::debug, LogFields("conn_opened").conn(conn->id), "connection %llu opened from %s",
               static_cast<unsigned long long>(conn->id), req->address.c_str());
     if (stopping_) {

@@ -59,7 +59,10 @@ typedef struct state {
     pthread_t worker;
 } state;
 
-static void log_error(const state *st, const char *msg) { st->api->log(st->host, WSH_LOG_ERROR, WSH_STR(msg)); }
+static void log_error(const state *st, const char *msg)
+{
+    st->api->log(st->host, WSH_LOG_ERROR, WSH_STR(msg));
+}
 
 static char *dup_n(const char *p, size_t n)
 {
@@ -296,4 +299,7 @@ static void fini(void *p)
 
 static const wsh_plugin_def def = WSH_PLUGIN_DEF_INIT("auth-apps", "1.0.0", init, fini);
 
-WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void) { return &def; }
+WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void)
+{
+    return &def;
+}

@@ -55,8 +55,8 @@ static int reply_status(int rc)
 /* 1 for the bytes a JSON string cannot carry as they are: '"', '\\' and the
  * control characters; DEL too, which stays readable in logs. */
 static const unsigned char escaped_byte[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,          1,          1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
 };
 
 /* Writes `s` (n bytes) as the inside of a JSON string: the bytes above
@@ -79,14 +79,29 @@ static char *put_json_chars(char *out, const char *s, size_t n)
             break;
         c = (unsigned char)s[run];
         switch (c) {
-        case '"': short_form = "\\\""; break;
-        case '\\': short_form = "\\\\"; break;
-        case '\b': short_form = "\\b"; break;
-        case '\f': short_form = "\\f"; break;
-        case '\n': short_form = "\\n"; break;
-        case '\r': short_form = "\\r"; break;
-        case '\t': short_form = "\\t"; break;
-        default: break;
+        case '"':
+            short_form = "\\\"";
+            break;
+        case '\\':
+            short_form = "\\\\";
+            break;
+        case '\b':
+            short_form = "\\b";
+            break;
+        case '\f':
+            short_form = "\\f";
+            break;
+        case '\n':
+            short_form = "\\n";
+            break;
+        case '\r':
+            short_form = "\\r";
+            break;
+        case '\t':
+            short_form = "\\t";
+            break;
+        default:
+            break;
         }
         if (short_form) {
             *out++ = short_form[0];
@@ -176,8 +191,7 @@ static int read_config(const wsh_init_args *args, echo_state *st)
                 prefix = item->valuestring;
             }
         } else {
-            snprintf(line, sizeof line, "unknown config key '%.100s' (valid keys: prefix)",
-                     item->string);
+            snprintf(line, sizeof line, "unknown config key '%.100s' (valid keys: prefix)", item->string);
             log_line(api, args->host, WSH_LOG_ERROR, line);
             rc = WSH_E_INVALID;
         }

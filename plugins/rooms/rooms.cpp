@@ -32,7 +32,8 @@
 #include <string>
 #include <string_view>
 
-namespace {
+namespace
+{
 
 struct JsonDeleter {
     void operator()(cJSON *j) const noexcept { cJSON_Delete(j); }
@@ -66,8 +67,9 @@ std::string string_member(const Json &payload, const char *name)
 
 constexpr std::size_t kMaxRoomBytes = 256; // the host's limit for room names
 
-class Rooms {
-public:
+class Rooms
+{
+  public:
     explicit Rooms(wshost::InitContext &ctx) : gateway_(ctx.host())
     {
         const Json config = parse(ctx.config_json());
@@ -90,7 +92,7 @@ public:
         ctx.on_hook(WSH_HOOK_ROOM_LEFT, [this](const wsh_event &ev) { announce("left", ev); });
     }
 
-private:
+  private:
     // {"connection":"17","user":"42"|null[,"name":"alice"]} into `obj`.
     void add_who(cJSON *obj, wsh_conn_id conn, std::string_view user)
     {
@@ -126,7 +128,8 @@ private:
 
     static wshost::Reply bad_room()
     {
-        return wshost::reply_error("invalid_payload", "'room' must be a non-empty string of at most 256 bytes");
+        return wshost::reply_error("invalid_payload",
+                                   "'room' must be a non-empty string of at most 256 bytes");
     }
 
     wshost::Reply join(const wshost::Request &req)

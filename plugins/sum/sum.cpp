@@ -18,7 +18,8 @@
 #include <string>
 #include <string_view>
 
-namespace {
+namespace
+{
 
 struct JsonDeleter {
     void operator()(cJSON *j) const noexcept { cJSON_Delete(j); }
@@ -64,8 +65,8 @@ wshost::Reply sum(const wshost::Request &req)
             return invalid("'numbers[" + std::to_string(index) + "]' is not a number");
         total += n->valuedouble;
         if (all_integers && is_exact_integer(n->valuedouble))
-            all_integers = !__builtin_add_overflow(int_total, static_cast<std::int64_t>(n->valuedouble),
-                                                   &int_total);
+            all_integers =
+                !__builtin_add_overflow(int_total, static_cast<std::int64_t>(n->valuedouble), &int_total);
         else
             all_integers = false;
     }
@@ -79,8 +80,9 @@ wshost::Reply sum(const wshost::Request &req)
     return wshost::reply_success("{\"result\":" + std::string(buf, res.ptr) + "}");
 }
 
-class SumPlugin {
-public:
+class SumPlugin
+{
+  public:
     explicit SumPlugin(wshost::InitContext &ctx)
     {
         const Json config = parse(ctx.config_json());

@@ -59,6 +59,7 @@ PROGRAM_PACKAGES = {
     "dpkg": "dpkg", "dpkg-deb": "dpkg", "dpkg-query": "dpkg", "dpkg-shlibdeps": "dpkg-dev",
     "apt-get": "apt", "lintian": "lintian", "file": "file", "man": "man-db",
     "cpack": "cmake", "systemd-analyze": "systemd",
+    "clang-format": "clang-format", "clang-format-14": "clang-format-14",
 }
 
 # Programs run where the scanners cannot see them: (program, the file that runs
@@ -72,11 +73,14 @@ DECLARED_PROGRAMS = [
     ("chromium", "tests/e2e/chat_demo.mjs", "playwright-core launches /usr/bin/chromium"),
     ("clang", "scripts/lib/fuzz_tree.sh", "the build-fuzz tree's C compiler"),
     ("clang++", "scripts/lib/fuzz_tree.sh", "the build-fuzz tree's C++ compiler"),
+    ("clang-format", "scripts/lib/check_style.sh", "scripts/test's format check"),
 ]
 
 # Probed by scripts that work without them; reported, never a failure.
 OPTIONAL_PROGRAMS = {
     "valgrind": "bench/profile only (callgrind profiles, not the smoke run)",
+    "duplicates": "scripts/test's informational duplicates report (a workplace tool, not a package)",
+    "clang-format-14": "scripts/lib/check_style.sh prefers it to clang-format (the same program on Debian 12)",
     "man": "tests/packaging: systemd-analyze verify checks the units' man references only where man is",
 }
 

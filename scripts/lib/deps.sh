@@ -81,6 +81,11 @@ WSHOST_FUZZ_PACKAGES=(
     libclang-rt-14-dev # the libFuzzer runtime (only a Recommends of clang)
 )
 
+# The style check (scripts/lib/check_style.sh): the reference formatter.
+WSHOST_STYLE_PACKAGES=(
+    clang-format       # clang-format 14: scripts/test fails on a diff from .clang-format
+)
+
 # Everything scripts/test installs.
 WSHOST_TEST_PACKAGES=(
     "${WSHOST_BUILD_PACKAGES[@]}"
@@ -91,6 +96,7 @@ WSHOST_TEST_PACKAGES=(
     "${WSHOST_BROWSER_TEST_PACKAGES[@]}"
     "${WSHOST_FUZZ_PACKAGES[@]}"
     "${WSHOST_BENCH_PACKAGES[@]}"
+    "${WSHOST_STYLE_PACKAGES[@]}"
 )
 
 wshost_log() { printf '[wshost] %s\n' "$*" >&2; }

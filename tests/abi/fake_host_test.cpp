@@ -15,7 +15,8 @@
 #include <string_view>
 #include <vector>
 
-namespace {
+namespace
+{
 class FakeHost;
 }
 
@@ -24,10 +25,17 @@ struct wsh_host {
     FakeHost *self;
 };
 
-namespace {
+namespace
+{
 
-std::string str(wsh_str s) { return s.ptr ? std::string(s.ptr, s.len) : std::string(); }
-wsh_str wstr(std::string_view s) { return wsh_str{s.data(), s.size()}; }
+std::string str(wsh_str s)
+{
+    return s.ptr ? std::string(s.ptr, s.len) : std::string();
+}
+wsh_str wstr(std::string_view s)
+{
+    return wsh_str{s.data(), s.size()};
+}
 
 // A strict "is this exactly one JSON object" check, like the host's.
 bool is_json_object(std::string_view text)
@@ -49,8 +57,9 @@ struct Registered {
     void *user_data = nullptr;
 };
 
-class FakeHost {
-public:
+class FakeHost
+{
+  public:
     FakeHost()
     {
         api_.struct_size = sizeof api_;
@@ -182,7 +191,7 @@ public:
         return all;
     }
 
-private:
+  private:
     static FakeHost &self(wsh_host *h) { return *h->self; }
 
     static int register_action(wsh_host *h, wsh_str name, wsh_action_fn fn, void *ud)
@@ -256,8 +265,9 @@ private:
 
 // ---- sum ---------------------------------------------------------------------
 
-class Sum : public ::testing::Test {
-protected:
+class Sum : public ::testing::Test
+{
+  protected:
     void SetUp() override { ASSERT_EQ(host.load(SUM_SO, "sum"), WSH_OK) << host.logs(); }
     void expect_result(std::string_view payload, const std::string &reply)
     {
@@ -277,18 +287,39 @@ protected:
     FakeHost host;
 };
 
-TEST_F(Sum, RegistersOneAction) { EXPECT_EQ(host.action_names(), std::vector<std::string>{"sum"}); }
-TEST_F(Sum, IntegersStayIntegers) { expect_result(R"({"numbers":[1,2,3]})", R"({"result":6})"); }
-TEST_F(Sum, MixedGivesDouble) { expect_result(R"({"numbers":[1,2,3.5]})", R"({"result":6.5})"); }
-TEST_F(Sum, EmptyIsZero) { expect_result(R"({"numbers":[]})", R"({"result":0})"); }
-TEST_F(Sum, Negatives) { expect_result(R"({"numbers":[-4, 1]})", R"({"result":-3})"); }
+TEST_F(Sum, RegistersOneAction)
+{
+    EXPECT_EQ(host.action_names(), std::vector<std::string>{"sum"});
+}
+TEST_F(Sum, IntegersStayIntegers)
+{
+    expect_result(R"({"numbers":[1,2,3]})", R"({"result":6})");
+}
+TEST_F(Sum, MixedGivesDouble)
+{
+    expect_result(R"({"numbers":[1,2,3.5]})", R"({"result":6.5})");
+}
+TEST_F(Sum, EmptyIsZero)
+{
+    expect_result(R"({"numbers":[]})", R"({"result":0})");
+}
+TEST_F(Sum, Negatives)
+{
+    expect_result(R"({"numbers":[-4, 1]})", R"({"result":-3})");
+}
 TEST_F(Sum, ShortestRoundTrip)
 {
     expect_result(R"({"numbers":[0.1,0.2]})", R"({"result":0.30000000000000004})");
     expect_result(R"({"numbers":[0.5]})", R"({"result":0.5})");
 }
-TEST_F(Sum, OtherKeysIgnored) { expect_result(R"({"x":1,"numbers":[2]})", R"({"result":2})"); }
-TEST_F(Sum, MissingNumbers) { expect_invalid(R"({})", "missing 'numbers'"); }
+TEST_F(Sum, OtherKeysIgnored)
+{
+    expect_result(R"({"x":1,"numbers":[2]})", R"({"result":2})");
+}
+TEST_F(Sum, MissingNumbers)
+{
+    expect_invalid(R"({})", "missing 'numbers'");
+}
 TEST_F(Sum, NumbersNotArray)
 {
     expect_invalid(R"({"numbers":"1,2"})", "must be an array");
@@ -300,7 +331,10 @@ TEST_F(Sum, NonNumberElement)
     expect_invalid(R"({"numbers":[null]})", "'numbers[0]' is not a number");
     expect_invalid(R"({"numbers":[[1]]})", "'numbers[0]' is not a number");
 }
-TEST_F(Sum, Overflow) { expect_invalid(R"({"numbers":[1e308,1e308]})", "overflows"); }
+TEST_F(Sum, Overflow)
+{
+    expect_invalid(R"({"numbers":[1e308,1e308]})", "overflows");
+}
 
 TEST(SumConfig, UnknownKeyFailsInit)
 {
@@ -312,8 +346,9 @@ TEST(SumConfig, UnknownKeyFailsInit)
 
 // ---- echo --------------------------------------------------------------------
 
-class Echo : public ::testing::Test {
-protected:
+class Echo : public ::testing::Test
+{
+  protected:
     void expect_echo(std::string_view payload, const std::string &reply)
     {
         EXPECT_EQ(host.call("echo", payload), WSH_OK);
@@ -351,8 +386,10 @@ TEST_F(Echo, Unicode)
 {
     ASSERT_EQ(host.load(ECHO_SO, "echo"), WSH_OK);
     // Escapes decode to UTF-8 (a surrogate pair -> one 4-byte sequence); raw UTF-8 passes through.
-    expect_echo(R"({"message":"caf\u00e9 \ud83d\ude00"})", "{\"message\":\"Echo: caf\xc3\xa9 \xf0\x9f\x98\x80\"}");
-    expect_echo("{\"message\":\"\xe6\x97\xa5\xe6\x9c\xac\"}", "{\"message\":\"Echo: \xe6\x97\xa5\xe6\x9c\xac\"}");
+    expect_echo(R"({"message":"caf\u00e9 \ud83d\ude00"})",
+                "{\"message\":\"Echo: caf\xc3\xa9 \xf0\x9f\x98\x80\"}");
+    expect_echo("{\"message\":\"\xe6\x97\xa5\xe6\x9c\xac\"}",
+                "{\"message\":\"Echo: \xe6\x97\xa5\xe6\x9c\xac\"}");
 }
 
 TEST_F(Echo, ConfiguredPrefix)
@@ -393,8 +430,9 @@ TEST_F(Echo, NonStringPrefixFailsInit)
 
 // ---- plugin.hpp: the ABI edge --------------------------------------------------
 
-class CppWrapper : public ::testing::Test {
-protected:
+class CppWrapper : public ::testing::Test
+{
+  protected:
     void SetUp() override
     {
         ASSERT_EQ(host.load(CPP_ACTIONS_SO, "cppactions", R"({"k":"v"})"), WSH_OK) << host.logs();

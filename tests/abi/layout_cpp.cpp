@@ -6,9 +6,9 @@
 
 // The ABI structs must stay plain C data on the C++ side too.
 template <class... T>
-constexpr bool plain_c_data = ((std::is_standard_layout_v<T> && std::is_trivial_v<T>) && ...);
-static_assert(plain_c_data<wsh_str, wsh_request, wsh_event, wsh_tag, wsh_target, wsh_receipt,
-                           wsh_conn_info, wsh_host_api, wsh_init_args, wsh_plugin_def>);
+constexpr bool plain_c_data = ((std::is_standard_layout_v<T> && std::is_trivial_v<T>)&&...);
+static_assert(plain_c_data<wsh_str, wsh_request, wsh_event, wsh_tag, wsh_target, wsh_receipt, wsh_conn_info,
+                           wsh_host_api, wsh_init_args, wsh_plugin_def>);
 static_assert(std::is_same_v<decltype(wsh_plugin_def::struct_size), uint32_t>);
 static_assert(std::is_same_v<wsh_plugin_entry_fn, const wsh_plugin_def *(*)()>);
 

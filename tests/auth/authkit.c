@@ -92,7 +92,10 @@ static void buf_add(ak_buf *b, const char *s, size_t n)
     b->ptr[b->len] = '\0';
 }
 
-static void buf_cstr(ak_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+static void buf_cstr(ak_buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
 
 static void buf_json_str(ak_buf *b, const char *s, size_t n)
 {
@@ -115,7 +118,10 @@ static void buf_json_str(ak_buf *b, const char *s, size_t n)
     buf_add(b, "\"", 1);
 }
 
-static void buf_json_wstr(ak_buf *b, wsh_str s) { buf_json_str(b, s.ptr ? s.ptr : "", s.len); }
+static void buf_json_wstr(ak_buf *b, wsh_str s)
+{
+    buf_json_str(b, s.ptr ? s.ptr : "", s.len);
+}
 
 static void buf_conn(ak_buf *b, wsh_conn_id conn)
 {
@@ -179,7 +185,7 @@ typedef struct ak_job {
     wsh_auth_id auth;
     char *verdict;
     long delay_ms;
-    long rec;  /* index in st->auths, or -1 */
+    long rec; /* index in st->auths, or -1 */
     int done;
 } ak_job;
 
@@ -705,4 +711,7 @@ static void ak_fini(void *state)
 
 static const wsh_plugin_def ak_def = WSH_PLUGIN_DEF_INIT(AK_NAME, "1.0.0", ak_init, ak_fini);
 
-WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void) { return &ak_def; }
+WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void)
+{
+    return &ak_def;
+}

@@ -110,7 +110,8 @@ TEST_F(ConfigTest, BadValues)
     EXPECT_EQ(error("[websocket]\nclient_tags = [\"\"]\n"), "2:16: 'client_tags' must not be empty");
     EXPECT_EQ(error("[log]\nlevel = \"trace\"\n"),
               "2:9: 'level' must be one of error, warn, info, debug (got 'trace')");
-    EXPECT_EQ(error("[log]\nformat = \"logfmt\"\n"), "2:10: 'format' must be \"text\" or \"json\" (got 'logfmt')");
+    EXPECT_EQ(error("[log]\nformat = \"logfmt\"\n"),
+              "2:10: 'format' must be \"text\" or \"json\" (got 'logfmt')");
     EXPECT_EQ(error("[server]\nstatic_dir = \"no-such-dir\"\n"),
               "2:14: [server] static_dir: '" + (dir_ / "no-such-dir").string() + "' is not a directory");
     write("a-file", "x");

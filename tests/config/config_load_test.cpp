@@ -72,7 +72,8 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.server.max_header_bytes, d.server.max_header_bytes);
     EXPECT_EQ(s.server.event_loop, d.server.event_loop);
     EXPECT_EQ(d.server.static_dir, ""); // dev difference: the browser demo
-    EXPECT_EQ(s.server.static_dir, std::filesystem::weakly_canonical(std::string(WSHOST_SOURCE_DIR) + "/demo").string());
+    EXPECT_EQ(s.server.static_dir,
+              std::filesystem::weakly_canonical(std::string(WSHOST_SOURCE_DIR) + "/demo").string());
     EXPECT_EQ(s.server.tls.enabled, d.server.tls.enabled);
     EXPECT_EQ(s.server.tls.cert_file, d.server.tls.cert_file);
     EXPECT_EQ(s.server.tls.key_file, d.server.tls.key_file);
@@ -317,7 +318,8 @@ TEST_F(ConfigTest, SecretFileMustBeASmallRegularFile)
     EXPECT_EQ(error("[[auth.jwt.keys]]\nsecret_file = \"big.key\"\n"),
               "2:15: 'secret_file': '" + d + "/big.key' is larger than 65536 bytes: not a secret");
     write("max.key", std::string(64 * 1024, 'k'));
-    EXPECT_EQ(ok("[[auth.jwt.keys]]\nsecret_file = \"max.key\"\n").auth.jwt.keys.at(0).secret.size(), 64u * 1024);
+    EXPECT_EQ(ok("[[auth.jwt.keys]]\nsecret_file = \"max.key\"\n").auth.jwt.keys.at(0).secret.size(),
+              64u * 1024);
 }
 
 TEST_F(ConfigTest, ErrorsNeverContainSecrets)

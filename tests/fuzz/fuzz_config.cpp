@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(c.server.port >= 0 && c.server.port <= 65535);
         FUZZ_CHECK(!c.server.path.empty() && c.server.path[0] == '/');
         FUZZ_CHECK(c.server.max_header_bytes >= 1024 && c.server.max_header_bytes <= 57344);
-        FUZZ_CHECK(!c.server.tls.enabled || (!c.server.tls.cert_file.empty() && !c.server.tls.key_file.empty()));
+        FUZZ_CHECK(!c.server.tls.enabled ||
+                   (!c.server.tls.cert_file.empty() && !c.server.tls.key_file.empty()));
         FUZZ_CHECK(!c.control.tls.enabled || c.control.socket.empty());
         for (const PluginConfig &p : c.plugins)
             FUZZ_CHECK(!p.name.empty() && !p.resolved.empty() && p.resolved[0] == '/');

@@ -78,7 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     std::string_view in(reinterpret_cast<const char *>(data + 1), size - 1);
     ControlRequest r;
     r.method = kMethods[data[0] & 7];
-    r.authorization = std::string("Bearer ") + ((data[0] & 0x80) ? "wrong" : (data[0] & 0x40) ? "push-only" : kToken);
+    r.authorization = std::string("Bearer ") + ((data[0] & 0x80)   ? "wrong"
+                                                : (data[0] & 0x40) ? "push-only"
+                                                                   : kToken);
     std::size_t nl = in.find('\n');
     r.path = std::string(in.substr(0, nl));
     in = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);

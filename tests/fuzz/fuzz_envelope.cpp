@@ -36,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(e.metadata.empty() || is_json_object(e.metadata));
         // The spans point into the frame.
         for (std::string_view span : {e.payload, e.metadata})
-            FUZZ_CHECK(span.empty() ||
-                       (span.data() >= frame.data() && span.data() + span.size() <= frame.data() + frame.size()));
+            FUZZ_CHECK(span.empty() || (span.data() >= frame.data() &&
+                                        span.data() + span.size() <= frame.data() + frame.size()));
         // What the host writes back must be JSON (the action goes into error messages).
         std::string escaped;
         append_json_string(escaped, e.action);

@@ -83,11 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         // for HS256: no fixed message has such a run). Only a segment made of
         // base64url characters can be a signature; anything else may well be
         // a fixed message's own words (a finding: the dictionary's error text).
-        std::string_view sig = std::string_view(token).substr(token.rfind('.') == std::string::npos ? token.size()
-                                                                                              : token.rfind('.') + 1);
-        bool b64url = std::all_of(sig.begin(), sig.end(), [](unsigned char c) {
-            return std::isalnum(c) || c == '-' || c == '_';
-        });
+        std::string_view sig = std::string_view(token).substr(
+            token.rfind('.') == std::string::npos ? token.size() : token.rfind('.') + 1);
+        bool b64url = std::all_of(sig.begin(), sig.end(),
+                                  [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
         if (sig.size() >= 43 && b64url)
             FUZZ_CHECK(r.detail.find(sig) == std::string::npos);
     }

@@ -88,7 +88,8 @@
 #include <utility>
 #include <vector>
 
-namespace gatekit {
+namespace gatekit
+{
 
 template <class Fn> void Gatekit::on(wshost::InitContext &ctx, const char *name, Fn fn)
 {

@@ -20,7 +20,8 @@
 #include <thread>
 #include <vector>
 
-namespace gatekit {
+namespace gatekit
+{
 
 struct Event {
     uint64_t index;
@@ -48,12 +49,13 @@ struct Hammer {
     std::atomic<bool> done{false};
 };
 
-class Gatekit {
-public:
+class Gatekit
+{
+  public:
     explicit Gatekit(wshost::InitContext &ctx);
     ~Gatekit();
 
-private:
+  private:
     template <class Fn> void on(wshost::InitContext &ctx, const char *name, Fn fn);
     template <class Fn> Reply invoke(Fn fn, const Request &req, const cJSON *payload);
     void spawn(std::thread t);

@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-namespace gatekit {
+namespace gatekit
+{
 
 Reply Gatekit::whoami(const Request &req, const cJSON *)
 {
@@ -92,7 +93,8 @@ Reply Gatekit::info(const Request &req, const cJSON *payload)
     if (st != WSH_OK)
         return status_error(st);
     if (out.size() != 1)
-        return reply_error("host_error", "connection_info delivered " + std::to_string(out.size()) + " infos");
+        return reply_error("host_error",
+                           "connection_info delivered " + std::to_string(out.size()) + " infos");
     Json r = object();
     add_info(r.get(), out.front());
     return reply_success(print(r.get()));

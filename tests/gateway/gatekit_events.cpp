@@ -5,8 +5,10 @@
 #include <string>
 #include <utility>
 
-namespace gatekit {
-namespace {
+namespace gatekit
+{
+namespace
+{
 
 bool matches(const Event &e, const Waiter &w)
 {
@@ -71,8 +73,12 @@ Reply Gatekit::events(const Request &req, const cJSON *payload)
 void Gatekit::record(const char *kind, const wsh_event &ev)
 {
     std::lock_guard lock(mu_);
-    Event e{events_.size(), kind, ev.conn, std::string(wshost::to_view(ev.user_id)),
-            std::string(wshost::to_view(ev.room)), ev.close_code};
+    Event e{events_.size(),
+            kind,
+            ev.conn,
+            std::string(wshost::to_view(ev.user_id)),
+            std::string(wshost::to_view(ev.room)),
+            ev.close_code};
     events_.push_back(e);
     for (auto it = waiters_.begin(); it != waiters_.end();) {
         if (matches(e, *it)) {

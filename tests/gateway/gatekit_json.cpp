@@ -5,7 +5,8 @@
 #include <new>
 #include <string>
 
-namespace gatekit {
+namespace gatekit
+{
 
 Json parse(std::string_view text)
 {
@@ -23,11 +24,20 @@ std::string print(const cJSON *json)
     return out;
 }
 
-[[noreturn]] void bad(std::string message) { throw BadPayload{std::move(message)}; }
+[[noreturn]] void bad(std::string message)
+{
+    throw BadPayload{std::move(message)};
+}
 
-Json object() { return Json(cJSON_CreateObject()); }
+Json object()
+{
+    return Json(cJSON_CreateObject());
+}
 
-void add_u64(cJSON *obj, const char *name, uint64_t v) { cJSON_AddNumberToObject(obj, name, static_cast<double>(v)); }
+void add_u64(cJSON *obj, const char *name, uint64_t v)
+{
+    cJSON_AddNumberToObject(obj, name, static_cast<double>(v));
+}
 
 void add_id(cJSON *obj, const char *name, wsh_conn_id id)
 {
@@ -90,7 +100,8 @@ const cJSON *opt_member(const cJSON *obj, const char *name)
     return cJSON_IsNull(item) ? nullptr : item;
 }
 
-uint64_t uint_member(const cJSON *obj, const char *name, uint64_t lo, uint64_t hi, std::optional<uint64_t> dflt)
+uint64_t uint_member(const cJSON *obj, const char *name, uint64_t lo, uint64_t hi,
+                     std::optional<uint64_t> dflt)
 {
     const cJSON *item = opt_member(obj, name);
     if (!item) {
@@ -99,8 +110,10 @@ uint64_t uint_member(const cJSON *obj, const char *name, uint64_t lo, uint64_t h
         bad(std::string("'") + name + "' is required");
     }
     if (!cJSON_IsNumber(item) || item->valuedouble < static_cast<double>(lo) ||
-        item->valuedouble > static_cast<double>(hi) || item->valuedouble != static_cast<double>(static_cast<uint64_t>(item->valuedouble)))
-        bad(std::string("'") + name + "' must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        item->valuedouble > static_cast<double>(hi) ||
+        item->valuedouble != static_cast<double>(static_cast<uint64_t>(item->valuedouble)))
+        bad(std::string("'") + name + "' must be an integer in [" + std::to_string(lo) + ", " +
+            std::to_string(hi) + "]");
     return static_cast<uint64_t>(item->valuedouble);
 }
 
@@ -122,11 +135,16 @@ std::vector<std::string> string_list(const cJSON *item, const char *what)
 std::string base64_decode(std::string_view in)
 {
     auto val = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+') return 62;
-        if (c == '/') return 63;
+        if (c >= 'A' && c <= 'Z')
+            return c - 'A';
+        if (c >= 'a' && c <= 'z')
+            return c - 'a' + 26;
+        if (c >= '0' && c <= '9')
+            return c - '0' + 52;
+        if (c == '+')
+            return 62;
+        if (c == '/')
+            return 63;
         return -1;
     };
     while (!in.empty() && in.back() == '=')

@@ -14,11 +14,12 @@
 #include <string_view>
 #include <vector>
 
-namespace gatekit {
+namespace gatekit
+{
 
+using wshost::Reply;
 using wshost::reply_error;
 using wshost::reply_success;
-using wshost::Reply;
 using wshost::Request;
 
 struct JsonDeleter {
@@ -46,7 +47,8 @@ wsh_conn_id conn_member(const cJSON *obj, const char *name, wsh_conn_id self);
 // A required string member (may be empty only when allow_empty).
 std::string str_member(const cJSON *obj, const char *name, bool allow_empty = false);
 const cJSON *opt_member(const cJSON *obj, const char *name);
-uint64_t uint_member(const cJSON *obj, const char *name, uint64_t lo, uint64_t hi, std::optional<uint64_t> dflt = {});
+uint64_t uint_member(const cJSON *obj, const char *name, uint64_t lo, uint64_t hi,
+                     std::optional<uint64_t> dflt = {});
 std::vector<std::string> string_list(const cJSON *item, const char *what);
 
 std::string base64_decode(std::string_view in);

@@ -13,8 +13,10 @@
 #include <thread>
 #include <vector>
 
-namespace gatekit {
-namespace {
+namespace gatekit
+{
+namespace
+{
 
 // Start gate for hammer threads.
 struct Gate {
@@ -170,7 +172,8 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
                 for (;;) {
                     auto pi = conn_info(pace);
                     if (!pi) {
-                        responder.error("pace_gone", "the paced connection left at seq " + std::to_string(seq));
+                        responder.error("pace_gone",
+                                        "the paced connection left at seq " + std::to_string(seq));
                         return;
                     }
                     if (pi->queued_bytes <= pace_bytes)

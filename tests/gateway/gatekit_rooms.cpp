@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-namespace gatekit {
+namespace gatekit
+{
 
 Reply Gatekit::join_or_leave(const Request &req, const cJSON *payload, bool join)
 {
@@ -35,9 +36,15 @@ Reply Gatekit::join_or_leave(const Request &req, const cJSON *payload, bool join
     return reply_success(print(r.get()));
 }
 
-Reply Gatekit::join(const Request &req, const cJSON *payload) { return join_or_leave(req, payload, true); }
+Reply Gatekit::join(const Request &req, const cJSON *payload)
+{
+    return join_or_leave(req, payload, true);
+}
 
-Reply Gatekit::leave(const Request &req, const cJSON *payload) { return join_or_leave(req, payload, false); }
+Reply Gatekit::leave(const Request &req, const cJSON *payload)
+{
+    return join_or_leave(req, payload, false);
+}
 
 Reply Gatekit::members(const Request &, const cJSON *payload)
 {

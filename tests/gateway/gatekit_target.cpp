@@ -7,7 +7,8 @@
 #include <string_view>
 #include <vector>
 
-namespace gatekit {
+namespace gatekit
+{
 
 wshost::Receipt TargetSpec::send(const wshost::Host &host, std::string_view data, bool binary) const
 {

@@ -13,7 +13,8 @@
 #include <utility>
 #include <vector>
 
-namespace gatekit {
+namespace gatekit
+{
 
 // A parsed target: either a wshost::Target (owns its strings) or, for tag
 // predicates given as pairs, the raw pairs (wshost::Target keeps a map).

@@ -27,7 +27,8 @@
 #define CFGKIT_VERSION "v1"
 #endif
 
-namespace {
+namespace
+{
 
 struct Settings {
     std::string greeting = "hello";
@@ -37,8 +38,8 @@ struct Settings {
 Settings parse_settings(std::string_view text)
 {
     const std::string buf(text);
-    std::unique_ptr<cJSON, void (*)(cJSON *)> json(cJSON_ParseWithLengthOpts(buf.c_str(), buf.size() + 1, nullptr, 1),
-                                                   cJSON_Delete);
+    std::unique_ptr<cJSON, void (*)(cJSON *)> json(
+        cJSON_ParseWithLengthOpts(buf.c_str(), buf.size() + 1, nullptr, 1), cJSON_Delete);
     if (!cJSON_IsObject(json.get()))
         throw std::runtime_error("config is not a JSON object");
     Settings s;
@@ -54,12 +55,14 @@ Settings parse_settings(std::string_view text)
 std::string json_string(const std::string &text)
 {
     std::unique_ptr<cJSON, void (*)(cJSON *)> item(cJSON_CreateString(text.c_str()), cJSON_Delete);
-    std::unique_ptr<char, void (*)(void *)> out(item ? cJSON_PrintUnformatted(item.get()) : nullptr, cJSON_free);
+    std::unique_ptr<char, void (*)(void *)> out(item ? cJSON_PrintUnformatted(item.get()) : nullptr,
+                                                cJSON_free);
     return out ? out.get() : "\"\"";
 }
 
-class CfgKit {
-public:
+class CfgKit
+{
+  public:
     explicit CfgKit(wshost::InitContext &ctx)
         : settings_(parse_settings(ctx.config_json())), instance_(std::to_string(std::random_device{}()))
     {
@@ -77,7 +80,7 @@ public:
         settings_ = std::move(next);
     }
 
-private:
+  private:
     wshost::Reply get()
     {
         std::lock_guard lock(mu_);

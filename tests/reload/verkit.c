@@ -128,8 +128,7 @@ static void sleep_ms(long ms)
 static int act_version(const wsh_request *req, void *ud)
 {
     (void)ud;
-    return req->api->reply_success(req->host, req->reply,
-                                   WSH_STR("{\"version\":\"" VERKIT_VERSION "\"}"));
+    return req->api->reply_success(req->host, req->reply, WSH_STR("{\"version\":\"" VERKIT_VERSION "\"}"));
 }
 
 static void *slow_thread(void *arg)
@@ -420,9 +419,8 @@ static int vk_init(const wsh_init_args *args, void **state)
         const char *name;
         wsh_action_fn fn;
     } actions[] = {
-        {"version", act_version},       {"slow_version", act_slow_version},
-        {"set_identity", act_set_identity}, {"whoami", act_whoami},
-        {"push_user", act_push_user},   {"push_tags", act_push_tags},
+        {"version", act_version}, {"slow_version", act_slow_version}, {"set_identity", act_set_identity},
+        {"whoami", act_whoami},   {"push_user", act_push_user},       {"push_tags", act_push_tags},
     };
     vk_state *st = calloc(1, sizeof *st);
     size_t i;
@@ -452,7 +450,8 @@ static int vk_init(const wsh_init_args *args, void **state)
     return WSH_E_FAILED;
 #else
     for (i = 0; i < sizeof actions / sizeof actions[0]; ++i) {
-        int rc = args->api->register_action(args->host, wsh_str_from_cstr(actions[i].name), actions[i].fn, st);
+        int rc =
+            args->api->register_action(args->host, wsh_str_from_cstr(actions[i].name), actions[i].fn, st);
         if (rc != WSH_OK) {
             snprintf(line, sizeof line, "register_action(%s) failed: %d", actions[i].name, rc);
             st->api->log(st->host, WSH_LOG_ERROR, wsh_str_from_cstr(line));
@@ -486,8 +485,14 @@ static void vk_fini(void *state)
 }
 
 #ifdef VERKIT_BAD_ABI
-static const wsh_plugin_def vk_def = {(uint32_t)sizeof(wsh_plugin_def), WSH_ABI_MAJOR + 1, 0, VERKIT_NAME,
-                                      VERKIT_VERSION, vk_init, vk_fini, NULL};
+static const wsh_plugin_def vk_def = {(uint32_t)sizeof(wsh_plugin_def),
+                                      WSH_ABI_MAJOR + 1,
+                                      0,
+                                      VERKIT_NAME,
+                                      VERKIT_VERSION,
+                                      vk_init,
+                                      vk_fini,
+                                      NULL};
 #else
 static const wsh_plugin_def vk_def = WSH_PLUGIN_DEF_INIT(VERKIT_NAME, VERKIT_VERSION, vk_init, vk_fini);
 #endif

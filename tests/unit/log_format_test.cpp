@@ -7,8 +7,10 @@
 
 #include <memory>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 const timeval kWhen{1764657296, 123456}; // 2025-12-02T06:34:56.123Z
 
@@ -70,7 +72,8 @@ TEST(LogFormat, JsonEscapesAndReplacesInvalidUtf8)
     // Quotes, backslash, control bytes, DEL, valid multi-byte text, then bytes
     // that are not UTF-8: a lone continuation byte, an overlong '/', a
     // surrogate, a truncated sequence at the end.
-    const std::string msg = std::string("a\"b\\c\n\t\x01\x7f é €  ") + "\x80" + "\xc0\xaf" + "\xed\xa0\x80" + "\xe2\x82";
+    const std::string msg =
+        std::string("a\"b\\c\n\t\x01\x7f é €  ") + "\x80" + "\xc0\xaf" + "\xed\xa0\x80" + "\xe2\x82";
     std::string line = format_log_line(LogFormat::json, LogLevel::debug, LogFields("t"), msg, kWhen);
     Json j = parse(line);
     ASSERT_TRUE(j) << line;
@@ -78,7 +81,8 @@ TEST(LogFormat, JsonEscapesAndReplacesInvalidUtf8)
         EXPECT_TRUE(c >= 0x20 && c != 0x7f) << "raw control byte in " << line;
     std::string decoded = str(j, "msg");
     const std::string fffd = "\xef\xbf\xbd";
-    EXPECT_EQ(decoded, std::string("a\"b\\c\n\t\x01\x7f é €  ") + fffd + fffd + fffd + fffd + fffd + fffd + fffd + fffd);
+    EXPECT_EQ(decoded, std::string("a\"b\\c\n\t\x01\x7f é €  ") + fffd + fffd + fffd + fffd + fffd + fffd +
+                           fffd + fffd);
 }
 
 } // namespace

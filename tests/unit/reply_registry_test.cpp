@@ -10,8 +10,10 @@
 #include <set>
 #include <vector>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 using Clock = ReplyRegistry::Clock;
 using std::chrono::milliseconds;
@@ -44,7 +46,7 @@ TEST(ReplyRegistry, UnknownIdsAreGone)
     ReplyRegistry r(nullptr);
     EXPECT_EQ(r.success(0, "{}"), WSH_E_GONE);
     wsh_reply_id id = open_at(r, t0);
-    EXPECT_EQ(r.success(id + 1, "{}"), WSH_E_GONE);          // a slot never used
+    EXPECT_EQ(r.success(id + 1, "{}"), WSH_E_GONE);            // a slot never used
     EXPECT_EQ(r.success(id ^ (1ull << 40), "{}"), WSH_E_GONE); // same slot, other use
     EXPECT_EQ(r.success(~0ull, "{}"), WSH_E_GONE);
     EXPECT_EQ(r.open_count(), 1u);

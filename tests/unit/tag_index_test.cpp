@@ -11,7 +11,8 @@
 
 using namespace wshost;
 
-namespace {
+namespace
+{
 
 std::vector<wsh_conn_id> brute_force(const std::map<wsh_conn_id, Tags> &conns, const Tags &predicate)
 {
@@ -86,9 +87,15 @@ TEST(TagIndex, MatchesBruteForceOverRandomTagSets)
             if (!m.conns.count(id))
                 continue;
             switch (rng() % 4) {
-            case 0: m.unset(id, pick(keys)); break;
-            case 1: m.drop(id); break;
-            default: m.set(id, pick(keys), pick(values)); break;
+            case 0:
+                m.unset(id, pick(keys));
+                break;
+            case 1:
+                m.drop(id);
+                break;
+            default:
+                m.set(id, pick(keys), pick(values));
+                break;
             }
         }
         for (int q = 0; q < 100; ++q) {
@@ -96,7 +103,8 @@ TEST(TagIndex, MatchesBruteForceOverRandomTagSets)
             const int pairs = 1 + static_cast<int>(rng() % 3);
             for (int i = 0; i < pairs; ++i)
                 predicate[pick(keys)] = pick(values);
-            ASSERT_EQ(m.match(predicate), brute_force(m.conns, predicate)) << "round " << round << " query " << q;
+            ASSERT_EQ(m.match(predicate), brute_force(m.conns, predicate))
+                << "round " << round << " query " << q;
         }
     }
 }

@@ -58,9 +58,9 @@ TEST(UpgradeChecks, KeyIsTheBase64OfSixteenBytes)
 {
     EXPECT_TRUE(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ=="));
     EXPECT_TRUE(valid_websocket_key(" AAAAAAAAAAAAAAAAAAAAAA== "));
-    EXPECT_FALSE(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));   // 23 characters
-    EXPECT_FALSE(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQAA"));  // no padding: 18 bytes
-    EXPECT_FALSE(valid_websocket_key("dGhlIHNhbXBsZSBub25j-Q=="));  // URL alphabet
+    EXPECT_FALSE(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));  // 23 characters
+    EXPECT_FALSE(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQAA")); // no padding: 18 bytes
+    EXPECT_FALSE(valid_websocket_key("dGhlIHNhbXBsZSBub25j-Q==")); // URL alphabet
     EXPECT_FALSE(valid_websocket_key(""));
 }
 

@@ -30,7 +30,8 @@ static int publish(const wsh_request *req, void *user_data)
     receipt.struct_size = sizeof receipt;
     rc = req->api->send(req->host, &target, req->payload, 0, &receipt);
     if (rc != WSH_OK)
-        return req->api->reply_error(req->host, req->reply, WSH_STR("publish_failed"), WSH_STR("gateway send failed"));
+        return req->api->reply_error(req->host, req->reply, WSH_STR("publish_failed"),
+                                     WSH_STR("gateway send failed"));
     return req->api->reply_none(req->host, req->reply);
 }
 
@@ -58,9 +59,11 @@ static int set_user(const wsh_request *req, void *user_data)
     wsh_str user = user_of(req->payload);
     (void)user_data;
     if (!user.len)
-        return req->api->reply_error(req->host, req->reply, WSH_STR("invalid_payload"), WSH_STR("need {\"user\":\"NAME\"}"));
+        return req->api->reply_error(req->host, req->reply, WSH_STR("invalid_payload"),
+                                     WSH_STR("need {\"user\":\"NAME\"}"));
     if (req->api->set_user(req->host, req->conn, user) != WSH_OK)
-        return req->api->reply_error(req->host, req->reply, WSH_STR("set_user_failed"), WSH_STR("set_user failed"));
+        return req->api->reply_error(req->host, req->reply, WSH_STR("set_user_failed"),
+                                     WSH_STR("set_user failed"));
     return req->api->reply_success(req->host, req->reply, WSH_STR("{}"));
 }
 

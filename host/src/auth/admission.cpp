@@ -6,8 +6,10 @@
 #include <cctype>
 #include <vector>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 using text::iequals;
 using text::trim;

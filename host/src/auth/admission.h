@@ -10,7 +10,8 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace wshost {
+namespace wshost
+{
 
 // `origin` is the Origin header, empty when absent. Exact scheme://host[:port]
 // match (scheme and host compared case-insensitively), "*" only when listed;
@@ -25,8 +26,9 @@ std::string client_address(std::string_view peer, std::string_view forwarded_for
                            const std::vector<std::string> &trusted_proxies);
 
 // Counts open connections in total and per address. Service thread only.
-class ConnectionCaps {
-public:
+class ConnectionCaps
+{
+  public:
     explicit ConnectionCaps(const WebSocketConfig &config) : config_(config) {}
     // False when admitting `address` would pass a cap (nothing is counted then).
     bool admit(const std::string &address);
@@ -34,7 +36,7 @@ public:
     std::size_t total() const { return total_; }
     std::size_t addresses() const { return per_address_.size(); } // with a nonzero count
 
-private:
+  private:
     const WebSocketConfig &config_;
     std::size_t total_ = 0;
     std::unordered_map<std::string, std::size_t> per_address_;

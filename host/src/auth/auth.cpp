@@ -9,8 +9,10 @@
 #include <cctype>
 #include <ctime>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 using text::trim;
 
@@ -74,7 +76,10 @@ std::string find_token(const UpgradeRequest &request, const JwtConfig &config)
     return {};
 }
 
-AuthService::AuthService(const AuthConfig &config, Deliver deliver) : config_(config), deliver_(std::move(deliver)) {}
+AuthService::AuthService(const AuthConfig &config, Deliver deliver)
+    : config_(config), deliver_(std::move(deliver))
+{
+}
 
 Verdict AuthService::anonymous_verdict(const char *why) const
 {
@@ -92,8 +97,8 @@ std::optional<Verdict> AuthService::decide_jwt(const UpgradeRequest &request) co
     std::string token = find_token(request, config_.jwt);
     if (token.empty())
         return anonymous_verdict("no credential");
-    jwt::Result r = jwt::verify(token, config_.jwt.keys, static_cast<int64_t>(std::time(nullptr)),
-                                config_.jwt.leeway_s);
+    jwt::Result r =
+        jwt::verify(token, config_.jwt.keys, static_cast<int64_t>(std::time(nullptr)), config_.jwt.leeway_s);
     if (r.failure != jwt::Failure::none)
         return rejected("jwt " + std::string(jwt::failure_name(r.failure)) + ": " + r.detail,
                         jwt::failure_name(r.failure));

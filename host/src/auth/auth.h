@@ -21,7 +21,8 @@
 #include <utility>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 class LoadedPlugin;
 class PluginSet;
@@ -50,15 +51,16 @@ struct Verdict {
 // The plugin authenticator as registered through the ABI.
 struct PluginAuthenticator {
     LoadedPlugin *plugin = nullptr;
-    wsh_host *host = nullptr;               // the plugin's handle and the host's function
-    const wsh_host_api *api = nullptr;      // table, for the calls it makes back
+    wsh_host *host = nullptr;          // the plugin's handle and the host's function
+    const wsh_host_api *api = nullptr; // table, for the calls it makes back
     wsh_auth_fn fn = nullptr;
     void *user_data = nullptr;
     std::vector<std::string> extra_headers; // lowercase
 };
 
-class AuthService {
-public:
+class AuthService
+{
+  public:
     using Clock = std::chrono::steady_clock;
     using Deliver = std::function<void(wsh_conn_id, Verdict)>; // any thread
 
@@ -88,7 +90,7 @@ public:
     void expire(Clock::time_point now);
     std::optional<Clock::time_point> next_deadline() const;
 
-private:
+  private:
     std::optional<Verdict> decide_jwt(const UpgradeRequest &request) const;
     Verdict anonymous_verdict(const char *why) const;
     bool finish(wsh_auth_id id, Verdict verdict);

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstring>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 constexpr std::size_t kMaxTagValueBytes = 256;
 
@@ -40,7 +42,8 @@ Tags client_tags(std::string_view query, const std::vector<std::string> &allowed
         return tags;
     cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
     if (!json) {
-        log_event(LogLevel::info, LogFields("client_tags_ignored"), "ignoring ?tags=: not a JSON object of strings");
+        log_event(LogLevel::info, LogFields("client_tags_ignored"),
+                  "ignoring ?tags=: not a JSON object of strings");
         return tags;
     }
     std::size_t ignored = 0;
@@ -53,7 +56,8 @@ Tags client_tags(std::string_view query, const std::vector<std::string> &allowed
             std::strlen(item->valuestring) > kMaxTagValueBytes) {
             if (!ignored++) {
                 first_key = loggable(key);
-                first_why = wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags";
+                first_why =
+                    wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags";
             }
             continue;
         }
@@ -61,8 +65,8 @@ Tags client_tags(std::string_view query, const std::vector<std::string> &allowed
     }
     cJSON_Delete(json);
     if (ignored)
-        log_event(LogLevel::info, LogFields("client_tags_ignored"), "ignoring %zu client tag(s), first '%s': %s",
-                  ignored, first_key.c_str(), first_why);
+        log_event(LogLevel::info, LogFields("client_tags_ignored"),
+                  "ignoring %zu client tag(s), first '%s': %s", ignored, first_key.c_str(), first_why);
     return tags;
 }
 

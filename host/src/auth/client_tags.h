@@ -11,7 +11,8 @@
 #include <string_view>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 // `query`: the query arguments, percent-decoded, joined by '&' (the last
 // "tags=" argument counts).

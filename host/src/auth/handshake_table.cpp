@@ -2,7 +2,8 @@
 
 #include "base/stats.h"
 
-namespace wshost {
+namespace wshost
+{
 
 bool HandshakeTable::over_handshake_cap(const std::string &address) const
 {

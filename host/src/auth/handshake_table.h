@@ -27,10 +27,12 @@
 
 struct lws;
 
-namespace wshost {
+namespace wshost
+{
 
-class HandshakeTable {
-public:
+class HandshakeTable
+{
+  public:
     HandshakeTable(ConnectionCaps &caps, const WebSocketConfig &config) : caps_(caps), config_(config) {}
 
     // A TCP connection was accepted from `peer`. Connections from a trusted
@@ -59,11 +61,11 @@ public:
     std::size_t in_progress() const { return entries_.size(); }
     std::size_t requests_held() const { return requests_; }
 
-private:
+  private:
     struct Entry {
         std::string address; // counted in per_ip_ when `counted`
         bool counted = false;
-        bool slot = false;   // a connection-cap slot, until ESTABLISHED
+        bool slot = false; // a connection-cap slot, until ESTABLISHED
         std::unique_ptr<UpgradeRequest> request;
     };
 

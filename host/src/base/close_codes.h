@@ -1,7 +1,8 @@
 // WebSocket close codes the server sends (DESIGN §1; README lists them).
 #pragma once
 
-namespace wshost::close_code {
+namespace wshost::close_code
+{
 
 constexpr int normal = 1000;
 constexpr int going_away = 1001;       // server shutting down
@@ -9,8 +10,8 @@ constexpr int invalid_payload = 1007;  // text that is not UTF-8 (sent by lws it
 constexpr int policy_violation = 1008; // authentication failed, policy
 constexpr int message_too_big = 1009;  // also after inflation
 constexpr int internal_error = 1011;
-constexpr int service_restart = 1012;  // with retry_after_ms in the reason
-constexpr int try_again_later = 1013;  // slow consumer
-constexpr int abnormal = 1006;         // never sent: no close frame was seen
+constexpr int service_restart = 1012; // with retry_after_ms in the reason
+constexpr int try_again_later = 1013; // slow consumer
+constexpr int abnormal = 1006;        // never sent: no close frame was seen
 
 } // namespace wshost::close_code

@@ -10,8 +10,10 @@
 #include <mutex>
 #include <sys/time.h>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::info)};
 std::atomic<LogFormat> g_format{LogFormat::text};
@@ -22,9 +24,10 @@ FILE *g_sink = nullptr; // nullptr = stderr
 
 bool parse_log_level(std::string_view text, LogLevel &out)
 {
-    static constexpr std::pair<std::string_view, LogLevel> names[] = {
-        {"error", LogLevel::error}, {"warn", LogLevel::warn},
-        {"info", LogLevel::info},   {"debug", LogLevel::debug}};
+    static constexpr std::pair<std::string_view, LogLevel> names[] = {{"error", LogLevel::error},
+                                                                      {"warn", LogLevel::warn},
+                                                                      {"info", LogLevel::info},
+                                                                      {"debug", LogLevel::debug}};
     for (const auto &[name, level] : names)
         if (text == name) {
             out = level;
@@ -41,7 +44,10 @@ bool parse_log_format(std::string_view text, LogFormat &out)
     return true;
 }
 
-void set_log_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
+void set_log_level(LogLevel level)
+{
+    g_level.store(static_cast<int>(level));
+}
 void set_log_format(LogFormat format)
 {
     g_format.store(format);
@@ -59,7 +65,10 @@ bool set_log_file(const std::string &path)
     return true;
 }
 
-bool log_enabled(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }
+bool log_enabled(LogLevel level)
+{
+    return static_cast<int>(level) <= g_level.load();
+}
 
 void log_event(LogLevel level, const LogFields &fields, std::string_view message)
 {

@@ -8,7 +8,8 @@
 #include <string>
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 enum class LogLevel { error = 0, warn = 1, info = 2, debug = 3 };
 enum class LogFormat { text, json };
@@ -84,10 +85,10 @@ void logf(LogLevel level, const char *fmt, ...) __attribute__((format(printf, 2,
 #define WSH_LOG_ERROR(...) ::wshost::logf(::wshost::LogLevel::error, __VA_ARGS__)
 #define WSH_LOG_WARN(...) ::wshost::logf(::wshost::LogLevel::warn, __VA_ARGS__)
 #define WSH_LOG_INFO(...) ::wshost::logf(::wshost::LogLevel::info, __VA_ARGS__)
-#define WSH_LOG_DEBUG(...)                                                   \
-    do {                                                                     \
-        if (::wshost::log_enabled(::wshost::LogLevel::debug))                \
-            ::wshost::logf(::wshost::LogLevel::debug, __VA_ARGS__);          \
+#define WSH_LOG_DEBUG(...)                                                                                   \
+    do {                                                                                                     \
+        if (::wshost::log_enabled(::wshost::LogLevel::debug))                                                \
+            ::wshost::logf(::wshost::LogLevel::debug, __VA_ARGS__);                                          \
     } while (0)
 
 } // namespace wshost

@@ -299,9 +299,10 @@ std::string render(const Stats &s)
     plain(out, "wshost_admission_addresses", "gauge",
           "Client addresses holding a connection-cap slot (max_connections_per_ip counts per address).",
           load(s.admission_addresses));
-    counter_family(out, "wshost_handshakes_refused_total",
-                   "WebSocket handshakes refused by the host, by HTTP status (\"closed\": dropped at accept).",
-                   {"status"}, r.refused);
+    counter_family(
+        out, "wshost_handshakes_refused_total",
+        "WebSocket handshakes refused by the host, by HTTP status (\"closed\": dropped at accept).",
+        {"status"}, r.refused);
     plain(out, "wshost_messages_received_total", "counter", "WebSocket messages received from clients.",
           load(s.messages_received));
     plain(out, "wshost_messages_sent_total", "counter", "WebSocket messages written to clients.",

@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cstdint>
 
-namespace wshost {
+namespace wshost
+{
 
-class TokenBucket {
-public:
+class TokenBucket
+{
+  public:
     using Clock = std::chrono::steady_clock;
 
     // Takes one token. Returns 0 when allowed, else the milliseconds until a
@@ -34,7 +36,7 @@ public:
         return static_cast<int64_t>((1.0 - tokens_) * 1000.0 / rate_per_s) + 1;
     }
 
-private:
+  private:
     bool started_ = false;
     double tokens_ = 0;
     Clock::time_point last_{};

@@ -1,6 +1,7 @@
 #include "base/stats.h"
 
-namespace wshost {
+namespace wshost
+{
 
 Stats &stats()
 {

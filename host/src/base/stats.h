@@ -5,7 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
-namespace wshost {
+namespace wshost
+{
 
 struct Stats {
     std::atomic<uint64_t> connections{0};

@@ -6,7 +6,8 @@
 #include <cctype>
 #include <string_view>
 
-namespace wshost::text {
+namespace wshost::text
+{
 
 // Without leading and trailing spaces and tabs.
 inline std::string_view trim(std::string_view s)
@@ -21,7 +22,8 @@ inline std::string_view trim(std::string_view s)
 inline bool iequals(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 

@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 // A place in a config file, for error messages ("file:line:col: message").
 struct SourcePos {
@@ -30,9 +31,9 @@ struct ConfigError {
 };
 
 struct TlsConfig {
-    bool enabled = false;       // [server.tls] / [control.tls] enabled
-    std::string cert_file;      // PEM certificate chain (path resolved)
-    std::string key_file;       // PEM private key (path resolved)
+    bool enabled = false;  // [server.tls] / [control.tls] enabled
+    std::string cert_file; // PEM certificate chain (path resolved)
+    std::string key_file;  // PEM private key (path resolved)
 };
 
 // The libwebsockets event loop (LWS-NOTES facts 1 and 6, T15, T17).
@@ -42,10 +43,10 @@ enum class EventLoop {
 };
 
 struct ServerConfig {
-    std::string address = "127.0.0.1"; // IPv4 or IPv6 literal (no host names)
-    int port = 8080;                    // 0 = pick a free port (see --ready-file)
-    std::string path = "/";             // WebSocket upgrade path
-    std::size_t max_header_bytes = 8192; // request line + headers of an upgrade; 431 past it
+    std::string address = "127.0.0.1";       // IPv4 or IPv6 literal (no host names)
+    int port = 8080;                         // 0 = pick a free port (see --ready-file)
+    std::string path = "/";                  // WebSocket upgrade path
+    std::size_t max_header_bytes = 8192;     // request line + headers of an upgrade; 431 past it
     EventLoop event_loop = EventLoop::libev; // libev: flat at 20k connections (docs/PERFORMANCE.md)
     std::string static_dir;                  // files served to plain GETs on this listener; "" = none (404)
     TlsConfig tls;
@@ -58,10 +59,10 @@ struct ControlToken {
 };
 
 struct ControlConfig {
-    bool enabled = true;                  // false: no control listener
+    bool enabled = true; // false: no control listener
     std::string address = "127.0.0.1";
-    int port = 8081;                      // 0 = pick a free port
-    std::string socket;                   // Unix socket path; when set, replaces address/port
+    int port = 8081;    // 0 = pick a free port
+    std::string socket; // Unix socket path; when set, replaces address/port
     std::vector<ControlToken> tokens;
     std::size_t max_body_bytes = 1 << 20; // larger bodies get 413
     TlsConfig tls;                        // https:// (address/port only, not the Unix socket)
@@ -75,9 +76,9 @@ struct JwtKey {
 
 struct JwtConfig {
     std::vector<JwtKey> keys;
-    std::string cookie = "wshost_token";  // cookie carrier name; "" disables
-    std::string query_param = "token";    // query carrier name; "" disables
-    int leeway_s = 30;                    // clock skew allowed for exp/nbf
+    std::string cookie = "wshost_token"; // cookie carrier name; "" disables
+    std::string query_param = "token";   // query carrier name; "" disables
+    int leeway_s = 30;                   // clock skew allowed for exp/nbf
 };
 
 struct AuthConfig {
@@ -90,51 +91,51 @@ struct AuthConfig {
 enum class SlowConsumerPolicy { disconnect, drop_oldest };
 
 struct WebSocketConfig {
-    std::vector<std::string> origins;          // allowed Origins ("*" = any); empty = any
-    bool allow_missing_origin = true;          // clients without an Origin header
-    std::size_t max_message_bytes = 1 << 20;   // whole message, fragments included (1009 past it)
-    bool compression = false;                  // permessage-deflate
-    int ping_interval_s = 30;                  // 0 disables pings
-    int idle_timeout_s = 60;                   // no pong for this long -> close; 0 disables
+    std::vector<std::string> origins;        // allowed Origins ("*" = any); empty = any
+    bool allow_missing_origin = true;        // clients without an Origin header
+    std::size_t max_message_bytes = 1 << 20; // whole message, fragments included (1009 past it)
+    bool compression = false;                // permessage-deflate
+    int ping_interval_s = 30;                // 0 disables pings
+    int idle_timeout_s = 60;                 // no pong for this long -> close; 0 disables
     std::size_t send_queue_max_messages = 1024;
     std::size_t send_queue_max_bytes = 4 << 20;
     SlowConsumerPolicy slow_consumer_policy = SlowConsumerPolicy::disconnect;
-    int slow_consumer_grace_ms = 5000;         // hard close after 1013 if the client never reads
-    int rate_limit_per_s = 0;                  // requests per second per connection; 0 = off
-    int rate_limit_burst = 0;                  // bucket size; 0 = same as rate
-    std::vector<std::string> client_tags;      // tag keys clients may set via ?tags=
-    std::size_t max_connections = 10000;       // total; 0 = fd limit only
-    std::size_t max_connections_per_ip = 0;    // 0 = no per-IP cap
-    std::size_t max_handshakes_per_ip = 64;    // connections not yet admitted, per IP; 0 = no cap
-    std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
-    std::size_t rx_buffer_bytes = 4096;        // lws per-connection receive buffer
+    int slow_consumer_grace_ms = 5000;        // hard close after 1013 if the client never reads
+    int rate_limit_per_s = 0;                 // requests per second per connection; 0 = off
+    int rate_limit_burst = 0;                 // bucket size; 0 = same as rate
+    std::vector<std::string> client_tags;     // tag keys clients may set via ?tags=
+    std::size_t max_connections = 10000;      // total; 0 = fd limit only
+    std::size_t max_connections_per_ip = 0;   // 0 = no per-IP cap
+    std::size_t max_handshakes_per_ip = 64;   // connections not yet admitted, per IP; 0 = no cap
+    std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
+    std::size_t rx_buffer_bytes = 4096;       // lws per-connection receive buffer
 };
 
 struct WorkersConfig {
-    int threads = 4;              // worker pool size for `blocking` plugins
+    int threads = 4;               // worker pool size for `blocking` plugins
     std::size_t queue_size = 1024; // pending jobs; a full queue answers `overloaded`
 };
 
 struct LogConfig {
-    std::string level = "info"; // error | warn | info | debug
+    std::string level = "info";  // error | warn | info | debug
     std::string format = "text"; // text | json (one JSON object per line)
-    std::string file;           // empty = stderr
+    std::string file;            // empty = stderr
 };
 
 struct PluginConfig {
-    std::string name;        // must equal the plugin's own name
-    std::string path;        // as written
-    std::string resolved;    // absolute: bare file name -> plugin_dir; relative -> config dir
-    bool blocking = false;   // run handlers on the worker pool
-    int timeout_ms = 10000;  // default per-action timeout
+    std::string name;       // must equal the plugin's own name
+    std::string path;       // as written
+    std::string resolved;   // absolute: bare file name -> plugin_dir; relative -> config dir
+    bool blocking = false;  // run handlers on the worker pool
+    int timeout_ms = 10000; // default per-action timeout
     std::map<std::string, int> action_timeouts_ms; // per-action overrides
-    std::string config_json = "{}"; // [plugin.config] as a JSON object
-    SourcePos pos;           // where the [[plugin]] table starts
+    std::string config_json = "{}";                // [plugin.config] as a JSON object
+    SourcePos pos;                                 // where the [[plugin]] table starts
 };
 
 struct Config {
-    std::string file;        // the config file as given
-    std::string dir;         // its directory (absolute)
+    std::string file; // the config file as given
+    std::string dir;  // its directory (absolute)
     ServerConfig server;
     ControlConfig control;
     AuthConfig auth;

@@ -1,6 +1,7 @@
 #include "config/config_diff.h"
 
-namespace wshost {
+namespace wshost
+{
 
 std::vector<std::string> restart_required(const Config &running, const Config &next)
 {
@@ -13,14 +14,16 @@ std::vector<std::string> restart_required(const Config &running, const Config &n
     check(a.address != b.address, "server.address");
     check(a.port != b.port, "server.port");
     check(a.event_loop != b.event_loop, "server.event_loop");
-    check(a.tls.enabled != b.tls.enabled || a.tls.cert_file != b.tls.cert_file || a.tls.key_file != b.tls.key_file,
+    check(a.tls.enabled != b.tls.enabled || a.tls.cert_file != b.tls.cert_file ||
+              a.tls.key_file != b.tls.key_file,
           "server.tls");
     const ControlConfig &c = running.control, &d = next.control;
     check(c.enabled != d.enabled, "control.enabled");
     check(c.address != d.address, "control.address");
     check(c.port != d.port, "control.port");
     check(c.socket != d.socket, "control.socket");
-    check(c.tls.enabled != d.tls.enabled || c.tls.cert_file != d.tls.cert_file || c.tls.key_file != d.tls.key_file,
+    check(c.tls.enabled != d.tls.enabled || c.tls.cert_file != d.tls.cert_file ||
+              c.tls.key_file != d.tls.key_file,
           "control.tls");
     check(a.max_header_bytes != b.max_header_bytes, "server.max_header_bytes");
     const WebSocketConfig &w = running.websocket, &x = next.websocket;

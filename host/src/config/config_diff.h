@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 // Settings that differ between `running` and `next` but only take effect on
 // a restart (listeners, TLS, pool sizes, per-connection lws settings), by key.

@@ -191,8 +191,8 @@ std::optional<std::string> read_secret_file(Ctx &c, std::string_view key, const 
     }
     s.resize(static_cast<std::size_t>(in.gcount()));
     if (s.size() > kMaxSecretFileBytes) {
-        c.error(n.source(), where + in_quotes(full) + " is larger than " + std::to_string(kMaxSecretFileBytes) +
-                                " bytes: not a secret");
+        c.error(n.source(), where + in_quotes(full) + " is larger than " +
+                                std::to_string(kMaxSecretFileBytes) + " bytes: not a secret");
         return std::nullopt;
     }
     // Strip one trailing newline (LF or CRLF): editors add one; secrets rarely end in one.

@@ -86,9 +86,11 @@ TableSpec<TlsConfig> make_tls_spec(const char *title)
                 if (!o.enabled)
                     return;
                 if (o.cert_file.empty())
-                    c.error(value_source(t, "enabled"), std::string(title) + " enabled = true requires 'cert_file'");
+                    c.error(value_source(t, "enabled"),
+                            std::string(title) + " enabled = true requires 'cert_file'");
                 if (o.key_file.empty())
-                    c.error(value_source(t, "enabled"), std::string(title) + " enabled = true requires 'key_file'");
+                    c.error(value_source(t, "enabled"),
+                            std::string(title) + " enabled = true requires 'key_file'");
             },
     };
 }

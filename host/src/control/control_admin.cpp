@@ -223,7 +223,8 @@ ControlResponse room_get(const Call &call)
     return success(out);
 }
 
-namespace {
+namespace
+{
 
 // {"connection": <snapshot>}, or gone.
 ControlResponse connection_answer(const Call &call, wsh_conn_id id)

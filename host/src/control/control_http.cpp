@@ -52,7 +52,7 @@ struct Session {
 struct Deferred {
     lws *wsi;
     lws_context *context;
-    bool alive = true;                      // guarded by g_deferred_mu
+    bool alive = true;                       // guarded by g_deferred_mu
     std::optional<ControlResponse> response; // guarded by g_deferred_mu
 };
 
@@ -74,7 +74,8 @@ void forget_deferred(lws *wsi)
 AcceptGate *gate_of(lws *wsi)
 {
     // Set right after the vhost is created, before it can accept anything.
-    auto **slot = static_cast<AcceptGate **>(lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi)));
+    auto **slot =
+        static_cast<AcceptGate **>(lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi)));
     return slot ? *slot : nullptr;
 }
 
@@ -266,7 +267,7 @@ int begin(lws *wsi, Session &s)
 
     const std::string length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
-        x.close_after = true; // lws cannot read a chunked body (T12)
+        x.close_after = true;                                         // lws cannot read a chunked body (T12)
         if (std::optional<ControlResponse> refused = api.precheck(r)) // 401/403/404/405 first
             return respond(wsi, x, *refused);
         return respond(
@@ -382,7 +383,7 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
         return 0;
 
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED: // broadcast to every protocol of every vhost (T6)
-        deliver_deferred(); // idempotent, and cheap when nothing waits
+        deliver_deferred();                 // idempotent, and cheap when nothing waits
         return 0;
 
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
@@ -418,14 +419,15 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
         vi.iface = config.address.c_str();
         vi.port = config.port;
         if (config.address.find(':') == std::string::npos)
-            vi.options = LWS_SERVER_OPTION_DISABLE_IPV6; // else 127.0.0.1 binds every interface (T1)
-        if (config.tls.enabled) { // as the WebSocket listener's (server.cpp)
+            vi.options = LWS_SERVER_OPTION_DISABLE_IPV6;        // else 127.0.0.1 binds every interface (T1)
+        if (config.tls.enabled) {                               // as the WebSocket listener's (server.cpp)
             vi.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT; // per vhost too, or it serves plaintext (T2)
             vi.ssl_cert_filepath = config.tls.cert_file.c_str();
             vi.ssl_private_key_filepath = config.tls.key_file.c_str();
-            vi.alpn = "http/1.1"; // no h2 (T21)
+            vi.alpn = "http/1.1";                               // no h2 (T21)
             vi.ssl_cipher_list = "ECDHE+AESGCM:ECDHE+CHACHA20"; // forward secrecy only (T30)
-            vi.tls1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
+            vi.tls1_3_plus_cipher_list =
+                "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
         }
     }
     lws_vhost *vh = lws_create_vhost(context, &vi);
@@ -446,9 +448,9 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
                   config.socket.c_str());
     else
         log_event(LogLevel::info, LogFields("control_listening"), "control API listening on %s://%s%s%s:%d",
-                  config.tls.enabled ? "https" : "http", config.address.find(':') != std::string::npos ? "[" : "",
-                  config.address.c_str(), config.address.find(':') != std::string::npos ? "]" : "",
-                  lws_get_vhost_listen_port(vh));
+                  config.tls.enabled ? "https" : "http",
+                  config.address.find(':') != std::string::npos ? "[" : "", config.address.c_str(),
+                  config.address.find(':') != std::string::npos ? "]" : "", lws_get_vhost_listen_port(vh));
     return vh;
 }
 

@@ -35,27 +35,32 @@ struct SeedRoute {
 };
 
 // POST /send-text, /send-binary {"userId","payload"}
-constexpr SeedRoute kToUser{{"userId", "payload"}, Target::Kind::user, true,
-                            [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
-                                r.user(v, field, t.user);
-                            }};
+constexpr SeedRoute kToUser{
+    {"userId", "payload"},
+    Target::Kind::user,
+    true,
+    [](Reader &r, const JsonValue &v, const std::string &field, Target &t) { r.user(v, field, t.user); }};
 // POST /multicast-text, /multicast-binary {"userIds":[...],"payload"}
-constexpr SeedRoute kToUsers{{"userIds", "payload"}, Target::Kind::users, true,
-                             [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
-                                 r.users(v, field, t.users);
-                             }};
+constexpr SeedRoute kToUsers{
+    {"userIds", "payload"},
+    Target::Kind::users,
+    true,
+    [](Reader &r, const JsonValue &v, const std::string &field, Target &t) { r.users(v, field, t.users); }};
 // POST /broadcast-text, /broadcast-binary {"payload","excludedUserIds":[...]}
-constexpr SeedRoute kToAll{{"payload", "excludedUserIds"}, Target::Kind::all, false,
+constexpr SeedRoute kToAll{{"payload", "excludedUserIds"},
+                           Target::Kind::all,
+                           false,
                            [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
                                std::vector<std::string> excluded;
                                if (r.users(v, field, excluded))
                                    t.except_users.insert(excluded.begin(), excluded.end());
                            }};
 // POST /publish {"tags":{...},"payload":"..."} (gomoob style: text)
-constexpr SeedRoute kToTags{{"tags", "payload"}, Target::Kind::tags, true,
-                            [](Reader &r, const JsonValue &v, const std::string &field, Target &t) {
-                                r.tags(v, field, t.tags);
-                            }};
+constexpr SeedRoute kToTags{
+    {"tags", "payload"},
+    Target::Kind::tags,
+    true,
+    [](Reader &r, const JsonValue &v, const std::string &field, Target &t) { r.tags(v, field, t.tags); }};
 
 ControlResponse seed_push(const Call &call, const SeedRoute &route, bool binary)
 {

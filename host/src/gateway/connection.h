@@ -17,7 +17,8 @@
 
 struct lws;
 
-namespace wshost {
+namespace wshost
+{
 
 struct QueuedFrame {
     FramePtr frame;
@@ -29,36 +30,36 @@ struct Connection {
     lws *wsi = nullptr; // service thread only
 
     // --- guarded by Gateway's mutex -------------------------------------
-    std::string peer;           // peer address
-    std::string user_id;        // empty: anonymous
-    Tags tags;                  // server-side tags (one value per key)
+    std::string peer;    // peer address
+    std::string user_id; // empty: anonymous
+    Tags tags;           // server-side tags (one value per key)
     std::set<std::string> rooms;
 
     std::deque<QueuedFrame> queue; // waiting for the next writeable callback
     std::size_t queued_bytes = 0;
     std::size_t queued_bytes_peak = 0;
-    uint64_t dropped = 0;          // pushes dropped by the slow-consumer policy
-    int close_code = 0;            // nonzero: close with this code once allowed
+    uint64_t dropped = 0; // pushes dropped by the slow-consumer policy
+    int close_code = 0;   // nonzero: close with this code once allowed
     std::string close_reason;
-    bool close_now = false;        // close before sending what is queued
-    bool pause_rx = false;         // over the queue limit: stop reading
-    bool wake_pending = false;     // already in the wake list
-    bool corked = false;           // in the list flushed at the end of this loop pass
+    bool close_now = false;    // close before sending what is queued
+    bool pause_rx = false;     // over the queue limit: stop reading
+    bool wake_pending = false; // already in the wake list
+    bool corked = false;       // in the list flushed at the end of this loop pass
 
     // --- service thread only ----------------------------------------------
     enum class Admission { pending, admitted, rejected };
     Admission admission = Admission::pending;
-    bool auth_hold = false;     // reading paused until the authenticator's verdict
+    bool auth_hold = false;                         // reading paused until the authenticator's verdict
     std::vector<std::pair<bool, std::string>> held; // (binary, message) received before the verdict
     std::size_t held_bytes = 0;
-    TokenBucket requests;       // [websocket] rate_limit_per_s
-    std::string rx;             // message being reassembled
-    bool rx_overflow = false;   // current message exceeded the size limit
-    bool rx_paused = false;     // lws_rx_flow_control(wsi, 0) in force
-    bool closing = false;       // a close frame is on its way; ignore input
-    bool peer_closed = false;   // the client's close frame arrived: nothing more is dispatched
-    bool grace_armed = false;   // hard-close timer running (slow consumer)
-    bool deflate = false;       // permessage-deflate negotiated: lws frames (and compresses) each message
+    TokenBucket requests;     // [websocket] rate_limit_per_s
+    std::string rx;           // message being reassembled
+    bool rx_overflow = false; // current message exceeded the size limit
+    bool rx_paused = false;   // lws_rx_flow_control(wsi, 0) in force
+    bool closing = false;     // a close frame is on its way; ignore input
+    bool peer_closed = false; // the client's close frame arrived: nothing more is dispatched
+    bool grace_armed = false; // hard-close timer running (slow consumer)
+    bool deflate = false;     // permessage-deflate negotiated: lws frames (and compresses) each message
     struct GraceTimer {
         lws_sorted_usec_list_t sul; // first: lws_container_of
         Connection *conn;

@@ -18,12 +18,14 @@
 #include <string_view>
 #include <utility>
 
-namespace wshost {
+namespace wshost
+{
 
 class FramePtr;
 
-class Frame {
-public:
+class Frame
+{
+  public:
     // A frame holding `payload`.
     static FramePtr make(std::string_view payload, bool binary);
     // A frame holding `parts` one after the other (one copy, no temporary string).
@@ -38,7 +40,7 @@ public:
     Frame(const Frame &) = delete;
     Frame &operator=(const Frame &) = delete;
 
-private:
+  private:
     friend class FramePtr;
     Frame(std::size_t size, bool binary) : size_(size), binary_(binary) {}
     static Frame *allocate(std::size_t size, bool binary);
@@ -62,8 +64,9 @@ private:
 
 // Shared ownership of a Frame (a shared_ptr without the separate control
 // block). Frames are released on whichever thread drops the last reference.
-class FramePtr {
-public:
+class FramePtr
+{
+  public:
     FramePtr() = default;
     FramePtr(const FramePtr &o) : f_(o.f_)
     {
@@ -87,7 +90,7 @@ public:
     Frame *operator->() const { return f_; }
     explicit operator bool() const { return f_ != nullptr; }
 
-private:
+  private:
     friend class Frame;
     explicit FramePtr(Frame *adopted) : f_(adopted) {}
     Frame *f_ = nullptr;

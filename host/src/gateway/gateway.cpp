@@ -8,7 +8,8 @@
 
 #include <algorithm>
 
-namespace wshost {
+namespace wshost
+{
 
 Gateway::Gateway(const WebSocketConfig &config) : config_(config) {}
 
@@ -225,9 +226,14 @@ std::size_t Gateway::change_user_rooms(std::string_view user, std::string_view r
 
 ConnectionSnapshot Gateway::snapshot_locked(const Connection &conn) const
 {
-    return {conn.id,           conn.user_id,      conn.peer,
-            conn.tags,         std::vector<std::string>(conn.rooms.begin(), conn.rooms.end()),
-            conn.queue.size(), conn.queued_bytes, conn.queued_bytes_peak,
+    return {conn.id,
+            conn.user_id,
+            conn.peer,
+            conn.tags,
+            std::vector<std::string>(conn.rooms.begin(), conn.rooms.end()),
+            conn.queue.size(),
+            conn.queued_bytes,
+            conn.queued_bytes_peak,
             conn.dropped};
 }
 

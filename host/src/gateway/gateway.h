@@ -26,7 +26,8 @@
 
 struct lws_context;
 
-namespace wshost {
+namespace wshost
+{
 
 struct Target {
     enum class Kind { connection, user, users, room, tags, all };
@@ -55,8 +56,9 @@ struct RoomEvent {
     std::string room;
 };
 
-class Gateway {
-public:
+class Gateway
+{
+  public:
     explicit Gateway(const WebSocketConfig &config);
 
     // Service thread: call once the loop exists.
@@ -71,12 +73,15 @@ public:
     bool on_service_thread() const { return std::this_thread::get_id() == service_thread_; }
     // Told of every join and leave (also on disconnect), after the gateway
     // lock is released, on the thread that caused it.
-    void set_room_listener(std::function<void(const RoomEvent &)> listener) { room_listener_ = std::move(listener); }
+    void set_room_listener(std::function<void(const RoomEvent &)> listener)
+    {
+        room_listener_ = std::move(listener);
+    }
 
     // --- service thread ------------------------------------------------------
     Connection *add(lws *wsi, std::string peer, Tags client_tags);
-    void remove(Connection *conn); // leaves every room (RoomEvents fire)
-    void process_wakeups();        // after lws_cancel_service
+    void remove(Connection *conn);      // leaves every room (RoomEvents fire)
+    void process_wakeups();             // after lws_cancel_service
     int on_writeable(Connection &conn); // -1: lws must close it
     int close_code_of(const Connection &conn) const;
     // The connection with this id (valid until remove()), or null.
@@ -121,7 +126,7 @@ public:
     std::vector<wsh_conn_id> connection_ids() const;
     std::size_t size() const;
 
-private:
+  private:
     // All private helpers expect mu_ held.
     Connection *find(wsh_conn_id id) const;
     std::vector<wsh_conn_id> resolve(const Target &target) const;
@@ -149,7 +154,7 @@ private:
     WebSocketConfig config_;
     lws_context *context_ = nullptr; // for timers, service thread only
     std::thread::id service_thread_;
-    std::mutex wake_mu_;              // orders wake() against detach()
+    std::mutex wake_mu_; // orders wake() against detach()
     lws_context *wake_context_ = nullptr;
     std::function<void(const RoomEvent &)> room_listener_;
 

@@ -13,8 +13,10 @@
 
 #include <algorithm>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 // permessage-deflate connections: frames handed to lws (one lws_write each)
 // per writeable callback, at most. Keeps one busy connection from starving

@@ -10,7 +10,8 @@
 
 #include <algorithm>
 
-namespace wshost {
+namespace wshost
+{
 
 std::vector<wsh_conn_id> Gateway::resolve(const Target &target) const
 {
@@ -40,7 +41,8 @@ std::vector<wsh_conn_id> Gateway::resolve(const Target &target) const
             ids.assign(it->second.begin(), it->second.end());
         break;
     case Target::Kind::tags:
-        ids = tag_index_.match(target.tags, [this](wsh_conn_id id) -> const Tags & { return find(id)->tags; });
+        ids =
+            tag_index_.match(target.tags, [this](wsh_conn_id id) -> const Tags & { return find(id)->tags; });
         break;
     case Target::Kind::all:
         ids.reserve(conns_.size());
@@ -137,7 +139,8 @@ void Gateway::enqueue_response(Connection &conn, FramePtr frame)
     conn.queued_bytes += size;
     conn.queued_bytes_peak = std::max(conn.queued_bytes_peak, conn.queued_bytes);
     bump(stats().queue_bytes, size);
-    if (conn.queued_bytes > config_.send_queue_max_bytes || conn.queue.size() > config_.send_queue_max_messages)
+    if (conn.queued_bytes > config_.send_queue_max_bytes ||
+        conn.queue.size() > config_.send_queue_max_messages)
         conn.pause_rx = true; // never drop a response: stop reading this client instead
     request_writeable(conn);
 }

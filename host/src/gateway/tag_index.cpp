@@ -1,6 +1,7 @@
 #include "gateway/tag_index.h"
 
-namespace wshost {
+namespace wshost
+{
 
 void TagIndex::add(wsh_conn_id conn, const std::string &key, const std::string &value)
 {

@@ -12,20 +12,21 @@
 #include <unordered_set>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 using Tags = std::map<std::string, std::string>; // one value per key
 
-class TagIndex {
-public:
+class TagIndex
+{
+  public:
     void add(wsh_conn_id conn, const std::string &key, const std::string &value);
     void remove(wsh_conn_id conn, const std::string &key, const std::string &value);
 
     // Connections whose tags contain every pair of `predicate`. `tags_of`
     // returns a connection's tag map (used to check the other pairs).
     // An empty predicate matches nothing (use "everyone" for that).
-    template <typename TagsOf>
-    std::vector<wsh_conn_id> match(const Tags &predicate, TagsOf &&tags_of) const
+    template <typename TagsOf> std::vector<wsh_conn_id> match(const Tags &predicate, TagsOf &&tags_of) const
     {
         std::vector<wsh_conn_id> out;
         const std::unordered_set<wsh_conn_id> *smallest = nullptr;
@@ -56,7 +57,7 @@ public:
 
     std::size_t pair_count() const { return postings_.size(); }
 
-private:
+  private:
     // key and value joined by a NUL, which neither may contain.
     static std::string pair_key(const std::string &key, const std::string &value)
     {

@@ -6,7 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace wshost {
+namespace wshost
+{
 
 constexpr std::size_t kMaxFrameHeaderBytes = 10; // 2 + 64-bit extended length
 

@@ -421,7 +421,8 @@ bool valid_utf8(std::string_view text) noexcept
 
 } // namespace wshost::json
 
-namespace wshost {
+namespace wshost
+{
 
 bool is_json_value(std::string_view text)
 {

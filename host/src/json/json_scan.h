@@ -102,7 +102,8 @@ bool valid_utf8(std::string_view text) noexcept;
 
 } // namespace wshost::json
 
-namespace wshost {
+namespace wshost
+{
 
 // Nesting deeper than this (objects + arrays) is refused: invalid_message in
 // the envelope, not JSON in is_json_*.

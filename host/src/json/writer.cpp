@@ -1,6 +1,7 @@
 #include "json/writer.h"
 
-namespace wshost {
+namespace wshost
+{
 
 void append_json_string(std::string &out, std::string_view s)
 {

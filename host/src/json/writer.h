@@ -4,7 +4,8 @@
 #include <string>
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 // Appends `s` to `out` as a JSON string literal (quotes included), escaping
 // '"', '\\', control characters and DEL. `s` is assumed valid UTF-8.

@@ -11,12 +11,17 @@
 
 #include <string>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 constexpr std::string_view kEmptyObject = "{}";
 
-wsh_str str(std::string_view s) { return {s.data(), s.size()}; }
+wsh_str str(std::string_view s)
+{
+    return {s.data(), s.size()};
+}
 
 // The request's strings, owned: a blocking handler runs after the receive
 // buffer has moved on.
@@ -98,7 +103,8 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     req.api = host_api_table();
     req.host = action->plugin->handle();
     req.conn = conn.id;
-    req.reply = replies_.open(conn.id, parsed.request_id_json, action->metrics, plugins_, action->timeout_ms, now);
+    req.reply =
+        replies_.open(conn.id, parsed.request_id_json, action->metrics, plugins_, action->timeout_ms, now);
     if (!req.reply) {
         gateway_.send_response(conn.id, error_response("overloaded", "The server is busy; try again later.",
                                                        parsed.request_id_json));

@@ -13,14 +13,16 @@
 #include <memory>
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 class Gateway;
 class ReplyRegistry;
 class WorkerPool;
 
-class Dispatcher {
-public:
+class Dispatcher
+{
+  public:
     // `post` runs a task on the service thread (from any thread).
     // `reply_opened` is told each new reply deadline (to arm the timer).
     Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies, WorkerPool &workers,
@@ -34,7 +36,7 @@ public:
     void on_text(Connection &conn, std::string_view text);
     void on_binary(Connection &conn);
 
-private:
+  private:
     void refuse(Connection &conn, std::string_view code, std::string_view message,
                 std::string_view request_id_json);
     void run_handler(const std::shared_ptr<PluginSet> &set, const Action &action, const wsh_request &req);

@@ -7,7 +7,8 @@
 #include <iterator>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 bool has_gnu_unique_symbols(const std::string &path)
 {

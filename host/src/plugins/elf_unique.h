@@ -4,7 +4,8 @@
 
 #include <string>
 
-namespace wshost {
+namespace wshost
+{
 
 // True when the ELF file at `path` defines at least one STB_GNU_UNIQUE symbol
 // in its dynamic symbol table. False for unreadable or non-ELF64 files.

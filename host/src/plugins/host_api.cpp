@@ -7,8 +7,10 @@
 #include <string>
 #include <string_view>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 using abi::valid;
 using abi::view;
@@ -86,7 +88,7 @@ void api_log(wsh_host *host, wsh_log_level level, wsh_str message) noexcept
 {
     if (!valid(message))
         return;
-    LogLevel lvl = level <= WSH_LOG_ERROR ? LogLevel::error
+    LogLevel lvl = level <= WSH_LOG_ERROR  ? LogLevel::error
                    : level == WSH_LOG_WARN ? LogLevel::warn
                    : level == WSH_LOG_INFO ? LogLevel::info
                                            : LogLevel::debug;
@@ -96,34 +98,21 @@ void api_log(wsh_host *host, wsh_log_level level, wsh_str message) noexcept
 }
 
 const wsh_host_api kApi = {
-    sizeof(wsh_host_api),
-    WSH_ABI_MAJOR,
-    WSH_ABI_MINOR,
-    api_register_action,
-    api_register_hook,
-    api_reply_success,
-    api_reply_error,
-    api_reply_none,
-    api_log,
-    abi::gw_send,
-    abi::gw_set_user,
-    abi::gw_set_tag,
-    abi::gw_remove_tag,
-    abi::gw_join_room,
-    abi::gw_leave_room,
-    abi::gw_join_room_user,
-    abi::gw_leave_room_user,
-    abi::gw_room_count,
-    abi::gw_room_members,
-    abi::gw_connection_info,
-    abi::auth_register,
-    abi::auth_accept,
-    abi::auth_reject,
-    abi::auth_anonymous,
+    sizeof(wsh_host_api),   WSH_ABI_MAJOR,           WSH_ABI_MINOR,
+    api_register_action,    api_register_hook,       api_reply_success,
+    api_reply_error,        api_reply_none,          api_log,
+    abi::gw_send,           abi::gw_set_user,        abi::gw_set_tag,
+    abi::gw_remove_tag,     abi::gw_join_room,       abi::gw_leave_room,
+    abi::gw_join_room_user, abi::gw_leave_room_user, abi::gw_room_count,
+    abi::gw_room_members,   abi::gw_connection_info, abi::auth_register,
+    abi::auth_accept,       abi::auth_reject,        abi::auth_anonymous,
 };
 
 } // namespace
 
-const wsh_host_api *host_api_table() { return &kApi; }
+const wsh_host_api *host_api_table()
+{
+    return &kApi;
+}
 
 } // namespace wshost

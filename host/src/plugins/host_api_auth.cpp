@@ -7,10 +7,15 @@
 #include <cctype>
 #include <cstring>
 
-namespace wshost::abi {
-namespace {
+namespace wshost::abi
+{
+namespace
+{
 
-AuthService *auth_of(wsh_host *host) { return host && host->plugin ? host->plugin->services().auth : nullptr; }
+AuthService *auth_of(wsh_host *host)
+{
+    return host && host->plugin ? host->plugin->services().auth : nullptr;
+}
 
 bool valid_text(wsh_str s, std::size_t max)
 {
@@ -60,7 +65,8 @@ int auth_accept(wsh_host *host, wsh_auth_id id, wsh_str user_id, const wsh_tag *
                 return WSH_E_INVALID;
             owned[std::string(view(tags[i].key))] = std::string(view(tags[i].value));
         }
-        return auth->accept(id, std::string(view(user_id)), std::move(owned), std::string(view(metadata_json)));
+        return auth->accept(id, std::string(view(user_id)), std::move(owned),
+                            std::string(view(metadata_json)));
     } catch (...) {
         return WSH_E_NOMEM;
     }

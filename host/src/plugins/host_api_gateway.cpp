@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstring>
 
-namespace wshost::abi {
-namespace {
+namespace wshost::abi
+{
+namespace
+{
 
 constexpr std::size_t kMaxNameBytes = 256; // user ids, tag keys and values, room names
 
@@ -18,7 +20,10 @@ bool valid_name(wsh_str s)
     return valid(s) && s.len > 0 && s.len <= kMaxNameBytes && !std::memchr(s.ptr, '\0', s.len);
 }
 
-template <typename T> bool valid_array(const T *items, std::size_t count) { return items || count == 0; }
+template <typename T> bool valid_array(const T *items, std::size_t count)
+{
+    return items || count == 0;
+}
 
 // Converts a wsh_target; false when it is malformed.
 bool to_target(const wsh_target *in, Target &out)
@@ -110,8 +115,7 @@ void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_f
 
 // The shape of every gateway call: WSH_E_GONE without a gateway (--check-config),
 // WSH_E_INVALID when `args_ok` is false, WSH_E_NOMEM when `call` throws.
-template <typename Call>
-int with_gateway(wsh_host *host, bool args_ok, Call &&call) noexcept
+template <typename Call> int with_gateway(wsh_host *host, bool args_ok, Call &&call) noexcept
 {
     Gateway *g = gateway_of(host);
     if (!g)

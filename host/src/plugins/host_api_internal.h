@@ -8,18 +8,29 @@
 #include <string>
 #include <string_view>
 
-namespace wshost::abi {
+namespace wshost::abi
+{
 
-inline std::string_view view(wsh_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
-inline bool valid(wsh_str s) { return s.ptr || s.len == 0; }
-inline wsh_str str(const std::string &s) { return {s.data(), s.size()}; }
+inline std::string_view view(wsh_str s)
+{
+    return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view();
+}
+inline bool valid(wsh_str s)
+{
+    return s.ptr || s.len == 0;
+}
+inline wsh_str str(const std::string &s)
+{
+    return {s.data(), s.size()};
+}
 
 inline Gateway *gateway_of(wsh_host *host)
 {
     return host && host->plugin ? host->plugin->services().gateway : nullptr;
 }
 
-int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary, wsh_receipt *receipt) noexcept;
+int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary,
+            wsh_receipt *receipt) noexcept;
 int gw_set_user(wsh_host *host, wsh_conn_id conn, wsh_str user) noexcept;
 int gw_set_tag(wsh_host *host, wsh_conn_id conn, wsh_str key, wsh_str value) noexcept;
 int gw_remove_tag(wsh_host *host, wsh_conn_id conn, wsh_str key) noexcept;

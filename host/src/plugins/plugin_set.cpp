@@ -15,8 +15,10 @@
 
 #include <cstring>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 // Copies the file at `path` into an anonymous memory file; returns its fd.
 int private_copy(const std::string &path, std::string &error)
@@ -153,7 +155,8 @@ std::string LoadedPlugin::init(PluginSet &set)
 
 bool LoadedPlugin::can_reload_with(const PluginConfig &next) const
 {
-    bool opted_in = initialized_ && def_->struct_size >= offsetof(wsh_plugin_def, reload) + sizeof def_->reload &&
+    bool opted_in = initialized_ &&
+                    def_->struct_size >= offsetof(wsh_plugin_def, reload) + sizeof def_->reload &&
                     def_->reload;
     return opted_in && next.name == config_.name && next.resolved == config_.resolved &&
            next.blocking == config_.blocking && next.timeout_ms == config_.timeout_ms &&
@@ -236,8 +239,8 @@ std::string PluginSet::adopt(const PluginSet &from, const std::shared_ptr<Loaded
         if (action.plugin != plugin.get())
             continue;
         if (auto it = actions_.find(name); it != actions_.end())
-            return "duplicate action '" + name + "' (already registered by plugin '" + it->second.plugin->name() +
-                   "')";
+            return "duplicate action '" + name + "' (already registered by plugin '" +
+                   it->second.plugin->name() + "')";
         actions_.emplace(name, action);
     }
     for (std::size_t kind = 0; kind < hooks_.size(); ++kind)
@@ -254,7 +257,8 @@ bool PluginSet::reload_carried(const Config &config, std::vector<ConfigError> &e
 {
     std::vector<std::pair<LoadedPlugin *, std::string>> applied; // with the config each had before
     for (const PluginConfig &pc : config.plugins) {
-        auto it = std::find_if(carried_.begin(), carried_.end(), [&](LoadedPlugin *p) { return p->name() == pc.name; });
+        auto it = std::find_if(carried_.begin(), carried_.end(),
+                               [&](LoadedPlugin *p) { return p->name() == pc.name; });
         if (it == carried_.end())
             continue;
         std::string before = (*it)->applied_config();
@@ -343,8 +347,7 @@ std::vector<std::string> PluginSet::actions_of(const LoadedPlugin &plugin) const
     return names;
 }
 
-int PluginSet::register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn,
-                               void *user_data)
+int PluginSet::register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn, void *user_data)
 {
     if (plugin.registering_into() != this)
         return WSH_E_STATE;
@@ -359,7 +362,10 @@ int PluginSet::register_action(LoadedPlugin &plugin, std::string_view name, wsh_
     }
     const PluginConfig &pc = plugin.config();
     auto timeout = pc.action_timeouts_ms.find(key);
-    Action action{key, fn, user_data, &plugin,
+    Action action{key,
+                  fn,
+                  user_data,
+                  &plugin,
                   timeout == pc.action_timeouts_ms.end() ? pc.timeout_ms : timeout->second,
                   metrics::action_metrics(key)};
     actions_.emplace(std::move(key), std::move(action));

@@ -19,7 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 class LoadedPlugin;
 }
 
@@ -28,7 +29,8 @@ struct wsh_host {
     wshost::LoadedPlugin *plugin;
 };
 
-namespace wshost {
+namespace wshost
+{
 
 class ReplyRegistry;
 class Gateway;
@@ -59,8 +61,9 @@ struct Hook {
 
 class PluginSet;
 
-class LoadedPlugin {
-public:
+class LoadedPlugin
+{
+  public:
     LoadedPlugin(const PluginConfig &config, const HostServices &services);
     ~LoadedPlugin();
     LoadedPlugin(const LoadedPlugin &) = delete;
@@ -89,7 +92,7 @@ public:
     // The [plugin.config] JSON now in effect (init's, then each accepted reload's).
     const std::string &applied_config() const { return applied_config_; }
 
-private:
+  private:
     bool same_file_as_loaded() const;
 
     PluginConfig config_;
@@ -105,8 +108,9 @@ private:
     bool initialized_ = false;
 };
 
-class PluginSet {
-public:
+class PluginSet
+{
+  public:
     // Loads every [[plugin]] of `config`, then checks that [auth] names a
     // plugin that registered an authenticator. On any failure, everything
     // loaded so far is unloaded again and the errors are returned. With
@@ -136,7 +140,7 @@ public:
     int register_hook(LoadedPlugin &plugin, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data);
     int register_authenticator(LoadedPlugin &plugin, PluginAuthenticator authenticator);
 
-private:
+  private:
     PluginSet() = default;
     bool choose_authenticator(const Config &config, std::vector<ConfigError> &errors);
     // Copies what `plugin` registered in `from` (it runs no init here).
@@ -146,8 +150,8 @@ private:
     bool reload_carried(const Config &config, std::vector<ConfigError> &errors);
 
     HostServices services_;
-    std::vector<PluginAuthenticator> authenticators_; // every registration
-    std::optional<PluginAuthenticator> authenticator_; // the one in use
+    std::vector<PluginAuthenticator> authenticators_;    // every registration
+    std::optional<PluginAuthenticator> authenticator_;   // the one in use
     std::vector<std::shared_ptr<LoadedPlugin>> plugins_; // in load order
     std::vector<LoadedPlugin *> carried_;                // kept from the previous generation
     // Found by the client's action name without copying it into a string.

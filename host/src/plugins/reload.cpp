@@ -6,7 +6,8 @@
 
 #include <ctime>
 
-namespace wshost {
+namespace wshost
+{
 
 std::string rfc3339_now()
 {
@@ -31,7 +32,8 @@ std::string ReloadResult::to_json() const
         const ConfigError &e = errors[i];
         out += i ? ",{\"file\":" : "{\"file\":";
         append_json_string(out, e.pos.file);
-        out += ",\"line\":" + std::to_string(e.pos.line) + ",\"col\":" + std::to_string(e.pos.col) + ",\"message\":";
+        out += ",\"line\":" + std::to_string(e.pos.line) + ",\"col\":" + std::to_string(e.pos.col) +
+               ",\"message\":";
         append_json_string(out, e.message);
         out += '}';
     }
@@ -52,7 +54,10 @@ Reloader::Reloader(Prepare prepare, Commit commit, Post post, Observer observer)
     thread_ = std::thread([this] { run(); });
 }
 
-Reloader::~Reloader() { stop(); }
+Reloader::~Reloader()
+{
+    stop();
+}
 
 void Reloader::stop()
 {

@@ -17,13 +17,14 @@
 #include <thread>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 struct ReloadResult {
-    uint64_t generation = 1;     // the generation serving now (1 = as started)
-    uint64_t attempt = 0;        // attempts made so far
-    std::string status = "ok";   // "ok" | "failed" | "running"
-    std::string started;         // RFC 3339, empty before the first attempt
+    uint64_t generation = 1;   // the generation serving now (1 = as started)
+    uint64_t attempt = 0;      // attempts made so far
+    std::string status = "ok"; // "ok" | "failed" | "running"
+    std::string started;       // RFC 3339, empty before the first attempt
     std::string finished;
     std::vector<ConfigError> errors;
     std::vector<std::string> restart_required; // changed settings left as they were
@@ -38,8 +39,9 @@ struct PreparedReload {
     virtual ~PreparedReload() = default;
 };
 
-class Reloader {
-public:
+class Reloader
+{
+  public:
     using Done = std::function<void(const ReloadResult &)>;
     // Returns the prepared generation, or null with `errors` filled.
     using Prepare = std::function<std::unique_ptr<PreparedReload>(std::vector<ConfigError> &errors)>;
@@ -65,7 +67,7 @@ public:
     void request(Done done = {});
     ReloadResult result() const;
 
-private:
+  private:
     void run();
     void finish(ReloadResult result); // records, logs, calls the waiters
 
@@ -79,7 +81,7 @@ private:
     bool requested_ = false;
     bool running_ = false; // an attempt (prepare + commit) is under way
     bool stopping_ = false;
-    std::vector<Done> waiting_;   // for the next attempt
+    std::vector<Done> waiting_;    // for the next attempt
     std::vector<Done> attempting_; // for the attempt under way
     ReloadResult result_;
     std::thread thread_;

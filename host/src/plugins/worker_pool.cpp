@@ -1,6 +1,7 @@
 #include "plugins/worker_pool.h"
 
-namespace wshost {
+namespace wshost
+{
 
 WorkerPool::WorkerPool(int threads, std::size_t queue_size) : queue_size_(queue_size)
 {
@@ -8,7 +9,10 @@ WorkerPool::WorkerPool(int threads, std::size_t queue_size) : queue_size_(queue_
         threads_.emplace_back([this] { run(); });
 }
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool()
+{
+    stop();
+}
 
 void WorkerPool::stop()
 {

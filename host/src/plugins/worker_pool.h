@@ -11,10 +11,12 @@
 #include <thread>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
-class WorkerPool {
-public:
+class WorkerPool
+{
+  public:
     WorkerPool(int threads, std::size_t queue_size);
     ~WorkerPool(); // stop()
     // Runs what is queued, then joins the threads. Idempotent.
@@ -25,7 +27,7 @@ public:
     // False when `queue_size` jobs are already waiting.
     bool try_submit(std::function<void()> job);
 
-private:
+  private:
     void run();
 
     std::size_t queue_size_;

@@ -13,7 +13,8 @@
 #include <string>
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 // Limits from DESIGN §1.
 inline constexpr std::size_t kMaxActionBytes = 128;
@@ -22,12 +23,13 @@ inline constexpr std::size_t kMaxRequestIdBytes = 128;
 enum class EnvelopeError {
     none,
     invalid_json,    // not RFC 8259 JSON: syntax, bad escapes, invalid UTF-8, trailing garbage
-    invalid_message, // JSON, but not a valid envelope (not an object, bad/missing/duplicate key, type, length, depth)
+    invalid_message, // JSON, but not a valid envelope (not an object, bad/missing/duplicate key, type,
+                     // length, depth)
 };
 
 struct Envelope {
-    std::string action;     // decoded (escapes resolved); non-empty, <= kMaxActionBytes
-    std::string request_id; // decoded; empty when absent
+    std::string action;        // decoded (escapes resolved); non-empty, <= kMaxActionBytes
+    std::string request_id;    // decoded; empty when absent
     std::string_view payload;  // raw JSON object text, or empty when absent
     std::string_view metadata; // raw JSON object text, or empty when absent
 };

@@ -6,8 +6,10 @@
 #include "protocol/response.h"
 #include "base/stats.h"
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 FramePtr error_frame(std::string_view code, std::string_view message, std::string_view request_id_json)
 {
@@ -31,8 +33,8 @@ constexpr uint64_t kMaxUses = uint64_t{1} << (64 - kIndexBits);
 } // namespace
 
 wsh_reply_id ReplyRegistry::open(wsh_conn_id conn, std::string_view request_id_json,
-                                 metrics::ActionMetrics *metrics, std::shared_ptr<PluginSet> set, int timeout_ms,
-                                 Clock::time_point now)
+                                 metrics::ActionMetrics *metrics, std::shared_ptr<PluginSet> set,
+                                 int timeout_ms, Clock::time_point now)
 {
     std::lock_guard lock(mu_);
     uint32_t index = free_;
@@ -137,8 +139,10 @@ int ReplyRegistry::success(wsh_reply_id id, std::string_view payload_json)
     if (!p)
         return WSH_E_GONE;
     if (!valid) {
-        finish(*p, error_frame("handler_failed", "The handler's reply was not a JSON object.", p->request_id_json),
-               "handler_failed");
+        finish(
+            *p,
+            error_frame("handler_failed", "The handler's reply was not a JSON object.", p->request_id_json),
+            "handler_failed");
         return WSH_E_INVALID;
     }
     finish(*p, success_response(payload_json, p->request_id_json), "success");
@@ -152,8 +156,10 @@ int ReplyRegistry::error(wsh_reply_id id, std::string_view code, std::string_vie
     if (!p)
         return WSH_E_GONE;
     if (!valid) {
-        finish(*p, error_frame("handler_failed", "The handler's error code was not snake_case.", p->request_id_json),
-               "handler_failed");
+        finish(
+            *p,
+            error_frame("handler_failed", "The handler's error code was not snake_case.", p->request_id_json),
+            "handler_failed");
         return WSH_E_INVALID;
     }
     finish(*p, error_frame(code, message, p->request_id_json), code);

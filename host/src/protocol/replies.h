@@ -27,16 +27,19 @@
 #include <string_view>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 class Gateway;
 class PluginSet;
-namespace metrics {
+namespace metrics
+{
 struct ActionMetrics;
 }
 
-class ReplyRegistry {
-public:
+class ReplyRegistry
+{
+  public:
     using Clock = std::chrono::steady_clock;
 
     explicit ReplyRegistry(Gateway *gateway) : gateway_(gateway) {}
@@ -67,7 +70,7 @@ public:
     uint64_t late_replies() const;
     std::size_t open_count() const;
 
-private:
+  private:
     struct Pending {
         wsh_conn_id conn = 0;
         std::string request_id_json;

@@ -2,17 +2,20 @@
 
 #include "json/writer.h"
 
-namespace wshost {
+namespace wshost
+{
 
 FramePtr success_response(std::string_view payload_json, std::string_view request_id_json)
 {
     std::string_view payload = payload_json.empty() ? std::string_view("{}") : payload_json;
-    std::string_view id_key = request_id_json.empty() ? std::string_view() : std::string_view(R"(,"requestId":)");
-    return Frame::make_joined({R"({"status":"success","payload":)", payload, id_key, request_id_json, "}"}, false);
+    std::string_view id_key =
+        request_id_json.empty() ? std::string_view() : std::string_view(R"(,"requestId":)");
+    return Frame::make_joined({R"({"status":"success","payload":)", payload, id_key, request_id_json, "}"},
+                              false);
 }
 
-std::string error_response(std::string_view code, std::string_view message,
-                           std::string_view request_id_json, std::string_view extra_error_fields)
+std::string error_response(std::string_view code, std::string_view message, std::string_view request_id_json,
+                           std::string_view extra_error_fields)
 {
     std::string out;
     out.reserve(96 + code.size() + message.size() + request_id_json.size());

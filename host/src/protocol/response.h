@@ -8,7 +8,8 @@
 #include <string>
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 // {"status":"success","payload":<payload_json>[,"requestId":<id>]}, built
 // straight into a frame: the hot path of every reply copies the payload once.
@@ -16,7 +17,7 @@ FramePtr success_response(std::string_view payload_json, std::string_view reques
 
 // {"status":"error","payload":{}[,"requestId":<id>],"error":{"code":..,"message":..}}
 // `extra_error_fields` (e.g. `"retry_after_ms":500`) is appended inside "error".
-std::string error_response(std::string_view code, std::string_view message,
-                           std::string_view request_id_json, std::string_view extra_error_fields = {});
+std::string error_response(std::string_view code, std::string_view message, std::string_view request_id_json,
+                           std::string_view extra_error_fields = {});
 
 } // namespace wshost

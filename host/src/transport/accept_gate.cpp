@@ -6,7 +6,8 @@
 
 #include <algorithm>
 
-namespace wshost {
+namespace wshost
+{
 
 void AcceptGate::on_callback(lws *wsi, lws_callback_reasons reason)
 {

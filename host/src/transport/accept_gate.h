@@ -28,10 +28,12 @@
 
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
-class AcceptGate {
-public:
+class AcceptGate
+{
+  public:
     // max_open: how many lws connections (sockets accepted or adopted) may be
     // open at once. 0: no gate.
     explicit AcceptGate(unsigned max_open) : max_open_(max_open) {}
@@ -42,14 +44,14 @@ public:
     unsigned open() const { return open_; }
     bool paused() const { return paused_; }
 
-private:
+  private:
     void pause();
     void resume();
 
     unsigned max_open_;
     unsigned open_ = 0;
     bool paused_ = false;
-    bool warned_ = false; // logged this visit to the limit (reset 10 % below it)
+    bool warned_ = false;          // logged this visit to the limit (reset 10 % below it)
     std::vector<lws *> listeners_; // learned from their first accept
 };
 

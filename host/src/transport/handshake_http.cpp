@@ -2,8 +2,10 @@
 
 #include <cstring>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 std::string copy_header(lws *wsi, lws_token_indexes token)
 {
@@ -19,13 +21,20 @@ std::string copy_header(lws *wsi, lws_token_indexes token)
 const char *reason_phrase(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 426: return "Upgrade Required";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 426:
+        return "Upgrade Required";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
     }
 }
 
@@ -69,7 +78,8 @@ void refuse_handshake(lws *wsi, int status, std::initializer_list<HeaderField> f
     head += "content-length: 0\r\nconnection: close\r\n\r\n";
     std::string buf(LWS_PRE, '\0');
     buf += head;
-    lws_write(wsi, reinterpret_cast<unsigned char *>(buf.data()) + LWS_PRE, head.size(), LWS_WRITE_HTTP_HEADERS);
+    lws_write(wsi, reinterpret_cast<unsigned char *>(buf.data()) + LWS_PRE, head.size(),
+              LWS_WRITE_HTTP_HEADERS);
 }
 
 } // namespace wshost

@@ -14,7 +14,8 @@
 #include <string_view>
 #include <utility>
 
-namespace wshost {
+namespace wshost
+{
 
 // The headers of check_upgrade(), copied out of lws (the string_views of the
 // result point into `storage`).

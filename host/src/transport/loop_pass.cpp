@@ -2,14 +2,16 @@
 
 #include <ev.h>
 
-namespace wshost {
+namespace wshost
+{
 
 struct LibevPass::Watcher {
     ev_prepare prepare; // first: the callback gets its address
     std::function<void()> each_pass;
 };
 
-namespace {
+namespace
+{
 
 void prepare_fired(struct ev_loop *, ev_prepare *w, int)
 {

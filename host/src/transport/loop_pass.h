@@ -18,10 +18,12 @@
 
 struct ev_loop;
 
-namespace wshost {
+namespace wshost
+{
 
-class LibevPass {
-public:
+class LibevPass
+{
+  public:
     LibevPass();
     LibevPass(const LibevPass &) = delete;
     LibevPass &operator=(const LibevPass &) = delete;
@@ -36,7 +38,7 @@ public:
 
     struct Watcher;
 
-private:
+  private:
     struct ev_loop *loop_ = nullptr;
     std::unique_ptr<Watcher> watcher_;
 };

@@ -7,7 +7,8 @@
 #include <cstring>
 #include <unistd.h>
 
-namespace wshost {
+namespace wshost
+{
 
 bool write_ready_file(const std::string &path, const ReadyInfo &info, std::string &why)
 {

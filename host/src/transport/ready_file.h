@@ -5,7 +5,8 @@
 #include <string>
 #include <sys/types.h>
 
-namespace wshost {
+namespace wshost
+{
 
 struct ReadyInfo {
     pid_t pid = 0;

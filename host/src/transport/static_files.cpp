@@ -11,8 +11,10 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 constexpr std::size_t kChunk = 16 * 1024; // body bytes per writeable callback
 
@@ -31,7 +33,8 @@ bool inside(const std::string &file, const std::string &root)
 
 bool is_regular(const std::string &path)
 {
-    struct stat st{};
+    struct stat st {
+    };
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -79,7 +82,8 @@ int begin(lws *wsi, StaticSession *session, std::string_view path, const std::st
         return refuse(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, method, path);
     StaticTarget target = resolve_static(root, path);
     if (target.status == 301) {
-        log_event(LogLevel::info, LogFields("http_request"), "http: %s %s 301", method, target.location.c_str());
+        log_event(LogLevel::info, LogFields("http_request"), "http: %s %s 301", method,
+                  target.location.c_str());
         unsigned char buf[LWS_PRE + 1024];
         unsigned char *p = buf + LWS_PRE, *end = buf + sizeof buf;
         if (lws_http_redirect(wsi, HTTP_STATUS_MOVED_PERMANENTLY,
@@ -89,7 +93,8 @@ int begin(lws *wsi, StaticSession *session, std::string_view path, const std::st
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
     int fd = target.status == 200 ? ::open(target.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
-    struct stat st{};
+    struct stat st {
+    };
     if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
         ::close(fd);
         fd = -1;
@@ -103,11 +108,11 @@ int begin(lws *wsi, StaticSession *session, std::string_view path, const std::st
     if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, target.content_type,
                                     static_cast<lws_filepos_t>(st.st_size), &p, end) ||
         lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char *>("x-content-type-options:"),
-                                    reinterpret_cast<const unsigned char *>(kNoSniff), sizeof kNoSniff - 1, &p,
-                                    end) ||
+                                    reinterpret_cast<const unsigned char *>(kNoSniff), sizeof kNoSniff - 1,
+                                    &p, end) ||
         lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char *>("cache-control:"),
-                                    reinterpret_cast<const unsigned char *>(kNoCache), sizeof kNoCache - 1, &p,
-                                    end) ||
+                                    reinterpret_cast<const unsigned char *>(kNoCache), sizeof kNoCache - 1,
+                                    &p, end) ||
         lws_finalize_write_http_header(wsi, start, &p, end)) {
         ::close(fd);
         return -1;
@@ -137,8 +142,8 @@ int send_some(lws *wsi, StaticSession *s)
     }
     s->left -= n;
     const bool last = s->left == 0;
-    if (lws_write(wsi, buf + LWS_PRE, static_cast<std::size_t>(n), last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
-        n) {
+    if (lws_write(wsi, buf + LWS_PRE, static_cast<std::size_t>(n),
+                  last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != n) {
         close_file(s);
         return -1;
     }
@@ -210,7 +215,8 @@ StaticTarget resolve_static(const std::string &root, std::string_view url_path)
     const std::string file = real(root + rel + (wants_index ? "/index.html" : ""));
     if (file.empty() || !inside(file, real_root))
         return none; // missing, or a symlink that leads out
-    struct stat st{};
+    struct stat st {
+    };
     if (::stat(file.c_str(), &st) != 0)
         return none;
     if (S_ISDIR(st.st_mode)) {

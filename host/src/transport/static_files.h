@@ -15,12 +15,13 @@
 #include <string_view>
 #include <sys/types.h>
 
-namespace wshost {
+namespace wshost
+{
 
 struct StaticTarget {
-    int status = 404;        // 200, 301 or 404
-    std::string file;        // 200: the file to send (resolved, inside the root)
-    std::string location;    // 301: where to
+    int status = 404;     // 200, 301 or 404
+    std::string file;     // 200: the file to send (resolved, inside the root)
+    std::string location; // 301: where to
     const char *content_type = nullptr;
 };
 

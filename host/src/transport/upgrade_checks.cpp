@@ -4,8 +4,10 @@
 
 #include <array>
 
-namespace wshost {
-namespace {
+namespace wshost
+{
+namespace
+{
 
 using text::iequals;
 using text::trim;
@@ -16,8 +18,21 @@ bool is_tchar(char c)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
         return true;
     default:
         return false;
@@ -65,7 +80,8 @@ std::string check_protocols(std::string_view list)
             if (name == other)
                 return "Sec-WebSocket-Protocol names an internal protocol";
     }
-    return "no supported subprotocol offered (this server speaks \"" + std::string(kWsProtocolName) + "\" or none)";
+    return "no supported subprotocol offered (this server speaks \"" + std::string(kWsProtocolName) +
+           "\" or none)";
 }
 
 } // namespace
@@ -88,7 +104,8 @@ bool valid_websocket_key(std::string_view key)
         return false;
     for (std::size_t i = 0; i < 22; ++i) {
         char c = key[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+              c == '/'))
             return false;
     }
     return true; // the 4 unused bits of key[21] carry nothing: not checked
@@ -104,7 +121,8 @@ UpgradeProblem check_upgrade(const UpgradeHeaders &h)
     if (!header_has_token(h.connection, "upgrade"))
         return {400, "Connection header without \"upgrade\""};
     if (!valid_websocket_key(h.key))
-        return {400, h.key.empty() ? "no Sec-WebSocket-Key" : "Sec-WebSocket-Key is not the base64 of 16 bytes"};
+        return {400,
+                h.key.empty() ? "no Sec-WebSocket-Key" : "Sec-WebSocket-Key is not the base64 of 16 bytes"};
     if (std::string why = check_protocols(h.protocols); !why.empty())
         return {400, std::move(why)};
     if (trim(h.version).empty())

@@ -15,22 +15,23 @@
 #include <string>
 #include <string_view>
 
-namespace wshost {
+namespace wshost
+{
 
 // The request headers that decide, as sent (empty when absent).
 struct UpgradeHeaders {
     bool has_host = false;
-    std::string_view connection; // Connection
-    std::string_view key;        // Sec-WebSocket-Key
-    std::string_view version;    // Sec-WebSocket-Version
-    std::string_view protocols;  // Sec-WebSocket-Protocol
+    std::string_view connection;      // Connection
+    std::string_view key;             // Sec-WebSocket-Key
+    std::string_view version;         // Sec-WebSocket-Version
+    std::string_view protocols;       // Sec-WebSocket-Protocol
     std::size_t header_bytes = 0;     // request line and headers as counted by request_header_bytes()
     std::size_t max_header_bytes = 0; // [server] max_header_bytes; 0 = no check
 };
 
 struct UpgradeProblem {
-    int status = 0;       // 0: fine; else 400, 426 or 431
-    std::string reason;   // for the log (never a header value)
+    int status = 0;     // 0: fine; else 400, 426 or 431
+    std::string reason; // for the log (never a header value)
 };
 
 // The WebSocket subprotocol the host serves under; a client may name it (or

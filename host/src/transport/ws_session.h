@@ -3,15 +3,16 @@
 // so plain members and owning pointers only.
 #pragma once
 
-namespace wshost {
+namespace wshost
+{
 
 struct Connection;
 
 // (The captured upgrade request lives in the HandshakeTable until ESTABLISHED.)
 struct WsSession {
-    Connection *conn;        // from ESTABLISHED until CLOSED; owned by the Gateway
-    int peer_close_code;     // from the client's close frame, if it sent one
-    bool binary;             // the message being received is binary
+    Connection *conn;    // from ESTABLISHED until CLOSED; owned by the Gateway
+    int peer_close_code; // from the client's close frame, if it sent one
+    bool binary;         // the message being received is binary
 };
 
 } // namespace wshost

@@ -27,11 +27,13 @@
 #include <utility>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 /* Who a send reaches (see "Gateway" in plugin.h). Owns its strings. */
-class Target {
-public:
+class Target
+{
+  public:
     static Target connection(wsh_conn_id id) { return Target(WSH_TARGET_CONNECTION).with_conn(id); }
     static Target user(std::string_view id) { return Target(WSH_TARGET_USER).with_user(id); }
     static Target users(std::vector<std::string> ids)
@@ -89,7 +91,7 @@ public:
         return fn(t);
     }
 
-private:
+  private:
     explicit Target(wsh_target_kind kind) : kind_(kind) {}
     Target with_conn(wsh_conn_id id) &&
     {
@@ -144,8 +146,9 @@ struct ConnInfo {
     }
 };
 
-class GatewayApi {
-public:
+class GatewayApi
+{
+  public:
     explicit GatewayApi(Host host) noexcept : host_(host) {}
 
     Receipt send(const Target &target, std::string_view data, bool binary = false) const
@@ -153,9 +156,8 @@ public:
         Receipt out;
         wsh_receipt r{};
         r.struct_size = sizeof r;
-        out.status = target.with_c([&](const wsh_target &t) {
-            return api()->send(handle(), &t, to_wsh(data), binary ? 1 : 0, &r);
-        });
+        out.status = target.with_c(
+            [&](const wsh_target &t) { return api()->send(handle(), &t, to_wsh(data), binary ? 1 : 0, &r); });
         out.matched = r.matched;
         out.enqueued = r.enqueued;
         out.dropped = r.dropped;
@@ -216,7 +218,7 @@ public:
         return std::move(out.front());
     }
 
-private:
+  private:
     const wsh_host_api *api() const noexcept { return host_.api(); }
     wsh_host *handle() const noexcept { return host_.handle(); }
 

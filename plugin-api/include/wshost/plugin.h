@@ -234,8 +234,8 @@ typedef struct wsh_event {
     wsh_str action;
     wsh_str error_code;
     wsh_str message;
-    int close_code; /* WSH_HOOK_DISCONNECTED: the WebSocket close code, or 1006 */
-    wsh_str room;   /* WSH_HOOK_ROOM_JOINED / WSH_HOOK_ROOM_LEFT */
+    int close_code;      /* WSH_HOOK_DISCONNECTED: the WebSocket close code, or 1006 */
+    wsh_str room;        /* WSH_HOOK_ROOM_JOINED / WSH_HOOK_ROOM_LEFT */
     const wsh_tag *tags; /* WSH_HOOK_AUTHENTICATED: the connection's tags */
     size_t tags_count;
     /* append new members above this line */
@@ -294,9 +294,9 @@ typedef struct wsh_target {
     wsh_str room;
     const wsh_tag *tags;
     size_t tags_count;
-    const wsh_str *except_users;       /* these users' connections are skipped */
+    const wsh_str *except_users; /* these users' connections are skipped */
     size_t except_users_count;
-    const wsh_conn_id *except_conns;   /* these connections are skipped */
+    const wsh_conn_id *except_conns; /* these connections are skipped */
     size_t except_conns_count;
     /* append new members above this line */
 } wsh_target;
@@ -317,16 +317,16 @@ typedef struct wsh_receipt {
 typedef struct wsh_conn_info {
     uint32_t struct_size;
     wsh_conn_id conn;
-    wsh_str user_id;      /* empty when anonymous */
-    wsh_str peer;         /* the peer's address, e.g. "127.0.0.1" */
-    const wsh_tag *tags;  /* sorted by key */
+    wsh_str user_id;     /* empty when anonymous */
+    wsh_str peer;        /* the peer's address, e.g. "127.0.0.1" */
+    const wsh_tag *tags; /* sorted by key */
     size_t tags_count;
     const wsh_str *rooms; /* sorted */
     size_t rooms_count;
-    uint64_t queued_messages;     /* waiting in its send queue now */
-    uint64_t queued_bytes;        /* their payload bytes */
-    uint64_t queued_bytes_peak;   /* the most its queue ever held, in bytes */
-    uint64_t dropped;             /* pushes dropped by the slow-consumer policy */
+    uint64_t queued_messages;   /* waiting in its send queue now */
+    uint64_t queued_bytes;      /* their payload bytes */
+    uint64_t queued_bytes_peak; /* the most its queue ever held, in bytes */
+    uint64_t dropped;           /* pushes dropped by the slow-consumer policy */
     /* append new members above this line */
 } wsh_conn_info;
 
@@ -537,11 +537,13 @@ typedef struct wsh_plugin_def {
 
 /* Convenience: definition initialisers for the current ABI, without and with
  * a reload function. */
-#define WSH_PLUGIN_DEF_INIT(name_, version_, init_, fini_) \
+#define WSH_PLUGIN_DEF_INIT(name_, version_, init_, fini_)                                                   \
     WSH_PLUGIN_DEF_INIT_RELOAD(name_, version_, init_, fini_, NULL)
-#define WSH_PLUGIN_DEF_INIT_RELOAD(name_, version_, init_, fini_, reload_)                  \
-    { (uint32_t)sizeof(wsh_plugin_def), WSH_ABI_MAJOR, WSH_ABI_MINOR, (name_), (version_), \
-      (init_), (fini_), (reload_) }
+#define WSH_PLUGIN_DEF_INIT_RELOAD(name_, version_, init_, fini_, reload_)                                   \
+    {                                                                                                        \
+        (uint32_t)sizeof(wsh_plugin_def), WSH_ABI_MAJOR, WSH_ABI_MINOR, (name_), (version_), (init_),        \
+            (fini_), (reload_)                                                                               \
+    }
 
 /* The one symbol a plugin exports. Declared here so that the compiler checks
  * its signature, and so that a C++ definition gets C linkage. */

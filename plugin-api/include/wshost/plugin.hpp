@@ -71,10 +71,14 @@
 #include <utility>
 #include <vector>
 
-namespace wshost {
+namespace wshost
+{
 
 /* string_view <-> wsh_str. Borrowing only: nothing is copied. */
-inline wsh_str to_wsh(std::string_view s) noexcept { return wsh_str{s.data(), s.size()}; }
+inline wsh_str to_wsh(std::string_view s) noexcept
+{
+    return wsh_str{s.data(), s.size()};
+}
 inline std::string_view to_view(wsh_str s) noexcept
 {
     return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view();
@@ -82,8 +86,9 @@ inline std::string_view to_view(wsh_str s) noexcept
 
 /* This plugin's handle on the host: logging and the raw ABI. Cheap to copy;
  * valid from init until fini returns. */
-class Host {
-public:
+class Host
+{
+  public:
     Host(const wsh_host_api *api, wsh_host *host) noexcept : api_(api), host_(host) {}
 
     /* One log line, prefixed by the host with the plugin's name. */
@@ -96,7 +101,7 @@ public:
     const wsh_host_api *api() const noexcept { return api_; }
     wsh_host *handle() const noexcept { return host_; }
 
-private:
+  private:
     const wsh_host_api *api_;
     wsh_host *host_;
 };
@@ -105,8 +110,9 @@ private:
  * and used later from any thread. Use exactly one of the three calls, once.
  * Each returns the host's wsh_status (WSH_E_GONE: already answered, timed out
  * or the connection closed). */
-class Responder {
-public:
+class Responder
+{
+  public:
     Responder(Host host, wsh_reply_id id) noexcept : host_(host), id_(id) {}
 
     int success(std::string_view payload_json) const noexcept
@@ -122,7 +128,7 @@ public:
     wsh_reply_id id() const noexcept { return id_; }
     Host host() const noexcept { return host_; }
 
-private:
+  private:
     Host host_;
     wsh_reply_id id_;
 };
@@ -151,8 +157,9 @@ struct Request {
 
 /* What a handler returns. Build it with the reply_* functions below; the
  * wrapper sends it after the handler returned. */
-class Reply {
-public:
+class Reply
+{
+  public:
     enum class Kind { success, error, none, later };
 
     Kind kind() const noexcept { return kind_; }
@@ -160,7 +167,7 @@ public:
     const std::string &code() const noexcept { return a_; }    /* error */
     const std::string &message() const noexcept { return b_; } /* error */
 
-private:
+  private:
     Reply(Kind kind, std::string a, std::string b) : kind_(kind), a_(std::move(a)), b_(std::move(b)) {}
     friend Reply reply_success(std::string_view);
     friend Reply reply_error(std::string_view, std::string_view);
@@ -183,14 +190,21 @@ inline Reply reply_error(std::string_view code, std::string_view message)
     return Reply(Reply::Kind::error, std::string(code), std::string(message));
 }
 /* Completes the request without sending any frame. */
-inline Reply reply_none() { return Reply(Reply::Kind::none, {}, {}); }
+inline Reply reply_none()
+{
+    return Reply(Reply::Kind::none, {}, {});
+}
 /* Sends nothing now: the handler kept req.responder() and answers later. */
-inline Reply reply_later() { return Reply(Reply::Kind::later, {}, {}); }
+inline Reply reply_later()
+{
+    return Reply(Reply::Kind::later, {}, {});
+}
 
 using Handler = std::function<Reply(const Request &)>;
 using HookHandler = std::function<void(const wsh_event &)>;
 
-namespace detail {
+namespace detail
+{
 
 /* Logs "<what>: <exception text>" without letting anything escape. */
 inline void log_exception(Host host, std::string_view what, std::exception_ptr ep) noexcept
@@ -217,17 +231,24 @@ inline int deliver(const Request &req, const Reply &reply) noexcept
     Responder r = req.responder();
     int st = WSH_OK;
     switch (reply.kind()) {
-    case Reply::Kind::success: st = r.success(reply.payload()); break;
-    case Reply::Kind::error: st = r.error(reply.code(), reply.message()); break;
-    case Reply::Kind::none: st = r.none(); break;
-    case Reply::Kind::later: return WSH_OK;
+    case Reply::Kind::success:
+        st = r.success(reply.payload());
+        break;
+    case Reply::Kind::error:
+        st = r.error(reply.code(), reply.message());
+        break;
+    case Reply::Kind::none:
+        st = r.none();
+        break;
+    case Reply::Kind::later:
+        return WSH_OK;
     }
     if (st == WSH_OK || st == WSH_E_GONE) /* GONE: the client left meanwhile, not our failure */
         return WSH_OK;
     try {
         req.host().log(WSH_LOG_ERROR, "action '" + std::string(req.action) +
-                                          "': the host refused the reply (status " +
-                                          std::to_string(st) + ")");
+                                          "': the host refused the reply (status " + std::to_string(st) +
+                                          ")");
     } catch (...) {
     }
     return st;
@@ -264,9 +285,9 @@ inline int wshost_cpp_action_thunk(const wsh_request *req, void *user_data) noex
             label = "action '" + std::string(request.action) + "' threw";
         } catch (...) {
         }
-        wshost::detail::log_exception(request.host(), label.empty() ? std::string_view("action threw")
-                                                                    : std::string_view(label),
-                                      std::current_exception());
+        wshost::detail::log_exception(
+            request.host(), label.empty() ? std::string_view("action threw") : std::string_view(label),
+            std::current_exception());
         return WSH_E_FAILED;
     }
 }
@@ -283,12 +304,14 @@ inline void wshost_cpp_hook_thunk(const wsh_event *ev, void *user_data) noexcept
 
 } /* extern "C" */
 
-namespace wshost {
+namespace wshost
+{
 
 /* Handed to the plugin's constructor during init. config_json() and
  * plugin_name() are valid during init only; host() stays valid until fini. */
-class InitContext {
-public:
+class InitContext
+{
+  public:
     InitContext(const wsh_init_args &args, detail::Registry &registry) noexcept
         : args_(args), registry_(registry)
     {
@@ -307,11 +330,11 @@ public:
     {
         auto owned = std::make_unique<Handler>(std::move(handler));
         registry_.handlers.reserve(registry_.handlers.size() + 1); /* nothing throws after registering */
-        const int st = args_.api->register_action(args_.host, to_wsh(action),
-                                                  &wshost_cpp_action_thunk, owned.get());
+        const int st =
+            args_.api->register_action(args_.host, to_wsh(action), &wshost_cpp_action_thunk, owned.get());
         if (st != WSH_OK)
-            throw std::runtime_error("cannot register action '" + std::string(action) +
-                                     "' (status " + std::to_string(st) + ")");
+            throw std::runtime_error("cannot register action '" + std::string(action) + "' (status " +
+                                     std::to_string(st) + ")");
         registry_.handlers.push_back(std::move(owned));
     }
 
@@ -328,25 +351,24 @@ public:
         registry_.hooks.push_back(std::move(owned));
     }
 
-private:
+  private:
     const wsh_init_args &args_;
     detail::Registry &registry_;
 };
 
-namespace detail {
+namespace detail
+{
 
 /* One loaded instance: what init allocates and fini frees. `plugin` is
  * declared last so it is destroyed first, while its handlers still exist. */
-template <class T>
-struct Instance {
+template <class T> struct Instance {
     explicit Instance(Host h) : host(h) {}
     Host host;
     Registry registry;
     std::optional<T> plugin;
 };
 
-template <class T>
-int init_plugin(const wsh_init_args *args, void **state) noexcept
+template <class T> int init_plugin(const wsh_init_args *args, void **state) noexcept
 {
     if (!args || !state || !args->api)
         return WSH_E_INVALID;
@@ -365,8 +387,7 @@ int init_plugin(const wsh_init_args *args, void **state) noexcept
     return WSH_E_FAILED;
 }
 
-template <class T>
-void fini_plugin(void *state) noexcept
+template <class T> void fini_plugin(void *state) noexcept
 {
     auto *inst = static_cast<Instance<T> *>(state);
     if (!inst)
@@ -380,13 +401,13 @@ void fini_plugin(void *state) noexcept
 }
 
 /* Does T have `reload(std::string_view)`? Then the plugin opts into lighter reloads. */
-template <class T, class = void>
-struct has_reload : std::false_type {};
+template <class T, class = void> struct has_reload : std::false_type {
+};
 template <class T>
-struct has_reload<T, std::void_t<decltype(std::declval<T &>().reload(std::string_view()))>> : std::true_type {};
+struct has_reload<T, std::void_t<decltype(std::declval<T &>().reload(std::string_view()))>> : std::true_type {
+};
 
-template <class T>
-int reload_plugin(void *state, wsh_str config_json) noexcept
+template <class T> int reload_plugin(void *state, wsh_str config_json) noexcept
 {
     auto *inst = static_cast<Instance<T> *>(state);
     if (!inst || !inst->plugin)
@@ -401,8 +422,7 @@ int reload_plugin(void *state, wsh_str config_json) noexcept
 }
 
 /* The definition's reload member: set only when T opts in. */
-template <class T>
-constexpr int (*reload_entry() noexcept)(void *, wsh_str)
+template <class T> constexpr int (*reload_entry() noexcept)(void *, wsh_str)
 {
     if constexpr (has_reload<T>::value)
         return &reload_plugin<T>;
@@ -420,22 +440,22 @@ constexpr int (*reload_entry() noexcept)(void *, wsh_str)
  * fini destroys it; Class::reload(std::string_view), if there is one, is the
  * lighter reload. Use once per plugin, at namespace scope in one .cpp file.
  */
-#define WSHOST_PLUGIN(Class, name, version)                                                   \
-    extern "C" {                                                                             \
-    static int wshost_cpp_init_(const wsh_init_args *args, void **state) noexcept            \
-    {                                                                                        \
-        return ::wshost::detail::init_plugin<Class>(args, state);                            \
-    }                                                                                        \
-    static void wshost_cpp_fini_(void *state) noexcept                                       \
-    {                                                                                        \
-        ::wshost::detail::fini_plugin<Class>(state);                                         \
-    }                                                                                        \
-    static const wsh_plugin_def wshost_cpp_def_ = WSH_PLUGIN_DEF_INIT_RELOAD(                \
-        name, version, &wshost_cpp_init_, &wshost_cpp_fini_, ::wshost::detail::reload_entry<Class>()); \
-    WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void)                           \
-    {                                                                                        \
-        return &wshost_cpp_def_;                                                             \
-    }                                                                                        \
+#define WSHOST_PLUGIN(Class, name, version)                                                                  \
+    extern "C" {                                                                                             \
+    static int wshost_cpp_init_(const wsh_init_args *args, void **state) noexcept                            \
+    {                                                                                                        \
+        return ::wshost::detail::init_plugin<Class>(args, state);                                            \
+    }                                                                                                        \
+    static void wshost_cpp_fini_(void *state) noexcept                                                       \
+    {                                                                                                        \
+        ::wshost::detail::fini_plugin<Class>(state);                                                         \
+    }                                                                                                        \
+    static const wsh_plugin_def wshost_cpp_def_ = WSH_PLUGIN_DEF_INIT_RELOAD(                                \
+        name, version, &wshost_cpp_init_, &wshost_cpp_fini_, ::wshost::detail::reload_entry<Class>());       \
+    WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void)                                           \
+    {                                                                                                        \
+        return &wshost_cpp_def_;                                                                             \
+    }                                                                                                        \
     }
 
 #endif /* WSHOST_PLUGIN_HPP */

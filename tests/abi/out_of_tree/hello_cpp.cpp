@@ -5,7 +5,8 @@
 
 #include <string>
 
-namespace {
+namespace
+{
 
 struct HelloCpp {
     explicit HelloCpp(wshost::InitContext &ctx)
