@@ -26,10 +26,11 @@ namespace wshost
 namespace
 {
 
-constexpr int kDrainDeadlineMs = 5000;         // SIGTERM: clients get this long to take their 1001
-constexpr lws_usec_t kLibevTickUs = 50 * 1000; // libev: how late one of our timers may fire
-constexpr unsigned kFdMargin = 64;             // fds kept free for what is not a connection: logs, plugins...
-constexpr lws_usec_t kStatusIntervalUs = 2 * 1000 * 1000; // how stale STATUS= may be
+using namespace std::chrono_literals;
+constexpr std::chrono::microseconds kDrainDeadline = 5s; // SIGTERM: clients get this long to take their 1001
+constexpr std::chrono::microseconds kLibevTick = 50ms;   // libev: how late one of our timers may fire
+constexpr unsigned kFdMargin = 64; // fds kept free for what is not a connection: logs, plugins...
+constexpr std::chrono::microseconds kStatusInterval = 2s; // how stale STATUS= may be
 
 Server *server_of(lws *wsi)
 {
@@ -77,26 +78,20 @@ Server::Server(Config config)
       workers_(config_.workers.threads, config_.workers.queue_size),
       auth_(config_.auth,
             [this](wsh_conn_id conn, Verdict verdict) {
-                post([this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
+                loop_.post(
+                    [this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
             }),
-      caps_(config_.websocket), dispatcher_(
-                                    config_.websocket, gateway_, replies_, workers_,
-                                    [this](std::function<void()> task) { post(std::move(task)); },
-                                    [this](ReplyRegistry::Clock::time_point deadline) {
-                                        // Most requests share a timeout, so their deadlines come after the
-                                        // one armed.
-                                        if (!deadline_timer_armed_ || deadline < deadline_timer_at_)
-                                            arm_deadline_timer();
-                                    })
+      caps_(config_.websocket), dispatcher_(config_.websocket, gateway_, replies_, workers_, loop_,
+                                            [this](ReplyRegistry::Clock::time_point deadline) {
+                                                // Most requests share a timeout, so their deadlines come
+                                                // after the one armed.
+                                                if (!deadline_timer_.armed() || deadline < deadline_timer_at_)
+                                                    arm_deadline_timer();
+                                            })
 {
-    deadline_timer_.server = this;
-    drain_timer_.server = this;
-    exit_timer_.server = this;
-    libev_tick_.server = this;
-    status_timer_.server = this;
     // Hooks never run inside a plugin's own call into the host: queue them.
     gateway_.set_room_listener([this](const RoomEvent &e) {
-        post([this, e] {
+        loop_.post([this, e] {
             wsh_event ev{};
             ev.struct_size = sizeof ev;
             ev.kind = e.joined ? WSH_HOOK_ROOM_JOINED : WSH_HOOK_ROOM_LEFT;
@@ -118,17 +113,17 @@ Server::~Server()
 {
     if (reloader_)
         reloader_->stop(); // an attempt under way finishes loading; its swap never runs
-    gateway_.detach();     // plugin threads may still call in until fini: no wakes into a dead context
+    loop_.detach();        // plugin threads may still call in until fini: no wakes into a dead context
     if (context_)
         lws_context_destroy(context_); // closes what is left; hooks still see the plugins
     context_ = nullptr;
-    run_posted(); // hooks queued by those closes
+    loop_.run_posted(); // hooks queued by those closes
     // Then the plugins, while everything they may call during fini still exists:
     // queued blocking handlers finish first, then the last reference goes.
     workers_.stop();
     auth_.set_plugin({}, nullptr);
     dispatcher_.set_plugins(nullptr);
-    run_posted(); // the retired generations' unloads
+    loop_.run_posted(); // the retired generations' unloads
     if (signal_fd_ >= 0)
         ::close(signal_fd_);
 }
@@ -143,8 +138,8 @@ std::shared_ptr<PluginSet> Server::load_generation(const Config &config, std::ve
     // A generation is unloaded (fini, dlclose) on the service thread once its
     // last user lets go: the dispatcher, a running handler, an open reply or
     // an authentication in progress. Never on a plugin's own thread.
-    return std::shared_ptr<PluginSet>(set.release(),
-                                      [this](PluginSet *retired) { post([retired] { delete retired; }); });
+    return std::shared_ptr<PluginSet>(
+        set.release(), [this](PluginSet *retired) { loop_.post([retired] { delete retired; }); });
 }
 
 void Server::install_generation(std::shared_ptr<PluginSet> set)
@@ -175,7 +170,7 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
     reloader_ = std::make_unique<Reloader>(
         [this](std::vector<ConfigError> &errors) { return prepare_reload(errors); },
         [this](std::unique_ptr<PreparedReload> prepared) { return commit_reload(std::move(prepared)); },
-        [this](std::function<void()> task) { post(std::move(task)); },
+        loop_,
         // Straight from the thread that ends the attempt (the gateway's count
         // is locked): posting would let the STATUS timer report the new
         // generation before its READY=1.
@@ -294,12 +289,13 @@ bool Server::start(const std::string &ready_file)
                   libev ? " (event_loop = \"libev\" needs the package libwebsockets-evlib-ev)" : "");
         return false;
     }
-    gateway_.attach(context_);
+    loop_.attach(context_);
+    gateway_.attach(loop_);
     if (libev) {
         // Only libev: poll gives no point between lws's timers and its wait.
         gateway_.enable_corking();
         libev_pass_.start([this] { gateway_.flush_corked(); });
-        libev_tick_fired(&libev_tick_.sul);
+        libev_tick_fired();
     }
 
     static lws_retry_bo_t retry{};
@@ -362,7 +358,7 @@ bool Server::start(const std::string &ready_file)
     }
     notify_.ready(reload_result().generation, gateway_.size());
     if (notify_.active())
-        lws_sul_schedule(context_, 0, &status_timer_.sul, status_timer_fired, kStatusIntervalUs);
+        status_timer_.schedule_in(kStatusInterval);
     return true;
 }
 
@@ -379,7 +375,7 @@ bool Server::start_control(ReadyInfo &ready)
     control_api_ = std::make_unique<ControlApi>(gateway_, config_.control, std::move(hooks));
     if (!config_.control.enabled)
         return true;
-    control_vhost_ = create_control_vhost(context_, config_.control, *control_api_, &accept_gate_);
+    control_vhost_ = create_control_vhost(context_, config_.control, *control_api_, loop_, &accept_gate_);
     if (!control_vhost_)
         return false; // logged
     if (config_.control.socket.empty())
@@ -452,82 +448,49 @@ int Server::run()
     return 0;
 }
 
-void Server::post(std::function<void()> task)
-{
-    {
-        std::lock_guard lock(posted_mu_);
-        posted_.push_back(std::move(task));
-    }
-    gateway_.wake();
-}
-
-void Server::run_posted()
-{
-    std::vector<std::function<void()>> tasks;
-    {
-        std::lock_guard lock(posted_mu_);
-        tasks.swap(posted_);
-    }
-    for (auto &task : tasks)
-        task();
-}
-
-void Server::on_wake()
-{
-    run_posted();
-    gateway_.process_wakeups();
-}
-
 void Server::arm_deadline_timer()
 {
     auto next = replies_.next_deadline();
     if (auto auth = auth_.next_deadline(); auth && (!next || *auth < *next))
         next = auth;
-    if (!next || (deadline_timer_armed_ && deadline_timer_at_ <= *next))
+    if (!next || (deadline_timer_.armed() && deadline_timer_at_ <= *next))
         return;
-    auto delay = std::chrono::duration_cast<std::chrono::microseconds>(*next - ReplyRegistry::Clock::now());
-    deadline_timer_armed_ = true;
     deadline_timer_at_ = *next;
-    lws_sul_schedule(context_, 0, &deadline_timer_.sul, deadline_timer_fired,
-                     std::max<lws_usec_t>(delay.count(), 1));
+    deadline_timer_.schedule_in(
+        std::chrono::duration_cast<std::chrono::microseconds>(*next - ReplyRegistry::Clock::now()));
 }
 
-void Server::deadline_timer_fired(lws_sorted_usec_list_t *sul)
+void Server::deadline_timer_fired()
 {
-    Server *self = lws_container_of(sul, Timer, sul)->server;
-    self->deadline_timer_armed_ = false;
     auto now = ReplyRegistry::Clock::now();
-    self->replies_.expire(now); // handler_timeout
-    self->auth_.expire(now);    // authentication timeout: reject
-    self->arm_deadline_timer();
+    replies_.expire(now); // handler_timeout
+    auth_.expire(now);    // authentication timeout: reject
+    arm_deadline_timer();
 }
 
-void Server::drain_timer_fired(lws_sorted_usec_list_t *sul)
+void Server::drain_timer_fired()
 {
-    Server *self = lws_container_of(sul, Timer, sul)->server;
     log_event(LogLevel::warn, LogFields("drain_deadline"),
-              "drain deadline passed with %zu connection(s) open; closing them", self->gateway_.size());
-    self->leave_loop();
+              "drain deadline passed with %zu connection(s) open; closing them", gateway_.size());
+    leave_loop();
 }
 
-void Server::libev_tick_fired(lws_sorted_usec_list_t *sul)
+void Server::libev_tick_fired()
 {
     // lws 4.1.6's libev backend re-arms its one ev_timer only when it is idle:
     // ev_timer_start() on the running timer is a no-op, so a timer scheduled
     // earlier than the pending one (a 200 ms handler timeout while a 30 s
     // ping timer waits) would fire late. Each expiry re-arms it to the
     // earliest timer, so this tick bounds the lateness to kLibevTickUs.
-    Server *self = lws_container_of(sul, Timer, sul)->server;
-    lws_sul_schedule(self->context_, 0, sul, libev_tick_fired, kLibevTickUs);
+    libev_tick_.schedule_in(kLibevTick);
 }
 
-void Server::status_timer_fired(lws_sorted_usec_list_t *sul)
+void Server::status_timer_fired()
 {
-    Server *self = lws_container_of(sul, Timer, sul)->server;
-    if (self->stopping_)
+    if (stopping_)
         return;
-    self->notify_.status(self->reload_result().generation, self->gateway_.size());
-    lws_sul_schedule(self->context_, 0, sul, status_timer_fired, kStatusIntervalUs);
+    notify_.status(reload_result().generation, gateway_.size());
+    status_timer_.schedule_in(kStatusInterval);
 }
 
 void Server::leave_loop()
@@ -541,14 +504,13 @@ void Server::leave_loop()
     }
     // From a timer, not from whichever wsi callback got us here: the context
     // destroy closes every connection, and that wsi with them.
-    lws_sul_schedule(context_, 0, &exit_timer_.sul, exit_timer_fired, 1);
+    exit_timer_.schedule_in(std::chrono::microseconds(1));
 }
 
-void Server::exit_timer_fired(lws_sorted_usec_list_t *sul)
+void Server::exit_timer_fired()
 {
-    Server *self = lws_container_of(sul, Timer, sul)->server;
-    self->gateway_.detach(); // plugin threads' wakes must not reach a context going away
-    lws_context_destroy(self->context_);
+    loop_.detach(); // plugin threads' wakes must not reach a context going away
+    lws_context_destroy(context_);
 }
 
 void Server::begin_shutdown(const char *why)
@@ -560,15 +522,14 @@ void Server::begin_shutdown(const char *why)
     log_event(LogLevel::info, LogFields("draining"), "%s: draining %zu connection(s)", why, gateway_.size());
     for (wsh_conn_id id : gateway_.connection_ids())
         gateway_.close(id, close_code::going_away, "server shutting down", true);
-    lws_sul_schedule(context_, 0, &drain_timer_.sul, drain_timer_fired,
-                     static_cast<lws_usec_t>(kDrainDeadlineMs) * 1000);
+    drain_timer_.schedule_in(kDrainDeadline);
     finish_if_drained();
 }
 
 void Server::finish_if_drained()
 {
     if (stopping_ && gateway_.size() == 0) {
-        lws_sul_cancel(&drain_timer_.sul);
+        drain_timer_.cancel();
         leave_loop();
     }
 }
@@ -579,7 +540,7 @@ int Server::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in,
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         if (lws_get_vhost(wsi) == ws_vhost_)
-            on_wake(); // broadcast to every protocol of every vhost: act once (T6)
+            loop_.run_posted(); // broadcast to every protocol of every vhost: act once (T6)
         return 0;
     case LWS_CALLBACK_WSI_DESTROY: // every wsi of the vhost, whichever protocol it was bound to (T34)
         handshakes_.destroyed(wsi);

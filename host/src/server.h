@@ -15,6 +15,7 @@
 #include "gateway/gateway.h"
 #include "transport/loop_pass.h"
 #include "protocol/replies.h"
+#include "transport/service_loop.h"
 #include "transport/service_notify.h"
 #include "plugins/worker_pool.h"
 
@@ -54,20 +55,12 @@ class Server
     int on_signal(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
 
   private:
-    struct Timer {
-        lws_sorted_usec_list_t sul; // first: lws_container_of needs it at a known place
-        Server *server;
-    };
-
-    void post(std::function<void()> task); // any thread
-    void run_posted();                     // service thread
-    void on_wake();
     void arm_deadline_timer(); // handler and authentication deadlines
-    static void deadline_timer_fired(lws_sorted_usec_list_t *sul);
-    static void drain_timer_fired(lws_sorted_usec_list_t *sul);
-    static void exit_timer_fired(lws_sorted_usec_list_t *sul);
-    static void libev_tick_fired(lws_sorted_usec_list_t *sul);
-    static void status_timer_fired(lws_sorted_usec_list_t *sul);
+    void deadline_timer_fired();
+    void drain_timer_fired();
+    void exit_timer_fired();
+    void libev_tick_fired();
+    void status_timer_fired();
     void leave_loop(); // drain over (or its deadline): make run() return
     void begin_shutdown(const char *why);
     void finish_if_drained();
@@ -91,6 +84,7 @@ class Server
     void apply_verdict(wsh_conn_id id, Verdict verdict);
 
     Config config_;
+    ServiceLoop loop_; // the mailbox: tasks from any thread, run on the service thread
     Gateway gateway_;
     ReplyRegistry replies_;
     WorkerPool workers_;
@@ -109,17 +103,16 @@ class Server
     int signal_fd_ = -1;
     bool stopping_ = false;  // draining: refuse new clients, close the others with 1001
     bool stop_loop_ = false; // drain finished: leave the service loop
-    Timer deadline_timer_{};
-    Timer drain_timer_{};
-    Timer exit_timer_{};   // libev: destroys the context from inside the loop
-    Timer libev_tick_{};   // libev: keeps lws's timer from firing late (libev_tick_fired)
-    Timer status_timer_{}; // under systemd: STATUS= follows the connection count
+    ServiceTimer deadline_timer_{loop_, [this] { deadline_timer_fired(); }};
+    ServiceTimer drain_timer_{loop_, [this] { drain_timer_fired(); }};
+    ServiceTimer exit_timer_{
+        loop_, [this] { exit_timer_fired(); }}; // libev: destroys the context from inside the loop
+    ServiceTimer libev_tick_{loop_,
+                             [this] { libev_tick_fired(); }}; // libev: keeps lws's timer from firing late
+    ServiceTimer status_timer_{loop_,
+                               [this] { status_timer_fired(); }}; // under systemd: STATUS= follows the count
     ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
-    bool deadline_timer_armed_ = false;
     ReplyRegistry::Clock::time_point deadline_timer_at_{};
-
-    std::mutex posted_mu_;
-    std::vector<std::function<void()>> posted_;
     std::unique_ptr<Reloader> reloader_;
     // The generation installed last. Written by install_generation, read by
     // prepare_reload: the reloader never prepares while a commit is pending,

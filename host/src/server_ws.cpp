@@ -312,7 +312,7 @@ void Server::on_closed(WsSession &session)
               "connection %llu closed (%d)", static_cast<unsigned long long>(conn->id), code);
     gateway_.remove(conn); // queues room-left hooks first
     if (admitted)
-        post([this, id = user->id, user_id = user->user_id, code] {
+        loop_.post([this, id = user->id, user_id = user->user_id, code] {
             wsh_event ev{};
             ev.struct_size = sizeof ev;
             ev.kind = WSH_HOOK_DISCONNECTED;

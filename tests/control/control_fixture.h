@@ -51,7 +51,9 @@ class ControlApiTest : public ::testing::Test
                          {"metrics-secret", {"metrics"}, {}},
                          {"all-secret", {"push", "admin", "metrics"}, {}}};
         gateway = std::make_unique<Gateway>(WebSocketConfig{});
-        std::thread([this] { gateway->attach(test_context()); }).join();
+        // Attached on a thread of its own: this one is never the service thread.
+        std::thread([this] { loop.attach(test_context()); }).join();
+        gateway->attach(loop);
         ControlHooks hooks;
         hooks.ready = [this] { return ready; };
         hooks.plugins_json = [this] { return plugins; };
@@ -122,6 +124,7 @@ class ControlApiTest : public ::testing::Test
     std::string last_payload(const Connection *c) { return std::string(c->queue.back().frame->payload()); }
 
     ControlConfig config;
+    ServiceLoop loop; // never run: what the gateway posts only queues
     std::unique_ptr<Gateway> gateway;
     std::unique_ptr<ControlApi> api;
     bool ready = true;

@@ -46,8 +46,9 @@ class Listener
         // The gateway's "service thread" is the test's: the listener thread
         // then only queues and wakes, and never writes to the test's
         // connections, whose wsi is null.
-        gateway_.attach(context_);
-        vhost_ = context_ ? create_control_vhost(context_, config_, *api_) : nullptr;
+        loop_.attach(context_);
+        gateway_.attach(loop_);
+        vhost_ = context_ ? create_control_vhost(context_, config_, *api_, loop_) : nullptr;
         port_ = vhost_ ? lws_get_vhost_listen_port(vhost_) : -1;
         thread_ = std::thread([this] {
             while (vhost_ && !stop_)
@@ -68,6 +69,7 @@ class Listener
 
   private:
     ControlConfig config_;
+    ServiceLoop loop_; // never run: the test's connections are not served
     Gateway gateway_;
     std::unique_ptr<ControlApi> api_;
     lws_context *context_ = nullptr;

@@ -3,6 +3,7 @@
 #include "transport/accept_gate.h"
 #include "control/control_api.h"
 #include "base/log.h"
+#include "transport/service_loop.h"
 
 #include <libwebsockets.h>
 #include <openssl/rand.h>
@@ -17,7 +18,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 #include <string>
@@ -29,15 +29,33 @@ namespace
 
 using Clock = std::chrono::steady_clock;
 
+// An answer that arrives later, from any thread (POST /v1/reload): it is
+// posted to the service loop, which writes it unless the request has gone
+// meanwhile (`alive`, service thread only).
+struct Deferred {
+    lws *wsi;
+    bool alive = true;
+};
+
 // One request and its answer. lws hands us raw zeroed per-session memory
 // (LWS-NOTES T9), so the session holds only a pointer to this.
 struct Exchange {
+    Exchange() = default;
+    Exchange(const Exchange &) = delete;
+    Exchange &operator=(const Exchange &) = delete;
+    ~Exchange()
+    {
+        if (parked)
+            parked->alive = false; // the client left, or the answer was written
+    }
+
     ControlRequest request;
     std::string out;          // LWS_PRE bytes, then the response body
     int status = 0;           // 0: no response yet
     std::size_t expected = 0; // Content-Length
     bool close_after = false; // refused with a body unread: close, don't reuse
-    bool deferred = false;    // handled; the answer comes later (deliver_deferred)
+    bool deferred = false;    // handled; the answer comes later (answer())
+    std::shared_ptr<Deferred> parked;
     Clock::time_point start = Clock::now();
     char id[17] = {}; // request id (hex), also sent as X-Request-Id
 };
@@ -46,37 +64,16 @@ struct Session {
     Exchange *x;
 };
 
-// Answers that arrive later, from any thread (POST /v1/reload). The answer is
-// parked here and written by the service thread after a wake-up; a request
-// whose client left meanwhile is dropped.
-struct Deferred {
-    lws *wsi;
-    lws_context *context;
-    bool alive = true;                       // guarded by g_deferred_mu
-    std::optional<ControlResponse> response; // guarded by g_deferred_mu
+// What the vhost's protocol keeps besides the ControlApi (the vhost's user).
+struct VhostParts {
+    ServiceLoop *loop;
+    AcceptGate *gate; // optional
 };
 
-std::mutex g_deferred_mu;
-std::vector<std::shared_ptr<Deferred>> g_deferred;
-
-void forget_deferred(lws *wsi)
-{
-    std::lock_guard lock(g_deferred_mu);
-    for (auto it = g_deferred.begin(); it != g_deferred.end();)
-        if ((*it)->wsi == wsi) {
-            (*it)->alive = false;
-            it = g_deferred.erase(it);
-        } else {
-            ++it;
-        }
-}
-
-AcceptGate *gate_of(lws *wsi)
+VhostParts *parts_of(lws *wsi)
 {
     // Set right after the vhost is created, before it can accept anything.
-    auto **slot =
-        static_cast<AcceptGate **>(lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi)));
-    return slot ? *slot : nullptr;
+    return static_cast<VhostParts *>(lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi)));
 }
 
 ControlApi &api_of(lws *wsi)
@@ -192,43 +189,20 @@ int answer(lws *wsi, Exchange &x, ControlResponse response)
 {
     if (!response.defer)
         return respond(wsi, x, response);
-    auto parked = std::make_shared<Deferred>();
-    parked->wsi = wsi;
-    parked->context = lws_get_context(wsi);
-    {
-        std::lock_guard lock(g_deferred_mu);
-        g_deferred.push_back(parked);
-    }
+    x.parked = std::make_shared<Deferred>();
+    x.parked->wsi = wsi;
     x.deferred = true; // handled once: a later BODY_COMPLETION must not handle it again
-    response.defer([parked](ControlResponse later) {
-        std::lock_guard lock(g_deferred_mu);
-        if (!parked->alive)
-            return; // the client left
-        parked->response = std::move(later);
-        lws_cancel_service(parked->context);
+    ServiceLoop *loop = parts_of(wsi)->loop;
+    response.defer([parked = x.parked, loop](ControlResponse later) {
+        loop->post([parked, later = std::move(later)] {
+            if (!parked->alive)
+                return; // the client left
+            auto *s = static_cast<Session *>(lws_wsi_user(parked->wsi));
+            if (s && s->x && respond(parked->wsi, *s->x, later) < 0)
+                lws_set_timeout(parked->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        });
     });
     return 0;
-}
-
-// Service thread, after a wake-up: writes the answers that have arrived.
-void deliver_deferred()
-{
-    std::vector<std::shared_ptr<Deferred>> ready;
-    {
-        std::lock_guard lock(g_deferred_mu);
-        for (auto it = g_deferred.begin(); it != g_deferred.end();)
-            if ((*it)->response) {
-                ready.push_back(*it);
-                it = g_deferred.erase(it);
-            } else {
-                ++it;
-            }
-    }
-    for (const auto &d : ready) {
-        auto *s = static_cast<Session *>(lws_wsi_user(d->wsi));
-        if (s && s->x && respond(d->wsi, *s->x, *d->response) < 0)
-            lws_set_timeout(d->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
-    }
 }
 
 // Request ids: a random 64-bit start drawn once, then counted up (service
@@ -375,22 +349,17 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::s
 
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
-        forget_deferred(wsi);
         if (s) {
             delete s->x;
             s->x = nullptr;
         }
         return 0;
 
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: // broadcast to every protocol of every vhost (T6)
-        deliver_deferred();                 // idempotent, and cheap when nothing waits
-        return 0;
-
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
     case LWS_CALLBACK_WSI_CREATE:
     case LWS_CALLBACK_WSI_DESTROY:
-        if (AcceptGate *gate = gate_of(wsi))
-            gate->on_callback(wsi, reason);
+        if (VhostParts *parts = parts_of(wsi); parts && parts->gate)
+            parts->gate->on_callback(wsi, reason);
         return lws_callback_http_dummy(wsi, reason, user, in, len);
 
     default:
@@ -406,7 +375,7 @@ lws_protocols protocols[] = {
 } // namespace
 
 lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api,
-                                AcceptGate *gate)
+                                ServiceLoop &loop, AcceptGate *gate)
 {
     lws_context_creation_info vi{};
     vi.vhost_name = "control";
@@ -441,8 +410,9 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
                       config.address.c_str(), config.port);
         return nullptr;
     }
-    if (gate) // freed by lws with the vhost
-        *static_cast<AcceptGate **>(lws_protocol_vh_priv_zalloc(vh, &protocols[0], sizeof gate)) = gate;
+    // Freed by lws with the vhost.
+    *static_cast<VhostParts *>(lws_protocol_vh_priv_zalloc(vh, &protocols[0], sizeof(VhostParts))) = {&loop,
+                                                                                                      gate};
     if (!config.socket.empty())
         log_event(LogLevel::info, LogFields("control_listening"), "control API listening on unix:%s",
                   config.socket.c_str());

@@ -29,16 +29,18 @@ namespace wshost
 
 class AcceptGate;
 class ControlApi;
+class ServiceLoop;
 
 // Creates the "control" vhost on `context` (which must have been created with
 // LWS_SERVER_OPTION_EXPLICIT_VHOSTS) and starts listening:
 //   - config.socket set: a Unix socket at that path (address/port ignored);
 //   - else config.address (an IP literal; IPv4 binds only that address) and
 //     config.port (0: the kernel picks; see lws_get_vhost_listen_port()).
-// `api` (and `gate`, optional: counts control connections towards the fd
-// limit, accept_gate.h) must outlive the vhost. Service thread, after the
+// `api`, `loop` (which writes answers that come later, from another thread)
+// and `gate` (optional: counts control connections towards the fd limit,
+// accept_gate.h) must outlive the vhost. Service thread, after the
 // context exists. Returns null (and logs why) on failure.
 lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api,
-                                AcceptGate *gate = nullptr);
+                                ServiceLoop &loop, AcceptGate *gate = nullptr);
 
 } // namespace wshost

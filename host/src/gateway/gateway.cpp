@@ -13,31 +13,15 @@ namespace wshost
 
 Gateway::Gateway(const WebSocketConfig &config) : config_(config) {}
 
-void Gateway::attach(lws_context *context)
+void Gateway::attach(ServiceLoop &loop)
 {
-    context_ = context;
-    service_thread_ = std::this_thread::get_id();
-    std::lock_guard lock(wake_mu_);
-    wake_context_ = context;
-}
-
-void Gateway::detach()
-{
-    std::lock_guard lock(wake_mu_);
-    wake_context_ = nullptr;
+    loop_ = &loop;
 }
 
 void Gateway::set_limits(const WebSocketConfig &config)
 {
     std::lock_guard lock(mu_);
     config_ = config;
-}
-
-void Gateway::wake()
-{
-    std::lock_guard lock(wake_mu_);
-    if (wake_context_)
-        lws_cancel_service(wake_context_);
 }
 
 Connection *Gateway::find(wsh_conn_id id) const
@@ -297,8 +281,8 @@ std::vector<wsh_conn_id> Gateway::connection_ids() const
 
 void Gateway::after_unlock(bool wake, const std::vector<RoomEvent> &events)
 {
-    if (wake)
-        this->wake();
+    if (wake && loop_)
+        loop_->post([this] { process_wakeups(); });
     if (room_listener_)
         for (const RoomEvent &e : events)
             room_listener_(e);

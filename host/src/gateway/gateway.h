@@ -6,12 +6,14 @@
 // from any thread. State lives under one mutex, so a connection's messages
 // leave in the order the gateway accepted them, whatever thread sent them.
 // Off the service thread, a call that needs lws puts the connection on a wake
-// list and calls lws_cancel_service(); only the service thread touches lws.
+// list and posts its processing to the service loop (transport/service_loop.h);
+// only the service thread touches lws.
 #pragma once
 
 #include "config/config.h"
 #include "gateway/connection.h"
 #include "gateway/tag_index.h"
+#include "transport/service_loop.h"
 
 #include <functional>
 #include <map>
@@ -23,8 +25,6 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
-struct lws_context;
 
 namespace wshost
 {
@@ -61,16 +61,13 @@ class Gateway
   public:
     explicit Gateway(const WebSocketConfig &config);
 
-    // Service thread: call once the loop exists.
-    void attach(lws_context *context);
-    // Before the context is destroyed: later wakes do nothing. Any thread may
-    // still be calling in (plugin threads until their fini).
-    void detach();
-    // Wakes the service loop (lws_cancel_service), unless detached. Any thread.
-    void wake();
+    // Service thread: call once the loop is attached to its context. Off the
+    // service thread, the wake list is drained through the loop's mailbox
+    // (after its detach(), nothing wakes; plugin threads may still call in).
+    void attach(ServiceLoop &loop);
     // Reload: new queue limits and slow-consumer policy for what comes next.
     void set_limits(const WebSocketConfig &config);
-    bool on_service_thread() const { return std::this_thread::get_id() == service_thread_; }
+    bool on_service_thread() const { return loop_ && loop_->on_service_thread(); }
     // Told of every join and leave (also on disconnect), after the gateway
     // lock is released, on the thread that caused it.
     void set_room_listener(std::function<void(const RoomEvent &)> listener)
@@ -81,7 +78,7 @@ class Gateway
     // --- service thread ------------------------------------------------------
     Connection *add(lws *wsi, std::string peer, Tags client_tags);
     void remove(Connection *conn);      // leaves every room (RoomEvents fire)
-    void process_wakeups();             // after lws_cancel_service
+    void process_wakeups();             // posted by the first connection put on the wake list
     int on_writeable(Connection &conn); // -1: lws must close it
     int close_code_of(const Connection &conn) const;
     // The connection with this id (valid until remove()), or null.
@@ -152,10 +149,7 @@ class Gateway
     int write_queued(Connection &conn, bool in_writeable);
 
     WebSocketConfig config_;
-    lws_context *context_ = nullptr; // for timers, service thread only
-    std::thread::id service_thread_;
-    std::mutex wake_mu_; // orders wake() against detach()
-    lws_context *wake_context_ = nullptr;
+    ServiceLoop *loop_ = nullptr; // set by attach(), before any connection exists
     std::function<void(const RoomEvent &)> room_listener_;
 
     mutable std::mutex mu_;
@@ -164,7 +158,7 @@ class Gateway
     std::map<std::string, std::set<wsh_conn_id>> rooms_;
     TagIndex tag_index_;
     std::vector<wsh_conn_id> wake_;
-    bool wake_signalled_ = false; // lws_cancel_service() called, wake list not drained yet
+    bool wake_signalled_ = false; // process_wakeups() posted, wake list not drained yet
 
     // --- service thread only (on_writeable), reused to save allocations ----
     std::vector<QueuedFrame> batch_;

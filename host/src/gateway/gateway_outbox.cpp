@@ -69,7 +69,7 @@ void Gateway::request_writeable(Connection &conn)
     if (conn.close_code == close_code::try_again_later && !conn.grace_armed) {
         conn.grace_armed = true;
         // A slow consumer told 1013 gets this long to read it before a hard close.
-        lws_sul_schedule(context_, 0, &conn.grace.sul, grace_expired,
+        lws_sul_schedule(loop_->context(), 0, &conn.grace.sul, grace_expired,
                          std::max<lws_usec_t>(1, lws_usec_t{config_.slow_consumer_grace_ms} * 1000));
     }
 }

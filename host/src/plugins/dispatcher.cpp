@@ -42,9 +42,9 @@ struct OwnedRequest {
 } // namespace
 
 Dispatcher::Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies,
-                       WorkerPool &workers, std::function<void(std::function<void()>)> post,
+                       WorkerPool &workers, ServiceLoop &loop,
                        std::function<void(std::chrono::steady_clock::time_point)> reply_opened)
-    : limits_(limits), gateway_(gateway), replies_(replies), workers_(workers), post_(std::move(post)),
+    : limits_(limits), gateway_(gateway), replies_(replies), workers_(workers), loop_(loop),
       reply_opened_(std::move(reply_opened))
 {
 }
@@ -169,10 +169,10 @@ void Dispatcher::run_handler(const std::shared_ptr<PluginSet> &set, const Action
         ev.message = str(message);
         fire_hook(*set, ev);
     };
-    if (gateway_.on_service_thread())
+    if (loop_.on_service_thread())
         fire();
     else
-        post_(std::move(fire));
+        loop_.post(std::move(fire));
 }
 
 } // namespace wshost

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "gateway/connection.h"
 #include "plugins/plugin_set.h"
+#include "transport/service_loop.h"
 
 #include <chrono>
 #include <functional>
@@ -23,10 +24,10 @@ class WorkerPool;
 class Dispatcher
 {
   public:
-    // `post` runs a task on the service thread (from any thread).
+    // `loop` runs the hooks of handlers that failed off the service thread.
     // `reply_opened` is told each new reply deadline (to arm the timer).
     Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies, WorkerPool &workers,
-               std::function<void(std::function<void()>)> post,
+               ServiceLoop &loop,
                std::function<void(std::chrono::steady_clock::time_point deadline)> reply_opened);
 
     void set_plugins(std::shared_ptr<PluginSet> plugins) { plugins_ = std::move(plugins); }
@@ -45,7 +46,7 @@ class Dispatcher
     Gateway &gateway_;
     ReplyRegistry &replies_;
     WorkerPool &workers_;
-    std::function<void(std::function<void()>)> post_;
+    ServiceLoop &loop_;
     std::function<void(std::chrono::steady_clock::time_point)> reply_opened_;
     std::shared_ptr<PluginSet> plugins_;
 };

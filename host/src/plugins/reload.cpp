@@ -47,9 +47,8 @@ std::string ReloadResult::to_json() const
     return out;
 }
 
-Reloader::Reloader(Prepare prepare, Commit commit, Post post, Observer observer)
-    : prepare_(std::move(prepare)), commit_(std::move(commit)), post_(std::move(post)),
-      observer_(std::move(observer))
+Reloader::Reloader(Prepare prepare, Commit commit, ServiceLoop &loop, Observer observer)
+    : prepare_(std::move(prepare)), commit_(std::move(commit)), loop_(loop), observer_(std::move(observer))
 {
     thread_ = std::thread([this] { run(); });
 }
@@ -118,7 +117,7 @@ void Reloader::run()
         }
         // The swap happens on the service thread; it finishes the attempt there.
         auto shared = std::make_shared<std::unique_ptr<PreparedReload>>(std::move(prepared));
-        post_([this, shared, attempt]() mutable {
+        loop_.post([this, shared, attempt]() mutable {
             {
                 std::lock_guard lock(mu_);
                 if (stopping_)

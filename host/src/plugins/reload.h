@@ -2,11 +2,12 @@
 // arriving meanwhile coalesced into one more attempt. The server supplies the
 // work: `prepare` runs on the reload thread (parse, validate, load and init
 // the new generation; nothing changes yet) and, when it succeeded, `commit`
-// runs on the service thread through `post` (the swap). The attempt's result
+// is posted to the service loop (the swap). The attempt's result
 // is kept for GET /v1/reload and handed to whoever asked for it.
 #pragma once
 
 #include "config/config.h"
+#include "transport/service_loop.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -47,7 +48,6 @@ class Reloader
     using Prepare = std::function<std::unique_ptr<PreparedReload>(std::vector<ConfigError> &errors)>;
     // Service thread: applies it; returns the settings that need a restart.
     using Commit = std::function<std::vector<std::string>(std::unique_ptr<PreparedReload>)>;
-    using Post = std::function<void(std::function<void()>)>;
     // Told when each attempt begins (reload thread) and how it ended (the
     // thread that ends it): the service manager's RELOADING=1 / READY=1.
     struct Observer {
@@ -55,7 +55,7 @@ class Reloader
         Done finished;
     };
 
-    Reloader(Prepare prepare, Commit commit, Post post, Observer observer = {});
+    Reloader(Prepare prepare, Commit commit, ServiceLoop &loop, Observer observer = {});
     ~Reloader(); // stop()
     // Stops the reload thread (an attempt in progress is finished first,
     // its commit is dropped if the service loop is gone). Idempotent.
@@ -73,7 +73,7 @@ class Reloader
 
     Prepare prepare_;
     Commit commit_;
-    Post post_;
+    ServiceLoop &loop_;
     Observer observer_;
 
     mutable std::mutex mu_;
