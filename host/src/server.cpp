@@ -6,6 +6,7 @@
 #include "control/control_http.h"
 #include "json/writer.h"
 #include "base/log.h"
+#include "plugins/hook_events.h"
 #include "transport/ready_file.h"
 #include "transport/static_files.h"
 #include "transport/ws_session.h"
@@ -92,21 +93,10 @@ Server::Server(Config config)
     // Hooks never run inside a plugin's own call into the host: queue them.
     gateway_.set_room_listener([this](const RoomEvent &e) {
         loop_.post([this, e] {
-            wsh_event ev{};
-            ev.struct_size = sizeof ev;
-            ev.kind = e.joined ? WSH_HOOK_ROOM_JOINED : WSH_HOOK_ROOM_LEFT;
-            ev.conn = e.connection;
-            ev.user_id = {e.user_id.data(), e.user_id.size()};
-            ev.room = {e.room.data(), e.room.size()};
-            fire_hooks(ev);
+            if (const auto &set = dispatcher_.plugins())
+                fire_room_event(*set, e);
         });
     });
-}
-
-void Server::fire_hooks(const wsh_event &event)
-{
-    if (const auto &set = dispatcher_.plugins())
-        fire_hook(*set, event);
 }
 
 Server::~Server()

@@ -66,8 +66,7 @@ class Server
     void finish_if_drained();
     bool adopt_signalfd();
     bool start_control(ReadyInfo &ready);
-    std::string plugins_json() const;        // service thread
-    void fire_hooks(const wsh_event &event); // service thread
+    std::string plugins_json() const; // service thread
     std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors,
                                                const PluginSet *running = nullptr);
     void install_generation(std::shared_ptr<PluginSet> set);                          // service thread
@@ -105,12 +104,12 @@ class Server
     bool stop_loop_ = false; // drain finished: leave the service loop
     ServiceTimer deadline_timer_{loop_, [this] { deadline_timer_fired(); }};
     ServiceTimer drain_timer_{loop_, [this] { drain_timer_fired(); }};
-    ServiceTimer exit_timer_{
-        loop_, [this] { exit_timer_fired(); }}; // libev: destroys the context from inside the loop
-    ServiceTimer libev_tick_{loop_,
-                             [this] { libev_tick_fired(); }}; // libev: keeps lws's timer from firing late
-    ServiceTimer status_timer_{loop_,
-                               [this] { status_timer_fired(); }}; // under systemd: STATUS= follows the count
+    // libev: destroys the context from inside the loop.
+    ServiceTimer exit_timer_{loop_, [this] { exit_timer_fired(); }};
+    // libev: keeps lws's timer from firing late (libev_tick_fired).
+    ServiceTimer libev_tick_{loop_, [this] { libev_tick_fired(); }};
+    // Under systemd: STATUS= follows the connection count.
+    ServiceTimer status_timer_{loop_, [this] { status_timer_fired(); }};
     ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
     ReplyRegistry::Clock::time_point deadline_timer_at_{};
     std::unique_ptr<Reloader> reloader_;

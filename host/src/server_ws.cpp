@@ -9,6 +9,7 @@
 #include "base/metrics.h"
 #include "base/stats.h"
 #include "base/text.h"
+#include "plugins/hook_events.h"
 #include "transport/handshake_http.h"
 #include "transport/ws_session.h"
 
@@ -253,17 +254,8 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     log_event(LogLevel::debug, LogFields("conn_admitted").conn(id).user(snap->user_id),
               "connection %llu admitted%s%s", static_cast<unsigned long long>(id),
               snap->user_id.empty() ? " (anonymous)" : " as user ", snap->user_id.c_str());
-    std::vector<wsh_tag> tags;
-    for (const auto &[k, v] : snap->tags)
-        tags.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
-    wsh_event ev{};
-    ev.struct_size = sizeof ev;
-    ev.kind = WSH_HOOK_AUTHENTICATED;
-    ev.conn = id;
-    ev.user_id = {snap->user_id.data(), snap->user_id.size()};
-    ev.tags = tags.data();
-    ev.tags_count = tags.size();
-    fire_hooks(ev);
+    if (const auto &set = dispatcher_.plugins())
+        fire_authenticated(*set, id, snap->user_id, snap->tags);
 
     auto held = std::move(conn->held);
     conn->held.clear();
@@ -313,13 +305,8 @@ void Server::on_closed(WsSession &session)
     gateway_.remove(conn); // queues room-left hooks first
     if (admitted)
         loop_.post([this, id = user->id, user_id = user->user_id, code] {
-            wsh_event ev{};
-            ev.struct_size = sizeof ev;
-            ev.kind = WSH_HOOK_DISCONNECTED;
-            ev.conn = id;
-            ev.user_id = {user_id.data(), user_id.size()};
-            ev.close_code = code;
-            fire_hooks(ev);
+            if (const auto &set = dispatcher_.plugins())
+                fire_disconnected(*set, id, user_id, code);
         });
     finish_if_drained();
 }

@@ -7,6 +7,7 @@
 #include "protocol/replies.h"
 #include "protocol/response.h"
 #include "base/stats.h"
+#include "plugins/hook_events.h"
 #include "plugins/worker_pool.h"
 
 #include <string>
@@ -53,16 +54,8 @@ void Dispatcher::refuse(Connection &conn, std::string_view code, std::string_vie
                         std::string_view request_id_json)
 {
     gateway_.send_response(conn.id, error_response(code, message, request_id_json));
-    if (!plugins_)
-        return;
-    wsh_event ev{};
-    ev.struct_size = sizeof ev;
-    ev.kind = WSH_HOOK_INVALID_MESSAGE;
-    ev.conn = conn.id;
-    ev.user_id = str(conn.user_id);
-    ev.error_code = str(code);
-    ev.message = str(message);
-    fire_hook(*plugins_, ev);
+    if (plugins_)
+        fire_invalid_message(*plugins_, conn.id, conn.user_id, code, message);
 }
 
 void Dispatcher::on_binary(Connection &conn)
@@ -160,14 +153,7 @@ void Dispatcher::run_handler(const std::shared_ptr<PluginSet> &set, const Action
                       .action(name),
                   "action '%s' failed (status %d) on connection %llu", name.c_str(), status,
                   static_cast<unsigned long long>(conn));
-        std::string message = "handler returned status " + std::to_string(status);
-        wsh_event ev{};
-        ev.struct_size = sizeof ev;
-        ev.kind = WSH_HOOK_UNHANDLED_EXCEPTION;
-        ev.conn = conn;
-        ev.action = str(name);
-        ev.message = str(message);
-        fire_hook(*set, ev);
+        fire_unhandled_exception(*set, conn, name, "handler returned status " + std::to_string(status));
     };
     if (loop_.on_service_thread())
         fire();

@@ -385,10 +385,4 @@ int PluginSet::register_hook(LoadedPlugin &plugin, wsh_hook_kind kind, wsh_hook_
     return WSH_OK;
 }
 
-void fire_hook(const PluginSet &set, const wsh_event &event)
-{
-    for (const Hook &h : set.hooks(event.kind))
-        h.fn(&event, h.user_data);
-}
-
 } // namespace wshost

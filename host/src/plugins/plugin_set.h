@@ -169,7 +169,4 @@ class PluginSet
 // The function table handed to every plugin.
 const wsh_host_api *host_api_table();
 
-// Fires `kind` on every plugin that registered it (service thread).
-void fire_hook(const PluginSet &set, const wsh_event &event);
-
 } // namespace wshost
