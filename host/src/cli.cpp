@@ -9,16 +9,41 @@ const char *usage_text()
 {
     return "usage: wshost --config FILE [--ready-file FILE]\n"
            "       wshost --check-config FILE\n"
+           "       wshost --version | --help\n";
+}
+
+const char *help_text()
+{
+    return "wshost: a WebSocket application server with plugins.\n"
+           "\n"
+           "usage: wshost --config FILE [--ready-file FILE]\n"
+           "       wshost --check-config FILE\n"
            "       wshost --version | --help\n"
            "\n"
-           "  --config FILE        run the server with this TOML configuration\n"
-           "  --ready-file FILE    once listening, write {\"pid\":N,\"ws\":PORT} to FILE (atomically)\n"
-           "  --check-config FILE  validate FILE and load every plugin (init, then fini); exit 0 if all is "
-           "well\n"
-           "  --version            print the version and the plugin ABI version\n"
-           "  --help               print this help\n"
+           "  -c, --config FILE    run the server with this TOML configuration\n"
+           "  --ready-file FILE    once every listener is bound, write FILE (atomically: a temporary\n"
+           "                       file, then rename) with one JSON object:\n"
+           "                         pid             the server's process id\n"
+           "                         ws              the WebSocket port (the bound one for port = 0)\n"
+           "                         control         the control API's port (control on TCP)\n"
+           "                         control_socket  the control API's Unix socket (control on a socket)\n"
+           "  --check-config FILE  validate FILE and load every plugin it names (ABI checks, init,\n"
+           "                       then fini); each problem is printed as FILE:LINE:COL: message\n"
+           "  -V, --version        print the version and the plugin ABI version\n"
+           "  -h, --help           print this help\n"
            "\n"
-           "Signals: SIGTERM/SIGINT drain (clients get close 1001), SIGHUP reloads.\n";
+           "Signals: SIGTERM/SIGINT drain (clients get close 1001; exit after they are closed, or 5 s),\n"
+           "SIGHUP reloads the config and the plugins (the log says \"reload generation=N ok|failed\").\n"
+           "\n"
+           "Exit status:\n"
+           "  0  stopped after a drain, or --check-config found nothing wrong\n"
+           "  1  the configuration or a plugin was refused, a listener could not be bound, or the ready\n"
+           "     file could not be written\n"
+           "  2  bad usage\n"
+           "\n"
+           "Documentation: wshost(8), wshostctl(1); the plugin ABI in <wshost/plugin.h>\n"
+           "(/usr/include/wshost/plugin.h when installed); README.md, docs/control-api.md and\n"
+           "plugin-api/README.md in the source tree.\n";
 }
 
 bool parse_cli(int argc, char **argv, CliOptions &out, std::string &error)

@@ -16,6 +16,7 @@ struct CliOptions {
 
 // False with `error` set on bad usage.
 bool parse_cli(int argc, char **argv, CliOptions &out, std::string &error);
-const char *usage_text();
+const char *usage_text(); // the synopsis, after a usage error
+const char *help_text();  // --help: options, ready-file keys, signals, exit status, docs
 
 } // namespace wshost

@@ -82,12 +82,12 @@ int main(int argc, char **argv)
     CliOptions options;
     std::string error;
     if (!parse_cli(argc, argv, options, error)) {
-        std::fprintf(stderr, "wshost: %s\n%s", error.c_str(), usage_text());
+        std::fprintf(stderr, "wshost: %s\n%s(wshost --help for more)\n", error.c_str(), usage_text());
         return 2;
     }
     switch (options.command) {
     case CliCommand::help:
-        std::fputs(usage_text(), stdout);
+        std::fputs(help_text(), stdout);
         return 0;
     case CliCommand::version:
         std::printf("wshost %s (plugin ABI %d.%d)\n", WSHOST_VERSION, WSH_ABI_MAJOR, WSH_ABI_MINOR);

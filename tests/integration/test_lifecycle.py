@@ -163,6 +163,13 @@ class CommandLineTest(unittest.TestCase):
         out = (p.stdout + p.stderr).decode()
         for opt in ("--config", "--ready-file", "--check-config", "--version"):
             self.assertIn(opt, out)
+        # The ready file's keys, the exit codes and where the docs are.
+        for key in ("pid", "ws", "control", "control_socket"):
+            self.assertRegex(out, r"\n\s+%s\s" % key)
+        for code in ("0", "1", "2"):
+            self.assertRegex(out, r"\n\s+%s\s" % code)
+        for doc in ("wshost(8)", "plugin.h", "README.md", "docs/control-api.md"):
+            self.assertIn(doc, out)
 
     def test_bad_usage_fails(self):
         for args in (("--no-such-option",), ("--config",)):

@@ -110,8 +110,10 @@ class ControlReloadTest(unittest.TestCase):
             status, body = host.call("POST", "/v1/reload")
             self.assertEqual(status, 422, body)
             r = self.result(body)
-            # JSON: the generation serving (reload.h); the log names the attempted one.
+            # JSON: the generation serving (reload.h); the log names the attempted one,
+            # a number of its own.
             self.assertEqual((r["generation"], r["status"]), (2, "failed"), r)
+            h.wait_for_log(host, r"reload generation=3 failed", since=since)
             self.assertEqual(len(r["errors"]), 1, r)
             err = r["errors"][0]
             self.assertEqual(err["file"], host.config_path)
@@ -131,15 +133,19 @@ class ControlReloadTest(unittest.TestCase):
             status, body = host.call("POST", "/v1/reload")
             self.assertEqual(status, 422, body)
             r = self.result(body)
+            self.assertEqual((r["generation"], r["status"]), (2, "failed"), r)
+            h.wait_for_log(host, r"reload generation=4 failed", since=since)
             line = [n for n, l in enumerate(bad.splitlines(), 1) if "port = = 0" in l][0]
             self.assertEqual((r["errors"][0]["file"], r["errors"][0]["line"]), (host.config_path, line), r)
 
-            # A listen-port change: applied nothing, reported.
+            # A listen-port change: applied nothing, reported. The two failed
+            # attempts took generations 3 and 4: this one is 5.
             host.write_config(host.render(port=rl.free_port()))
             status, body = host.call("POST", "/v1/reload")
             self.assertEqual(status, 200, body)
             r = self.result(body)
-            self.assertEqual((r["generation"], r["status"]), (3, "ok"), r)
+            self.assertEqual((r["generation"], r["status"]), (5, "ok"), r)
+            h.wait_for_log(host, r"reload generation=5 ok", since=since)
             self.assertIn("server.port", r["restart_required"])
             self.assertEqual(rl.version_of(self, c, "c3"), "v1")
 
@@ -148,7 +154,7 @@ class ControlReloadTest(unittest.TestCase):
             host.reload(expect="ok")
             status, body = host.call("GET", "/v1/reload")
             r = self.result(body)
-            self.assertEqual((r["generation"], r["status"], r["restart_required"]), (4, "ok", []), r)
+            self.assertEqual((r["generation"], r["status"], r["restart_required"]), (6, "ok", []), r)
             c.expect_silence()
         host.check_no_sanitizer_reports()
 

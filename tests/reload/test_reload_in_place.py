@@ -118,9 +118,10 @@ class InPlaceTest(unittest.TestCase):
             self.assertEqual(a1["reloads"], 2)  # the new config, then the previous one back
             self.assertEqual((b1["greeting"], b1["instance"]), ("x", b0["instance"]))
 
-            # The next valid reload applies to both, still the same instances.
+            # The next valid reload applies to both, still the same instances. The
+            # failed attempt took generation 2: this one is 3.
             gen, _, _, _ = host.apply([cfg("cfgkit", "c"), cfg("cfgkit_b", "w")], expect="ok")
-            self.assertEqual(gen, 2)
+            self.assertEqual(gen, 3)
             a2, b2 = host.get(self, c), host.get(self, c, "cfgkit_b")
             self.assertEqual((a2["greeting"], a2["instance"]), ("c", a0["instance"]))
             self.assertEqual((b2["greeting"], b2["instance"]), ("w", b0["instance"]))

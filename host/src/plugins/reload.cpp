@@ -124,7 +124,7 @@ void Reloader::run()
                     return; // shutting down: the prepared generation is dropped, never swapped in
             }
             attempt.restart_required = commit_(std::move(*shared));
-            attempt.generation++;
+            attempt.generation = attempt.attempted();
             attempt.status = "ok";
             finish(std::move(attempt));
         });
@@ -146,7 +146,7 @@ void Reloader::finish(ReloadResult result)
                   "reload generation=%llu ok%s", static_cast<unsigned long long>(result.generation),
                   note.c_str());
     } else {
-        const uint64_t attempted = result.generation + 1;
+        const uint64_t attempted = result.attempted();
         for (const ConfigError &e : result.errors)
             log_event(LogLevel::error, LogFields("reload_error").generation(attempted), "%s",
                       e.format().c_str());

@@ -21,14 +21,23 @@
 namespace wshost
 {
 
+// Generation numbers: the generation the host started with is 1, and every
+// attempt takes the next number, whether it succeeds or not, so that a failed
+// attempt and the next one never share a number in the log
+// ("reload generation=3 failed", then "reload generation=4 ok"). A failure
+// leaves `generation` (the one serving) as it was.
 struct ReloadResult {
     uint64_t generation = 1;   // the generation serving now (1 = as started)
-    uint64_t attempt = 0;      // attempts made so far
+    uint64_t attempt = 0;      // attempts made so far (the last one tried generation attempt + 1)
     std::string status = "ok"; // "ok" | "failed" | "running"
     std::string started;       // RFC 3339, empty before the first attempt
     std::string finished;
     std::vector<ConfigError> errors;
     std::vector<std::string> restart_required; // changed settings left as they were
+
+    // The attempted generation's number: the last attempt's (under way or
+    // finished), or `generation` before the first.
+    uint64_t attempted() const { return attempt + 1; }
 
     // {"generation":N,"status":...,"started":...,"finished":...,"errors":[{"file","line","col","message"}],
     //  "restart_required":[...]}
