@@ -1,6 +1,7 @@
 // wshost: the command line. Everything else lives in the files it names.
 #include "cli.h"
 #include "config/config.h"
+#include "config/log_settings.h"
 #include "base/log.h"
 #include "plugins/plugin_set.h"
 #include "server.h"
@@ -27,12 +28,7 @@ std::optional<Config> load(const std::string &path)
         print_errors(loaded.errors);
         return std::nullopt;
     }
-    LogLevel level = LogLevel::info;
-    parse_log_level(loaded.config->log.level, level);
-    set_log_level(level);
-    LogFormat format = LogFormat::text;
-    parse_log_format(loaded.config->log.format, format);
-    set_log_format(format);
+    apply_log_settings(loaded.config->log);
     return loaded.config;
 }
 

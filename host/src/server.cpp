@@ -3,6 +3,7 @@
 #include "transport/accept_gate.h"
 #include "base/close_codes.h"
 #include "config/config_diff.h"
+#include "config/log_settings.h"
 #include "control/control_http.h"
 #include "json/writer.h"
 #include "base/log.h"
@@ -101,9 +102,8 @@ Server::Server(Config config)
 
 Server::~Server()
 {
-    if (reloader_)
-        reloader_->stop(); // an attempt under way finishes loading; its swap never runs
-    loop_.detach();        // plugin threads may still call in until fini: no wakes into a dead context
+    generations_.stop_reloads(); // an attempt under way finishes loading; its swap never runs
+    loop_.detach();              // plugin threads may still call in until fini: no wakes into a dead context
     if (context_)
         lws_context_destroy(context_); // closes what is left; hooks still see the plugins
     context_ = nullptr;
@@ -111,56 +111,29 @@ Server::~Server()
     // Then the plugins, while everything they may call during fini still exists:
     // queued blocking handlers finish first, then the last reference goes.
     workers_.stop();
-    auth_.set_plugin({}, nullptr);
-    dispatcher_.set_plugins(nullptr);
+    generations_.uninstall();
     loop_.run_posted(); // the retired generations' unloads
     if (signal_fd_ >= 0)
         ::close(signal_fd_);
 }
 
-std::shared_ptr<PluginSet> Server::load_generation(const Config &config, std::vector<ConfigError> &errors,
-                                                   const PluginSet *running)
-{
-    std::unique_ptr<PluginSet> set =
-        PluginSet::load(config, HostServices{&replies_, &gateway_, &auth_}, errors, running);
-    if (!set)
-        return nullptr;
-    // A generation is unloaded (fini, dlclose) on the service thread once its
-    // last user lets go: the dispatcher, a running handler, an open reply or
-    // an authentication in progress. Never on a plugin's own thread.
-    return std::shared_ptr<PluginSet>(
-        set.release(), [this](PluginSet *retired) { loop_.post([retired] { delete retired; }); });
-}
-
-void Server::install_generation(std::shared_ptr<PluginSet> set)
-{
-    if (const PluginAuthenticator *a = set->authenticator())
-        auth_.set_plugin(*a, set);
-    else
-        auth_.set_plugin({}, nullptr);
-    for (const auto &p : set->plugins())
-        if (set->carried_over(*p))
-            log_event(LogLevel::info, LogFields("plugin_kept").plugin(p->name()),
-                      "plugin '%s' %s kept, its config reloaded in place", p->name().c_str(),
-                      p->version().c_str());
-        else
-            log_event(LogLevel::info, LogFields("plugin_loaded").plugin(p->name()),
-                      "plugin '%s' %s loaded from %s%s", p->name().c_str(), p->version().c_str(),
-                      p->config().resolved.c_str(), p->blocking() ? " (blocking: worker pool)" : "");
-    installed_ = set;
-    dispatcher_.set_plugins(std::move(set));
-}
-
 bool Server::load_plugins(std::vector<ConfigError> &errors)
 {
-    auto set = load_generation(config_, errors);
-    if (!set)
+    if (!generations_.load(config_, errors))
         return false;
-    install_generation(std::move(set));
-    reloader_ = std::make_unique<Reloader>(
-        [this](std::vector<ConfigError> &errors) { return prepare_reload(errors); },
-        [this](std::unique_ptr<PreparedReload> prepared) { return commit_reload(std::move(prepared)); },
-        loop_,
+    generations_.start_reloads(
+        [this](const Config &next) {
+            std::vector<std::string> restart = restart_required(config_, next);
+            apply_reloadable(config_, next);
+            apply_log_settings(config_.log);
+            if (!set_log_file(config_.log.file))
+                log_event(LogLevel::error, LogFields("log_file_failed"),
+                          "reload: cannot open log file %s; logging where it did", config_.log.file.c_str());
+            gateway_.set_limits(config_.websocket);
+            if (control_api_)
+                control_api_->set_config(config_.control);
+            return restart;
+        },
         // Straight from the thread that ends the attempt (the gateway's count
         // is locked): posting would let the STATUS timer report the new
         // generation before its READY=1.
@@ -170,57 +143,6 @@ bool Server::load_plugins(std::vector<ConfigError> &errors)
                                    notify_.reloaded(r.generation, r.status == "ok", gateway_.size());
                                }});
     return true;
-}
-
-namespace
-{
-
-struct PreparedGeneration : PreparedReload {
-    Config config;
-    std::shared_ptr<PluginSet> plugins;
-};
-
-} // namespace
-
-std::unique_ptr<PreparedReload> Server::prepare_reload(std::vector<ConfigError> &errors)
-{
-    // config_.file is only ever read, and never changes: safe off the service thread.
-    ConfigLoad loaded = load_config(config_.file);
-    if (!loaded.config) {
-        errors = std::move(loaded.errors);
-        return nullptr;
-    }
-    auto prepared = std::make_unique<PreparedGeneration>();
-    prepared->config = std::move(*loaded.config);
-    std::shared_ptr<PluginSet> running = installed_.lock();
-    // init (and lighter reloads) run here, not on the loop
-    prepared->plugins = load_generation(prepared->config, errors, running.get());
-    if (!prepared->plugins)
-        return nullptr;
-    return prepared;
-}
-
-std::vector<std::string> Server::commit_reload(std::unique_ptr<PreparedReload> prepared)
-{
-    auto &next = static_cast<PreparedGeneration &>(*prepared);
-    std::vector<std::string> restart = restart_required(config_, next.config);
-    apply_reloadable(config_, next.config);
-    LogLevel level = LogLevel::info;
-    parse_log_level(config_.log.level, level);
-    set_log_level(level);
-    LogFormat format = LogFormat::text;
-    parse_log_format(config_.log.format, format);
-    set_log_format(format);
-    if (!set_log_file(config_.log.file))
-        log_event(LogLevel::error, LogFields("log_file_failed"),
-                  "reload: cannot open log file %s; logging where it did", config_.log.file.c_str());
-    gateway_.set_limits(config_.websocket);
-    if (control_api_)
-        control_api_->set_config(config_.control);
-    // New requests go to the new generation from here on; the old one is
-    // unloaded when its last running handler, reply or verdict lets go.
-    install_generation(std::move(next.plugins));
-    return restart;
 }
 
 bool Server::start(const std::string &ready_file)
@@ -356,7 +278,7 @@ bool Server::start_control(ReadyInfo &ready)
 {
     ControlHooks hooks;
     hooks.ready = [this] { return !stopping_; };
-    hooks.plugins_json = [this] { return plugins_json(); };
+    hooks.plugins_json = [this] { return generations_.plugins_json(); };
     hooks.reload_status = [this] { return reload_result().to_json(); };
     hooks.reload_start = [this](std::function<void(bool, std::string)> done) {
         request_reload(
@@ -373,35 +295,6 @@ bool Server::start_control(ReadyInfo &ready)
     else
         ready.control_socket = config_.control.socket;
     return true;
-}
-
-std::string Server::plugins_json() const
-{
-    std::string out = "[";
-    const auto &set = dispatcher_.plugins();
-    if (set)
-        for (const auto &p : set->plugins()) {
-            if (out.size() > 1)
-                out += ',';
-            out += "{\"name\":";
-            append_json_string(out, p->name());
-            out += ",\"version\":";
-            append_json_string(out, p->version());
-            out += ",\"path\":";
-            append_json_string(out, p->config().resolved);
-            out += ",\"blocking\":";
-            out += p->blocking() ? "true" : "false";
-            out += ",\"actions\":[";
-            bool first = true;
-            for (const std::string &action : set->actions_of(*p)) {
-                if (!first)
-                    out += ',';
-                first = false;
-                append_json_string(out, action);
-            }
-            out += "]}";
-        }
-    return out + "]";
 }
 
 bool Server::adopt_signalfd()

@@ -11,6 +11,7 @@
 #include "plugins/dispatcher.h"
 #include "auth/handshake_table.h"
 #include "transport/ready_file.h"
+#include "plugins/generations.h"
 #include "plugins/reload.h"
 #include "gateway/gateway.h"
 #include "transport/loop_pass.h"
@@ -46,8 +47,8 @@ class Server
     int run();
 
     // Any thread: SIGHUP and POST /v1/reload end up here.
-    void request_reload(Reloader::Done done = {}) { reloader_->request(std::move(done)); }
-    ReloadResult reload_result() const { return reloader_->result(); }
+    void request_reload(Reloader::Done done = {}) { generations_.request_reload(std::move(done)); }
+    ReloadResult reload_result() const { return generations_.reload_result(); }
 
     // lws callbacks (static trampolines find the Server through the context).
     int on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
@@ -66,12 +67,6 @@ class Server
     void finish_if_drained();
     bool adopt_signalfd();
     bool start_control(ReadyInfo &ready);
-    std::string plugins_json() const; // service thread
-    std::shared_ptr<PluginSet> load_generation(const Config &config, std::vector<ConfigError> &errors,
-                                               const PluginSet *running = nullptr);
-    void install_generation(std::shared_ptr<PluginSet> set);                          // service thread
-    std::unique_ptr<PreparedReload> prepare_reload(std::vector<ConfigError> &errors); // reload thread
-    std::vector<std::string> commit_reload(std::unique_ptr<PreparedReload> prepared); // service thread
 
     // WebSocket connection life (server_ws.cpp), service thread.
     bool on_accepted(lws *wsi);                         // false: drop the socket
@@ -93,6 +88,7 @@ class Server
     ConnectionCaps caps_;
     HandshakeTable handshakes_{caps_, config_.websocket}; // what each handshake holds, until admitted
     Dispatcher dispatcher_;
+    Generations generations_{config_.file, HostServices{&replies_, &gateway_, &auth_}, dispatcher_, loop_};
 
     AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it
     lws_context *context_ = nullptr;
@@ -112,11 +108,6 @@ class Server
     ServiceTimer status_timer_{loop_, [this] { status_timer_fired(); }};
     ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
     ReplyRegistry::Clock::time_point deadline_timer_at_{};
-    std::unique_ptr<Reloader> reloader_;
-    // The generation installed last. Written by install_generation, read by
-    // prepare_reload: the reloader never prepares while a commit is pending,
-    // so the two never overlap. Weak: retiring a generation is not delayed.
-    std::weak_ptr<PluginSet> installed_;
     std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
     lws_vhost *control_vhost_ = nullptr;
 };
