@@ -1,23 +1,16 @@
 #include "server.h"
 
 #include "transport/accept_gate.h"
-#include "base/close_codes.h"
 #include "config/config_diff.h"
 #include "config/log_settings.h"
 #include "control/control_http.h"
-#include "json/writer.h"
 #include "base/log.h"
 #include "plugins/hook_events.h"
 #include "transport/ready_file.h"
-#include "transport/static_files.h"
-#include "transport/ws_session.h"
-#include "base/stats.h"
 
 #include <arpa/inet.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
-
-#include <cjson/cJSON.h>
 
 #include <algorithm>
 #include <csignal>
@@ -29,8 +22,7 @@ namespace
 {
 
 using namespace std::chrono_literals;
-constexpr std::chrono::microseconds kDrainDeadline = 5s; // SIGTERM: clients get this long to take their 1001
-constexpr std::chrono::microseconds kLibevTick = 50ms;   // libev: how late one of our timers may fire
+constexpr std::chrono::microseconds kLibevTick = 50ms; // libev: how late one of our timers may fire
 constexpr unsigned kFdMargin = 64; // fds kept free for what is not a connection: logs, plugins...
 constexpr std::chrono::microseconds kStatusInterval = 2s; // how stale STATUS= may be
 
@@ -39,14 +31,6 @@ Server *server_of(lws *wsi)
     return static_cast<Server *>(lws_context_user(lws_get_context(wsi)));
 }
 
-int ws_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
-{
-    return server_of(wsi)->on_ws(wsi, reason, user, in, len);
-}
-int http_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
-{
-    return server_of(wsi)->on_http(wsi, reason, user, in, len);
-}
 int signal_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
 {
     return server_of(wsi)->on_signal(wsi, reason, user, in, len);
@@ -80,16 +64,12 @@ Server::Server(Config config)
       workers_(config_.workers.threads, config_.workers.queue_size),
       auth_(config_.auth,
             [this](wsh_conn_id conn, Verdict verdict) {
-                loop_.post(
-                    [this, conn, v = std::move(verdict)]() mutable { apply_verdict(conn, std::move(v)); });
+                loop_.post([this, conn, v = std::move(verdict)]() mutable {
+                    sessions_.apply_verdict(conn, std::move(v));
+                });
             }),
-      caps_(config_.websocket), dispatcher_(config_.websocket, gateway_, replies_, workers_, loop_,
-                                            [this](ReplyRegistry::Clock::time_point deadline) {
-                                                // Most requests share a timeout, so their deadlines come
-                                                // after the one armed.
-                                                if (!deadline_timer_.armed() || deadline < deadline_timer_at_)
-                                                    arm_deadline_timer();
-                                            })
+      dispatcher_(config_.websocket, gateway_, replies_, workers_, loop_,
+                  [this](ReplyRegistry::Clock::time_point deadline) { deadlines_.added(deadline); })
 {
     // Hooks never run inside a plugin's own call into the host: queue them.
     gateway_.set_room_listener([this](const RoomEvent &e) {
@@ -159,12 +139,11 @@ bool Server::start(const std::string &ready_file)
     static const lws_protocol_vhost_options pvo = {nullptr, &pvo_default, "wshost", ""};
     static lws_protocols protocols[] = {
         // protocols[0] gets every plain HTTP request on the WebSocket port.
-        {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0},
-        {"wshost", ws_callback, sizeof(WsSession), 0, 0, nullptr, 0},
+        WsSessions::http_protocol(),
+        WsSessions::ws_protocol(config_.websocket.rx_buffer_bytes),
         {"wshost-signal", signal_callback, 0, 0, 0, nullptr, 0},
         {nullptr, nullptr, 0, 0, 0, nullptr, 0},
     };
-    protocols[1].rx_buffer_size = config_.websocket.rx_buffer_bytes;
     static const lws_extension extensions[] = {
         {"permessage-deflate", lws_extension_callback_pm_deflate,
          "permessage-deflate; client_no_context_takeover; client_max_window_bits"},
@@ -221,6 +200,7 @@ bool Server::start(const std::string &ready_file)
     if (!ipv6)
         vi.options |= LWS_SERVER_OPTION_DISABLE_IPV6; // else 127.0.0.1 binds every interface (T1)
     vi.protocols = protocols;
+    vi.user = &sessions_; // how its protocols' callbacks find it
     vi.pvo = &pvo;
     if (config_.websocket.compression)
         vi.extensions = extensions;
@@ -277,7 +257,7 @@ bool Server::start(const std::string &ready_file)
 bool Server::start_control(ReadyInfo &ready)
 {
     ControlHooks hooks;
-    hooks.ready = [this] { return !stopping_; };
+    hooks.ready = [this] { return !drain_.stopping(); };
     hooks.plugins_json = [this] { return generations_.plugins_json(); };
     hooks.reload_status = [this] { return reload_result().to_json(); };
     hooks.reload_start = [this](std::function<void(bool, std::string)> done) {
@@ -331,33 +311,6 @@ int Server::run()
     return 0;
 }
 
-void Server::arm_deadline_timer()
-{
-    auto next = replies_.next_deadline();
-    if (auto auth = auth_.next_deadline(); auth && (!next || *auth < *next))
-        next = auth;
-    if (!next || (deadline_timer_.armed() && deadline_timer_at_ <= *next))
-        return;
-    deadline_timer_at_ = *next;
-    deadline_timer_.schedule_in(
-        std::chrono::duration_cast<std::chrono::microseconds>(*next - ReplyRegistry::Clock::now()));
-}
-
-void Server::deadline_timer_fired()
-{
-    auto now = ReplyRegistry::Clock::now();
-    replies_.expire(now); // handler_timeout
-    auth_.expire(now);    // authentication timeout: reject
-    arm_deadline_timer();
-}
-
-void Server::drain_timer_fired()
-{
-    log_event(LogLevel::warn, LogFields("drain_deadline"),
-              "drain deadline passed with %zu connection(s) open; closing them", gateway_.size());
-    leave_loop();
-}
-
 void Server::libev_tick_fired()
 {
     // lws 4.1.6's libev backend re-arms its one ev_timer only when it is idle:
@@ -370,7 +323,7 @@ void Server::libev_tick_fired()
 
 void Server::status_timer_fired()
 {
-    if (stopping_)
+    if (drain_.stopping())
         return;
     notify_.status(reload_result().generation, gateway_.size());
     status_timer_.schedule_in(kStatusInterval);
@@ -396,54 +349,6 @@ void Server::exit_timer_fired()
     lws_context_destroy(context_);
 }
 
-void Server::begin_shutdown(const char *why)
-{
-    if (stopping_)
-        return;
-    stopping_ = true;
-    notify_.stopping(gateway_.size());
-    log_event(LogLevel::info, LogFields("draining"), "%s: draining %zu connection(s)", why, gateway_.size());
-    for (wsh_conn_id id : gateway_.connection_ids())
-        gateway_.close(id, close_code::going_away, "server shutting down", true);
-    drain_timer_.schedule_in(kDrainDeadline);
-    finish_if_drained();
-}
-
-void Server::finish_if_drained()
-{
-    if (stopping_ && gateway_.size() == 0) {
-        drain_timer_.cancel();
-        leave_loop();
-    }
-}
-
-int Server::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t)
-{
-    accept_gate_.on_callback(wsi, reason); // protocols[0]: sees every accept of this vhost
-    switch (reason) {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        if (lws_get_vhost(wsi) == ws_vhost_)
-            loop_.run_posted(); // broadcast to every protocol of every vhost: act once (T6)
-        return 0;
-    case LWS_CALLBACK_WSI_DESTROY: // every wsi of the vhost, whichever protocol it was bound to (T34)
-        handshakes_.destroyed(wsi);
-        break;
-    // The WebSocket protocol is the vhost's default, so lws sends these there;
-    // should a wsi still be bound here, the same rules apply.
-    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
-        return on_accepted(wsi) ? 0 : -1;
-    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-        return confirm_upgrade(wsi, static_cast<const char *>(in));
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: // never a WebSocket on this protocol
-        return 1;
-    default:
-        break;
-    }
-    // Plain HTTP on the WebSocket port: [server] static_dir, or 404.
-    return static_files_callback(wsi, reason, static_cast<StaticSession *>(user), in,
-                                 config_.server.static_dir);
-}
-
 int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::size_t)
 {
     if (reason == LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION) // never a WebSocket on this protocol
@@ -455,7 +360,7 @@ int Server::on_signal(lws *, lws_callback_reasons reason, void *, void *, std::s
         if (si.ssi_signo == SIGHUP)
             request_reload(); // coalesced with any attempt already asked for
         else
-            begin_shutdown(si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+            drain_.begin(si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
     }
     return 0;
 }

@@ -3,13 +3,10 @@
 // generation. run() returns when a SIGTERM/SIGINT drain has finished.
 #pragma once
 
-#include "transport/accept_gate.h"
-#include "auth/admission.h"
 #include "auth/auth.h"
 #include "config/config.h"
 #include "control/control_api.h"
 #include "plugins/dispatcher.h"
-#include "auth/handshake_table.h"
 #include "transport/ready_file.h"
 #include "plugins/generations.h"
 #include "plugins/reload.h"
@@ -19,6 +16,9 @@
 #include "transport/service_loop.h"
 #include "transport/service_notify.h"
 #include "plugins/worker_pool.h"
+#include "session/deadlines.h"
+#include "session/drain.h"
+#include "session/ws_sessions.h"
 
 #include <libwebsockets.h>
 
@@ -30,8 +30,6 @@
 
 namespace wshost
 {
-
-struct WsSession;
 
 class Server
 {
@@ -50,32 +48,16 @@ class Server
     void request_reload(Reloader::Done done = {}) { generations_.request_reload(std::move(done)); }
     ReloadResult reload_result() const { return generations_.reload_result(); }
 
-    // lws callbacks (static trampolines find the Server through the context).
-    int on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
-    int on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
+    // lws callback (a static trampoline finds the Server through the context).
     int on_signal(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
 
   private:
-    void arm_deadline_timer(); // handler and authentication deadlines
-    void deadline_timer_fired();
-    void drain_timer_fired();
     void exit_timer_fired();
     void libev_tick_fired();
     void status_timer_fired();
     void leave_loop(); // drain over (or its deadline): make run() return
-    void begin_shutdown(const char *why);
-    void finish_if_drained();
     bool adopt_signalfd();
     bool start_control(ReadyInfo &ready);
-
-    // WebSocket connection life (server_ws.cpp), service thread.
-    bool on_accepted(lws *wsi);                         // false: drop the socket
-    int confirm_upgrade(lws *wsi, const char *upgrade); // nonzero: refused (answered)
-    int filter_upgrade(lws *wsi);
-    int on_established(lws *wsi, WsSession &session);
-    void on_message(Connection &conn, bool binary, std::string_view message);
-    void on_closed(WsSession &session);
-    void apply_verdict(wsh_conn_id id, Verdict verdict);
 
     Config config_;
     ServiceLoop loop_; // the mailbox: tasks from any thread, run on the service thread
@@ -83,31 +65,28 @@ class Server
     ReplyRegistry replies_;
     WorkerPool workers_;
     // Declared before the dispatcher (which owns the plugins): plugins' fini
-    // may still give verdicts, so these must outlive them.
+    // may still give verdicts, so it must outlive them.
     AuthService auth_;
-    ConnectionCaps caps_;
-    HandshakeTable handshakes_{caps_, config_.websocket}; // what each handshake holds, until admitted
+    Deadlines deadlines_{loop_, replies_, auth_}; // handler and authentication timeouts
     Dispatcher dispatcher_;
     Generations generations_{config_.file, HostServices{&replies_, &gateway_, &auth_}, dispatcher_, loop_};
-
+    ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
+    Drain drain_{gateway_, loop_, notify_, [this] { leave_loop(); }};
     AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it
+    WsSessions sessions_{config_, gateway_, auth_, dispatcher_, deadlines_, drain_, loop_, accept_gate_};
+
     lws_context *context_ = nullptr;
     LibevPass libev_pass_; // libev: the loop lws runs, and the end-of-pass flush (outlives context_)
     void *foreign_loops_[1] = {};
     lws_vhost *ws_vhost_ = nullptr;
     int signal_fd_ = -1;
-    bool stopping_ = false;  // draining: refuse new clients, close the others with 1001
     bool stop_loop_ = false; // drain finished: leave the service loop
-    ServiceTimer deadline_timer_{loop_, [this] { deadline_timer_fired(); }};
-    ServiceTimer drain_timer_{loop_, [this] { drain_timer_fired(); }};
     // libev: destroys the context from inside the loop.
     ServiceTimer exit_timer_{loop_, [this] { exit_timer_fired(); }};
     // libev: keeps lws's timer from firing late (libev_tick_fired).
     ServiceTimer libev_tick_{loop_, [this] { libev_tick_fired(); }};
     // Under systemd: STATUS= follows the connection count.
     ServiceTimer status_timer_{loop_, [this] { status_timer_fired(); }};
-    ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
-    ReplyRegistry::Clock::time_point deadline_timer_at_{};
     std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
     lws_vhost *control_vhost_ = nullptr;
 };

@@ -1,7 +1,4 @@
-// The WebSocket side of the server: the handshake (path, origin, caps,
-// captured request), admission through the authenticator, reassembly of
-// messages, and the end of a connection. Service thread only.
-#include "server.h"
+#include "session/ws_sessions.h"
 
 #include "auth/client_tags.h"
 #include "base/close_codes.h"
@@ -11,7 +8,7 @@
 #include "base/text.h"
 #include "plugins/hook_events.h"
 #include "transport/handshake_http.h"
-#include "transport/ws_session.h"
+#include "transport/static_files.h"
 
 #include <algorithm>
 #include <cctype>
@@ -88,6 +85,13 @@ std::string query_args(lws *wsi)
     return out;
 }
 
+// The WebSocket vhost's user pointer is its WsSessions.
+WsSessions *of(lws *wsi)
+{
+    lws_vhost *vh = lws_get_vhost(wsi);
+    return vh ? static_cast<WsSessions *>(lws_vhost_user(vh)) : nullptr;
+}
+
 void refuse_busy(lws *wsi)
 {
     refuse_handshake(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, {{"retry-after", "1"}});
@@ -96,7 +100,67 @@ void refuse_busy(lws *wsi)
 
 } // namespace
 
-bool Server::on_accepted(lws *wsi)
+WsSessions::WsSessions(const Config &config, Gateway &gateway, AuthService &auth, Dispatcher &dispatcher,
+                       Deadlines &deadlines, Drain &drain, ServiceLoop &loop, AcceptGate &accept_gate)
+    : config_(config), gateway_(gateway), auth_(auth), dispatcher_(dispatcher), deadlines_(deadlines),
+      drain_(drain), loop_(loop), accept_gate_(accept_gate), caps_(config_.websocket),
+      handshakes_(caps_, config_.websocket)
+{
+}
+
+lws_protocols WsSessions::http_protocol()
+{
+    return {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0};
+}
+
+lws_protocols WsSessions::ws_protocol(std::size_t rx_buffer_bytes)
+{
+    return {"wshost", ws_callback, sizeof(WsSession), rx_buffer_bytes, 0, nullptr, 0};
+}
+
+int WsSessions::http_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+{
+    WsSessions *self = of(wsi);
+    if (!self)
+        return 0; // not one of the vhost's wsis (LWS_CALLBACK_GET_THREAD_ID comes without a vhost)
+    return self->on_http(wsi, reason, user, in, len);
+}
+
+int WsSessions::ws_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+{
+    WsSessions *self = of(wsi);
+    if (!self)
+        return 0; // not one of the vhost's wsis (LWS_CALLBACK_GET_THREAD_ID comes without a vhost)
+    return self->on_ws(wsi, reason, user, in, len);
+}
+
+int WsSessions::on_http(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t)
+{
+    accept_gate_.on_callback(wsi, reason); // protocols[0]: sees every accept of this vhost
+    switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: // broadcast to every protocol of every vhost: act once (T6)
+        loop_.run_posted();
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY: // every wsi of the vhost, whichever protocol it was bound to (T34)
+        handshakes_.destroyed(wsi);
+        break;
+    // The WebSocket protocol is the vhost's default, so lws sends these there;
+    // should a wsi still be bound here, the same rules apply.
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        return on_accepted(wsi) ? 0 : -1;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return confirm_upgrade(wsi, static_cast<const char *>(in));
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: // never a WebSocket on this protocol
+        return 1;
+    default:
+        break;
+    }
+    // Plain HTTP on the WebSocket port: [server] static_dir, or 404.
+    return static_files_callback(wsi, reason, static_cast<StaticSession *>(user), in,
+                                 config_.server.static_dir);
+}
+
+bool WsSessions::on_accepted(lws *wsi)
 {
     char peer[64] = "";
     lws_get_peer_simple(wsi, peer, sizeof peer);
@@ -111,7 +175,7 @@ bool Server::on_accepted(lws *wsi)
     return false;
 }
 
-int Server::confirm_upgrade(lws *wsi, const char *upgrade)
+int WsSessions::confirm_upgrade(lws *wsi, const char *upgrade)
 {
     if (!upgrade || !text::iequals(upgrade, "websocket")) {
         // h2c (or anything else): no protocol switch, the answer a plain
@@ -145,9 +209,9 @@ int Server::confirm_upgrade(lws *wsi, const char *upgrade)
     return 0;
 }
 
-int Server::filter_upgrade(lws *wsi)
+int WsSessions::filter_upgrade(lws *wsi)
 {
-    if (stopping_) {
+    if (drain_.stopping()) {
         refuse_busy(wsi);
         return 1;
     }
@@ -187,7 +251,7 @@ int Server::filter_upgrade(lws *wsi)
     return 0;
 }
 
-int Server::on_established(lws *wsi, WsSession &session)
+int WsSessions::on_established(lws *wsi, WsSession &session)
 {
     std::unique_ptr<UpgradeRequest> req = handshakes_.established(wsi);
     if (!req) { // only a filtered upgrade gets here
@@ -206,7 +270,7 @@ int Server::on_established(lws *wsi, WsSession &session)
         lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
     log_event(LogLevel::debug, LogFields("conn_opened").conn(conn->id), "connection %llu opened from %s",
               static_cast<unsigned long long>(conn->id), req->address.c_str());
-    if (stopping_) {
+    if (drain_.stopping()) {
         gateway_.close(conn->id, close_code::going_away, "server shutting down", true);
         return 0;
     }
@@ -217,11 +281,11 @@ int Server::on_established(lws *wsi, WsSession &session)
     // Frames wait for the verdict, in order (on_message holds them). Reading
     // goes on, so a client that leaves is noticed at once; only when what it
     // sent meanwhile passes one maximum message does reading pause.
-    arm_deadline_timer();
+    deadlines_.arm();
     return 0;
 }
 
-void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
+void WsSessions::apply_verdict(wsh_conn_id id, Verdict verdict)
 {
     Connection *conn = gateway_.connection(id);
     if (!conn || conn->admission != Connection::Admission::pending)
@@ -265,7 +329,7 @@ void Server::apply_verdict(wsh_conn_id id, Verdict verdict)
     gateway_.hold_rx(*conn, false);
 }
 
-void Server::on_message(Connection &conn, bool binary, std::string_view message)
+void WsSessions::on_message(Connection &conn, bool binary, std::string_view message)
 {
     if (conn.peer_closed)
         return; // nothing after the client's close frame (RFC 6455 §5.5.1, T32)
@@ -287,7 +351,7 @@ void Server::on_message(Connection &conn, bool binary, std::string_view message)
         dispatcher_.on_text(conn, message);
 }
 
-void Server::on_closed(WsSession &session)
+void WsSessions::on_closed(WsSession &session)
 {
     Connection *conn = session.conn;
     session.conn = nullptr;
@@ -308,10 +372,49 @@ void Server::on_closed(WsSession &session)
             if (const auto &set = dispatcher_.plugins())
                 fire_disconnected(*set, id, user_id, code);
         });
-    finish_if_drained();
+    drain_.connection_closed();
 }
 
-int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
+int WsSessions::on_receive(lws *wsi, WsSession &session, const void *in, std::size_t len)
+{
+    Connection *conn = session.conn;
+    if (!conn || conn->closing || conn->peer_closed)
+        return 0;
+    if (lws_is_first_fragment(wsi)) {
+        conn->rx.clear();
+        conn->rx_overflow = false;
+        session.binary = lws_frame_is_binary(wsi);
+    }
+    if (conn->rx_overflow)
+        return 0;
+    if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
+        // Drop what is buffered and whatever else arrives, and close 1009 from
+        // the writeable callback: returning -1 here is swallowed when
+        // permessage-deflate is active (T5). Reading goes on, so lws can take
+        // the client's close acknowledgement instead of resetting the socket.
+        conn->rx_overflow = true;
+        conn->rx.clear();
+        conn->rx.shrink_to_fit();
+        gateway_.close(conn->id, close_code::message_too_big, "message too big", false);
+        return 0;
+    }
+    const bool whole = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+    if (whole && conn->rx.empty()) {
+        // The common case, a message in one piece: straight from lws's buffer.
+        on_message(*conn, session.binary, {static_cast<const char *>(in), len});
+        return 0;
+    }
+    conn->rx.append(static_cast<const char *>(in), len);
+    if (!whole)
+        return 0;
+    on_message(*conn, session.binary, conn->rx);
+    conn->rx.clear();
+    if (conn->rx.capacity() > 64 * 1024) // don't keep a big buffer on an idle connection
+        conn->rx.shrink_to_fit();
+    return 0;
+}
+
+int WsSessions::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)
 {
     auto *session = static_cast<WsSession *>(user);
     switch (reason) {
@@ -327,43 +430,8 @@ int Server::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *in, s
     case LWS_CALLBACK_ESTABLISHED:
         return on_established(wsi, *session);
 
-    case LWS_CALLBACK_RECEIVE: {
-        Connection *conn = session->conn;
-        if (!conn || conn->closing || conn->peer_closed)
-            return 0;
-        if (lws_is_first_fragment(wsi)) {
-            conn->rx.clear();
-            conn->rx_overflow = false;
-            session->binary = lws_frame_is_binary(wsi);
-        }
-        if (conn->rx_overflow)
-            return 0;
-        if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
-            // Drop what is buffered and whatever else arrives, and close 1009 from
-            // the writeable callback: returning -1 here is swallowed when
-            // permessage-deflate is active (T5). Reading goes on, so lws can take
-            // the client's close acknowledgement instead of resetting the socket.
-            conn->rx_overflow = true;
-            conn->rx.clear();
-            conn->rx.shrink_to_fit();
-            gateway_.close(conn->id, close_code::message_too_big, "message too big", false);
-            return 0;
-        }
-        const bool whole = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
-        if (whole && conn->rx.empty()) {
-            // The common case, a message in one piece: straight from lws's buffer.
-            on_message(*conn, session->binary, {static_cast<const char *>(in), len});
-            return 0;
-        }
-        conn->rx.append(static_cast<const char *>(in), len);
-        if (!whole)
-            return 0;
-        on_message(*conn, session->binary, conn->rx);
-        conn->rx.clear();
-        if (conn->rx.capacity() > 64 * 1024) // don't keep a big buffer on an idle connection
-            conn->rx.shrink_to_fit();
-        return 0;
-    }
+    case LWS_CALLBACK_RECEIVE:
+        return on_receive(wsi, *session, in, len);
 
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return session->conn ? gateway_.on_writeable(*session->conn) : 0;
