@@ -8,6 +8,8 @@
 //     fails answers `gone` (WSH_E_GONE) or `host_error` with the status in the
 //     message, e.g. "status 1". Nothing here trusts the payload's shape.
 //   - Replies are JSON objects built with cJSON (every string escaped).
+//   - Any string member read as a name ("room", "user") may be given as
+//     "<name>_base64" instead: raw bytes, e.g. not UTF-8, which JSON cannot carry.
 //
 // Target spec (mirrors DESIGN §6 /v1/send), used by gk_send, gk_hammer, gk_flood:
 //   "to": {"connection":"17"} | {"user":"42"} | {"users":["a","b"]} | {"room":"r"}

@@ -5,7 +5,7 @@
 // a numeric "sub", which cJSON would round through a double.
 #include "auth/jwt.h"
 
-#include "json/base64url.h"
+#include "json/base64.h"
 #include "json/json_scan.h"
 #include "json/writer.h"
 
@@ -92,10 +92,11 @@ std::string decode_string(std::string_view raw)
     return out;
 }
 
-// sub, tag keys and tag values: non-empty, bounded, valid UTF-8, no control characters.
+// sub, tag keys and tag values: names (name_rule.h) and, the claim policy on
+// top, no control characters.
 bool valid_claim_text(std::string_view s)
 {
-    if (s.empty() || s.size() > kMaxClaimBytes || !json::valid_utf8(s))
+    if (!valid_name(s))
         return false;
     for (char c : s)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)

@@ -23,8 +23,8 @@ bool room_param(const Call &call, std::string &room, ControlResponse &error)
     room = call.params.at(0);
     if (valid_name(room))
         return true;
-    error = bad_request("path parameter {room} must be a non-empty room name of at most 256 bytes "
-                        "(percent-encoded UTF-8, no NUL)");
+    error = bad_request("path parameter {room} must be a room name: " + std::string(kNameRuleText) +
+                        ", percent-encoded");
     return false;
 }
 
@@ -348,8 +348,8 @@ ControlResponse user_get(const Call &call)
 {
     const std::string &user = call.params.at(0);
     if (!valid_name(user))
-        return bad_request("path parameter {id} must be a user id of at most 256 bytes "
-                           "(percent-encoded UTF-8, no NUL)");
+        return bad_request("path parameter {id} must be a user id: " + std::string(kNameRuleText) +
+                           ", percent-encoded");
     std::vector<ConnectionSnapshot> snaps;
     for (wsh_conn_id id : call.gateway.user_connections(user))
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id))

@@ -1,6 +1,8 @@
 // Control API: response builders and body field readers.
 #include "control/control_internal.h"
 
+#include "json/base64.h"
+
 #include <algorithm>
 
 namespace wshost::control
@@ -8,11 +10,10 @@ namespace wshost::control
 namespace
 {
 
-constexpr const char *kUserRule =
-    "a user id (a non-empty string of at most 256 bytes without NUL, or an integer)";
+const std::string kUserRule = "a user id (" + std::string(kNameRuleText) + ", or an integer)";
 constexpr const char *kConnRule =
     "a connection id (a decimal string or an integer, 1 to 18446744073709551615)";
-constexpr const char *kNameRule = "a non-empty string of at most 256 bytes without NUL";
+constexpr std::string_view kNameRule = kNameRuleText;
 
 } // namespace
 
@@ -176,7 +177,7 @@ bool Reader::name(const JsonValue &v, const std::string &field, std::string &out
         out = v.text;
         return true;
     }
-    return fail(quote(field) + " must be " + kNameRule);
+    return fail(quote(field) + " must be " + std::string(kNameRule));
 }
 
 bool Reader::tags(const JsonValue &v, const std::string &field, Tags &out)
@@ -186,7 +187,7 @@ bool Reader::tags(const JsonValue &v, const std::string &field, Tags &out)
                     " must be a non-empty object of string values, e.g. {\"language\":\"FR\"}");
     for (const auto &[key, value] : v.members) {
         if (!valid_name(key))
-            return fail("tag keys in " + quote(field) + " must be " + kNameRule);
+            return fail("tag keys in " + quote(field) + " must be " + std::string(kNameRule));
         std::string text;
         if (!name(value, field + "." + key, text))
             return false;
@@ -207,9 +208,11 @@ bool Reader::base64(const JsonValue &v, const std::string &field, std::string &o
 {
     if (!v.is(JsonValue::Type::string))
         return fail(quote(field) + " must be a base64 string");
-    if (!decode_base64(v.text, out))
+    std::optional<std::string> bytes = base64_decode(v.text);
+    if (!bytes)
         return fail(quote(field) +
                     " is not valid base64 (standard alphabet with '=' padding, no whitespace)");
+    out = std::move(*bytes);
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include "control/control_api.h"
 #include "control/control_json.h"
 #include "gateway/gateway.h"
+#include "json/name_rule.h"
 
 #include <initializer_list>
 #include <string>

@@ -56,12 +56,12 @@ int auth_accept(wsh_host *host, wsh_auth_id id, wsh_str user_id, const wsh_tag *
     AuthService *auth = auth_of(host);
     if (!auth)
         return WSH_E_GONE;
-    if (!valid_text(user_id, 256) || (!tags && tags_count) || !valid(metadata_json))
+    if (!valid_name(user_id) || (!tags && tags_count) || !valid(metadata_json))
         return WSH_E_INVALID;
     try {
         Tags owned;
         for (size_t i = 0; i < tags_count; ++i) {
-            if (!valid_text(tags[i].key, 256) || !valid_text(tags[i].value, 256))
+            if (!valid_name(tags[i].key) || !valid_name(tags[i].value))
                 return WSH_E_INVALID;
             owned[std::string(view(tags[i].key))] = std::string(view(tags[i].value));
         }

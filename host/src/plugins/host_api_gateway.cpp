@@ -13,13 +13,6 @@ namespace wshost::abi
 namespace
 {
 
-constexpr std::size_t kMaxNameBytes = 256; // user ids, tag keys and values, room names
-
-bool valid_name(wsh_str s)
-{
-    return valid(s) && s.len > 0 && s.len <= kMaxNameBytes && !std::memchr(s.ptr, '\0', s.len);
-}
-
 template <typename T> bool valid_array(const T *items, std::size_t count)
 {
     return items || count == 0;

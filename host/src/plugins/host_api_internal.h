@@ -3,6 +3,7 @@
 // copies what it keeps (STYLE rule 4).
 #pragma once
 
+#include "json/name_rule.h"
 #include "plugins/plugin_set.h"
 
 #include <string>
@@ -18,6 +19,11 @@ inline std::string_view view(wsh_str s)
 inline bool valid(wsh_str s)
 {
     return s.ptr || s.len == 0;
+}
+// User ids, room names, tag keys and values: the host's one name rule.
+inline bool valid_name(wsh_str s)
+{
+    return valid(s) && wshost::valid_name(view(s));
 }
 inline wsh_str str(const std::string &s)
 {
