@@ -2,8 +2,9 @@
 // reload.
 #include "control/control_internal.h"
 
-#include "json/json_scan.h"
+#include "base/close_codes.h"
 #include "base/metrics.h"
+#include "json/json_scan.h"
 #include "base/stats.h"
 
 #include <algorithm>
@@ -13,7 +14,6 @@ namespace wshost::control
 namespace
 {
 
-constexpr std::size_t kMaxReasonBytes = 123; // what a close frame can carry (RFC 6455 §5.5)
 constexpr std::size_t kDefaultPageSize = 100;
 constexpr std::size_t kMaxPageSize = 1000;
 
@@ -62,7 +62,7 @@ void read_subject(Reader &r, const JsonValue &body, Subject &s)
         s.is_user = r.user(*user, "user", s.user);
 }
 
-ControlResponse room_change(const Call &call, bool join)
+ControlResponse room_change(const Call &call, Gateway::RoomChange change)
 {
     std::string room;
     ControlResponse error;
@@ -76,10 +76,9 @@ ControlResponse room_change(const Call &call, bool join)
         return bad_request(r.error());
     std::size_t changed;
     if (s.is_user) {
-        changed = join ? call.gateway.join_user(s.user, room) : call.gateway.leave_user(s.user, room);
+        changed = call.gateway.change_user_rooms(s.user, room, change);
     } else {
-        std::optional<bool> done =
-            join ? call.gateway.join(s.connection, room) : call.gateway.leave(s.connection, room);
+        std::optional<bool> done = call.gateway.change_room(s.connection, room, change);
         if (!done)
             return gone(s.connection);
         changed = *done ? 1 : 0;
@@ -177,11 +176,11 @@ ControlResponse metrics_scrape(const Call &)
 
 ControlResponse room_join(const Call &call)
 {
-    return room_change(call, true);
+    return room_change(call, Gateway::RoomChange::join);
 }
 ControlResponse room_leave(const Call &call)
 {
-    return room_change(call, false);
+    return room_change(call, Gateway::RoomChange::leave);
 }
 
 ControlResponse rooms_list(const Call &call)
@@ -328,8 +327,8 @@ ControlResponse disconnect(const Call &call)
             r.fail("\"code\" must be 1000 or an integer from 3000 to 4999");
     }
     if (const JsonValue *v = call.body.find("reason");
-        v && r.text(*v, "reason", reason) && reason.size() > kMaxReasonBytes)
-        r.fail("\"reason\" must be at most " + std::to_string(kMaxReasonBytes) + " bytes");
+        v && r.text(*v, "reason", reason) && reason.size() > close_code::max_reason_bytes)
+        r.fail("\"reason\" must be at most " + std::to_string(close_code::max_reason_bytes) + " bytes");
     if (!r.ok())
         return bad_request(r.error());
     std::size_t closed = 0;

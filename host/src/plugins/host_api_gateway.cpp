@@ -122,10 +122,11 @@ template <typename Call> int with_gateway(wsh_host *host, bool args_ok, Call &&c
     }
 }
 
-int change_user_rooms(wsh_host *host, wsh_str user, wsh_str room, size_t *changed, bool join) noexcept
+int change_user_rooms(wsh_host *host, wsh_str user, wsh_str room, size_t *changed,
+                      Gateway::RoomChange change) noexcept
 {
     return with_gateway(host, valid_name(user) && valid_name(room), [&](Gateway &g) {
-        std::size_t n = join ? g.join_user(view(user), view(room)) : g.leave_user(view(user), view(room));
+        std::size_t n = g.change_user_rooms(view(user), view(room), change);
         if (changed)
             *changed = n;
         return WSH_OK;
@@ -172,7 +173,7 @@ int gw_remove_tag(wsh_host *host, wsh_conn_id conn, wsh_str key) noexcept
 int gw_join_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 {
     return with_gateway(host, valid_name(room), [&](Gateway &g) {
-        auto joined = g.join(conn, view(room));
+        auto joined = g.change_room(conn, view(room), Gateway::RoomChange::join);
         return !joined ? WSH_E_GONE : *joined ? WSH_OK : WSH_E_EXISTS;
     });
 }
@@ -180,19 +181,19 @@ int gw_join_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 int gw_leave_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 {
     return with_gateway(host, valid_name(room), [&](Gateway &g) {
-        auto left = g.leave(conn, view(room));
+        auto left = g.change_room(conn, view(room), Gateway::RoomChange::leave);
         return left && *left ? WSH_OK : WSH_E_GONE;
     });
 }
 
 int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
 {
-    return change_user_rooms(host, user, room, changed, true);
+    return change_user_rooms(host, user, room, changed, Gateway::RoomChange::join);
 }
 
 int gw_leave_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
 {
-    return change_user_rooms(host, user, room, changed, false);
+    return change_user_rooms(host, user, room, changed, Gateway::RoomChange::leave);
 }
 
 int gw_room_count(wsh_host *host, wsh_str room, size_t *count) noexcept
