@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         // Keys unique, strings re-encodable.
         for (const control::JsonMember &m : v.members) {
             std::string key;
-            control::append_json_text(key, m.key);
+            append_json_string(key, m.key);
             FUZZ_CHECK(is_json_value(key));
         }
     } else {

@@ -10,12 +10,6 @@
 namespace wshost::cfg
 {
 
-// One escaper for all the host's JSON (envelope.cpp); toml++ has validated the UTF-8.
-void append_json_string(std::string &out, std::string_view s)
-{
-    wshost::append_json_string(out, s);
-}
-
 namespace
 {
 

@@ -83,10 +83,7 @@ ControlResponse room_change(const Call &call, Gateway::RoomChange change)
             return gone(s.connection);
         changed = *done ? 1 : 0;
     }
-    std::string out = ",\"room\":";
-    append_json_text(out, room);
-    out += ",\"changed\":" + std::to_string(changed);
-    return success(out);
+    return success([&](JsonWriter &w) { w.key("room").string(room).key("changed").number(changed); });
 }
 
 // cursor= and limit= of GET /v1/connections.
@@ -132,15 +129,12 @@ bool read_page_query(std::string_view query, wsh_conn_id &cursor, std::size_t &l
     return true;
 }
 
-void append_snapshots(std::string &out, const std::vector<ConnectionSnapshot> &snaps)
+void write_snapshots(JsonWriter &w, const std::vector<ConnectionSnapshot> &snaps)
 {
-    out.push_back('[');
-    for (std::size_t i = 0; i < snaps.size(); ++i) {
-        if (i)
-            out.push_back(',');
-        append_snapshot(out, snaps[i]);
-    }
-    out.push_back(']');
+    w.begin_array();
+    for (const ConnectionSnapshot &snap : snaps)
+        write_snapshot(w, snap);
+    w.end_array();
 }
 
 ControlResponse not_implemented_reload()
@@ -153,7 +147,7 @@ ControlResponse not_implemented_reload()
 ControlResponse healthz(const Call &)
 {
     ControlResponse r;
-    r.body = "{\"status\":\"ok\"}";
+    JsonWriter(r.body).begin_object().key("status").string("ok").end_object();
     return r;
 }
 
@@ -162,7 +156,7 @@ ControlResponse readyz(const Call &call)
     ControlResponse r;
     const bool ready = !call.hooks.ready || call.hooks.ready();
     r.status = ready ? 200 : 503;
-    r.body = ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}";
+    JsonWriter(r.body).begin_object().key("status").string(ready ? "ready" : "not_ready").end_object();
     return r;
 }
 
@@ -185,16 +179,12 @@ ControlResponse room_leave(const Call &call)
 
 ControlResponse rooms_list(const Call &call)
 {
-    std::string out = ",\"rooms\":[";
-    bool first = true;
-    for (const auto &[room, count] : call.gateway.rooms()) {
-        out += first ? "{\"room\":" : ",{\"room\":";
-        append_json_text(out, room);
-        out += ",\"count\":" + std::to_string(count) + "}";
-        first = false;
-    }
-    out += "]";
-    return success(out);
+    return success([&](JsonWriter &w) {
+        w.key("rooms").begin_array();
+        for (const auto &[room, count] : call.gateway.rooms())
+            w.begin_object().key("room").string(room).key("count").number(count).end_object();
+        w.end_array();
+    });
 }
 
 ControlResponse room_get(const Call &call)
@@ -205,21 +195,12 @@ ControlResponse room_get(const Call &call)
         return error;
     std::vector<ConnectionSnapshot> members = call.gateway.room_members(room);
     std::sort(members.begin(), members.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
-    std::string out = ",\"room\":";
-    append_json_text(out, room);
-    out += ",\"count\":" + std::to_string(members.size()) + ",\"members\":[";
-    for (std::size_t i = 0; i < members.size(); ++i) {
-        out += i ? ",{\"connection\":" : "{\"connection\":";
-        append_conn_id(out, members[i].id);
-        out += ",\"user\":";
-        if (members[i].user_id.empty())
-            out += "null";
-        else
-            append_json_text(out, members[i].user_id);
-        out += "}";
-    }
-    out += "]";
-    return success(out);
+    return success([&](JsonWriter &w) {
+        w.key("room").string(room).key("count").number(members.size()).key("members").begin_array();
+        for (const ConnectionSnapshot &m : members)
+            w.begin_object().key("connection").id(m.id).key("user").string_or_null(m.user_id).end_object();
+        w.end_array();
+    });
 }
 
 namespace
@@ -231,9 +212,7 @@ ControlResponse connection_answer(const Call &call, wsh_conn_id id)
     std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id);
     if (!snap)
         return gone(id);
-    std::string out = ",\"connection\":";
-    append_snapshot(out, *snap);
-    return success(out);
+    return success([&](JsonWriter &w) { write_snapshot(w.key("connection"), *snap); });
 }
 
 } // namespace
@@ -300,14 +279,11 @@ ControlResponse connections_list(const Call &call)
     for (auto it = from; it != to; ++it)
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(*it))
             page.push_back(std::move(*snap));
-    std::string out = ",\"connections\":";
-    append_snapshots(out, page);
-    out += ",\"next_cursor\":";
-    if (to != ids.end())
-        append_conn_id(out, *(to - 1));
-    else
-        out += "null";
-    return success(out);
+    return success([&](JsonWriter &w) {
+        write_snapshots(w.key("connections"), page);
+        w.key("next_cursor");
+        to != ids.end() ? w.id(*(to - 1)) : w.null();
+    });
 }
 
 // POST /v1/disconnect {"connection"|"user", "code", "reason"}
@@ -340,7 +316,7 @@ ControlResponse disconnect(const Call &call)
             return gone(s.connection);
         closed = 1;
     }
-    return success(",\"closed\":" + std::to_string(closed));
+    return success([&](JsonWriter &w) { w.key("closed").number(closed); });
 }
 
 ControlResponse user_get(const Call &call)
@@ -353,11 +329,8 @@ ControlResponse user_get(const Call &call)
     for (wsh_conn_id id : call.gateway.user_connections(user))
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id))
             snaps.push_back(std::move(*snap));
-    std::string out = ",\"user\":";
-    append_json_text(out, user);
-    out += ",\"connections\":";
-    append_snapshots(out, snaps);
-    return success(out);
+    return success(
+        [&](JsonWriter &w) { write_snapshots(w.key("user").string(user).key("connections"), snaps); });
 }
 
 ControlResponse plugins_list(const Call &call)
@@ -366,7 +339,7 @@ ControlResponse plugins_list(const Call &call)
     std::size_t first = plugins.find_first_not_of(" \t\r\n");
     if (first == std::string::npos || plugins[first] != '[' || !is_json_value(plugins))
         return ControlApi::error(500, "the plugin list is not available");
-    return success(",\"plugins\":" + plugins);
+    return success([&](JsonWriter &w) { w.key("plugins").raw(plugins); });
 }
 
 ControlResponse reload_start(const Call &call)

@@ -150,11 +150,9 @@ ControlResponse ControlApi::error(int status, std::string_view message)
                                        : "internal_error";
     ControlResponse r;
     r.status = status;
-    r.body = "{\"status\":\"error\",\"error\":{\"code\":\"";
-    r.body += code;
-    r.body += "\",\"message\":";
-    control::append_json_text(r.body, message);
-    r.body += "}}";
+    JsonWriter w(r.body);
+    w.begin_object().key("status").string("error").key("error").begin_object();
+    w.key("code").string(code).key("message").string(message).end_object().end_object();
     return r;
 }
 

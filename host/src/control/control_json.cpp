@@ -1,7 +1,6 @@
 #include "control/control_json.h"
 
 #include "json/json_scan.h"
-#include "json/writer.h"
 
 #include <cstring>
 #include <unordered_set>
@@ -160,19 +159,6 @@ bool percent_decode(std::string_view in, std::string &out)
         i += 2;
     }
     return true;
-}
-
-void append_json_text(std::string &out, std::string_view s)
-{
-    if (json::valid_utf8(s)) {
-        append_json_string(out, s);
-        return;
-    }
-    std::string ascii(s);
-    for (char &c : ascii)
-        if (static_cast<unsigned char>(c) >= 0x80)
-            c = '?';
-    append_json_string(out, ascii);
 }
 
 } // namespace wshost::control

@@ -53,8 +53,4 @@ bool parse_conn_id(std::string_view text, wsh_conn_id &out);
 // Percent-decodes one URL path segment. False on a malformed escape.
 bool percent_decode(std::string_view in, std::string &out);
 
-// Appends `s` as a JSON string literal. When `s` is not valid UTF-8 every
-// non-ASCII byte becomes '?', so the output is always valid JSON.
-void append_json_text(std::string &out, std::string_view s);
-
 } // namespace wshost::control
