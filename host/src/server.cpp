@@ -4,7 +4,7 @@
 #include "base/close_codes.h"
 #include "config/config_diff.h"
 #include "control/control_http.h"
-#include "json/writer.h"
+#include "base/json_writer.h"
 #include "base/log.h"
 #include "transport/ready_file.h"
 #include "transport/static_files.h"

@@ -1,6 +1,6 @@
-// append_json_string(): the host's one JSON string escaper, checked by
+// append_json_string(), the host's one JSON string escaper, and JsonWriter (base/json_writer.h), checked by
 // expected output and by a round trip through parse_envelope().
-#include "json/writer.h"
+#include "base/json_writer.h"
 #include "protocol/envelope.h"
 
 #include <gtest/gtest.h>

@@ -7,7 +7,7 @@
 
 #include "json/base64.h"
 #include "json/json_scan.h"
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

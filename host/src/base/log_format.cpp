@@ -1,6 +1,6 @@
 #include "base/log_format.h"
 
-#include "base/json_string.h"
+#include "base/json_writer.h"
 
 #include <cstdio>
 #include <ctime>
@@ -24,13 +24,6 @@ const char *level_name(LogLevel level, LogFormat format)
         return json ? "debug" : "DEBUG";
     }
     return "?";
-}
-
-void append_key(std::string &out, const char *key)
-{
-    out += ",\"";
-    out += key;
-    out += "\":";
 }
 
 } // namespace
@@ -58,30 +51,19 @@ std::string format_log_json(const LogFields &f, std::string_view ts, std::string
 {
     std::string out;
     out.reserve(message.size() + 128);
-    out += "{\"ts\":";
-    append_json_string(out, ts);
-    out += ",\"level\":";
-    append_json_string(out, level);
-    out += ",\"event\":";
-    append_json_string(out, f.event_ && *f.event_ ? f.event_ : "log");
-    out += ",\"msg\":";
-    append_json_string(out, message);
-    if (f.conn_) {
-        append_key(out, "conn");
-        out += '"' + std::to_string(f.conn_) + '"'; // ids are decimal strings in JSON (DESIGN §1)
-    }
+    JsonWriter w(out);
+    w.begin_object().key("ts").string(ts).key("level").string(level);
+    w.key("event").string(f.event_ && *f.event_ ? f.event_ : "log").key("msg").string(message);
+    if (f.conn_)
+        w.key("conn").id(f.conn_); // ids are decimal strings in JSON (DESIGN §1)
     const std::pair<const char *, std::string_view> strings[] = {
         {"user", f.user_}, {"request_id", f.request_id_}, {"plugin", f.plugin_}, {"action", f.action_}};
     for (const auto &[key, value] : strings)
-        if (!value.empty()) {
-            append_key(out, key);
-            append_json_string(out, value);
-        }
-    if (f.generation_) {
-        append_key(out, "generation");
-        out += std::to_string(f.generation_);
-    }
-    out += '}';
+        if (!value.empty())
+            w.key(key).string(value);
+    if (f.generation_)
+        w.key("generation").number(f.generation_);
+    w.end_object();
     return out;
 }
 

@@ -1,7 +1,7 @@
 // TOML -> JSON text (see config_toml_json.h).
 #include "config/config_toml_json.h"
 
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 #include <charconv>
 #include <cmath>

@@ -6,7 +6,7 @@
 #include "control/control_json.h"
 #include "gateway/gateway.h"
 #include "json/name_rule.h"
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 #include <initializer_list>
 #include <string>

@@ -1,15 +1,15 @@
-// Writing JSON text: a small writer that places the commas, colons and quotes,
-// on the host's one string escaper (base/json_string.h).
+// Writing JSON text: the host's one string escaper and a small writer that
+// places the commas, colons and quotes. They live in base, the lowest layer
+// that writes JSON (log lines); the control API, the JWT minter and the
+// config's TOML-to-JSON conversion use them too.
 //
 //   std::string out;
 //   JsonWriter w(out);
 //   w.begin_object().key("room").string(room).key("count").number(n).end_object();
 //
-// It appends to the caller's string and does not check the nesting: a key
-// belongs inside an object, a value after a key or inside an array.
+// The writer appends to the caller's string and does not check the nesting: a
+// key belongs inside an object, a value after a key or inside an array.
 #pragma once
-
-#include "base/json_string.h"
 
 #include <cstdint>
 #include <string>
@@ -18,6 +18,13 @@
 
 namespace wshost
 {
+
+// Appends `s` to `out` as a JSON string literal (quotes included): '"', '\\',
+// control characters and DEL escaped (DEL too: keeps logs readable), and every
+// byte that is not part of valid UTF-8 (RFC 3629: no overlongs, surrogates or
+// code points past U+10FFFF) written as U+FFFD, so the output is valid JSON
+// whatever `s` holds. Valid UTF-8 is copied unchanged.
+void append_json_string(std::string &out, std::string_view s);
 
 class JsonWriter
 {

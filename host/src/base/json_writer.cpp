@@ -1,4 +1,4 @@
-#include "base/json_string.h"
+#include "base/json_writer.h"
 
 namespace wshost
 {
