@@ -1,5 +1,6 @@
-// append_json_string(), the host's one JSON string escaper, and JsonWriter (base/json_writer.h), checked by
-// expected output and by a round trip through parse_envelope().
+// append_json_string(), the host's one JSON string escaper, and JsonWriter
+// (base/json_writer.h): checked by expected output and by a round trip
+// through parse_envelope().
 #include "base/json_writer.h"
 #include "protocol/envelope.h"
 
