@@ -2,7 +2,6 @@
 """wshostctl against a real wshost, over the two transports a fake server cannot stand in for:
 https with [control.tls] (a self-signed certificate made by openssl for the run), and the
 control API on a Unix socket. Exit codes as documented: 0 ok, 1 refused, 3 unreachable."""
-import argparse
 import json
 import os
 import shutil
@@ -14,7 +13,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import wshost_harness as h  # noqa: E402
 
-ARGS = None
+WSHOSTCTL = os.environ.get("WSHOSTCTL", "")
 TOKEN = "ctl-real-host-token"
 
 
@@ -27,7 +26,7 @@ def ctl(*args, token=TOKEN):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WSHOST_CONTROL_")}
     if token:
         env["WSHOST_CONTROL_TOKEN"] = token
-    return subprocess.run([ARGS.wshostctl] + list(args), capture_output=True, text=True, env=env, timeout=30)
+    return subprocess.run([WSHOSTCTL] + list(args), capture_output=True, text=True, env=env, timeout=30)
 
 
 class RealHost(unittest.TestCase):
@@ -106,16 +105,5 @@ class UnixSocket(RealHost):
         self.assertIn("HTTP 404", out.stderr)
 
 
-def main():
-    global ARGS
-    parser = argparse.ArgumentParser()
-    for name in ("wshost", "wshostctl", "workdir"):
-        parser.add_argument("--" + name, required=True)
-    ARGS, rest = parser.parse_known_args()
-    h.Paths.wshost = ARGS.wshost
-    h.Paths.workdir = ARGS.workdir
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    h.main()  # --wshost and --workdir; the client comes from $WSHOSTCTL
