@@ -1,4 +1,4 @@
-// Control URLs, percent-encoding, base64, args helpers and the global options.
+// Control URLs, percent-encoding, args helpers and the global options.
 #include "args.h"
 #include "ctl_test_util.h"
 #include "options.h"
@@ -65,22 +65,6 @@ TEST(CtlUrl, PercentEncoding)
     EXPECT_EQ(percent_encode("a b/c?d#e%f&g=h+"), "a%20b%2Fc%3Fd%23e%25f%26g%3Dh%2B");
     EXPECT_EQ(percent_encode("é"), "%C3%A9");
     EXPECT_EQ(percent_encode(std::string("\x00\xff", 2)), "%00%FF");
-}
-
-TEST(CtlBase64, Rfc4648Vectors)
-{
-    EXPECT_EQ(base64_encode(""), "");
-    EXPECT_EQ(base64_encode("f"), "Zg==");
-    EXPECT_EQ(base64_encode("fo"), "Zm8=");
-    EXPECT_EQ(base64_encode("foo"), "Zm9v");
-    EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
-    EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
-    EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
-    EXPECT_EQ(base64_encode(std::string("\xfb\xff", 2)), "+/8=");
-    std::string big(100000, '\x5a');
-    std::string encoded = base64_encode(big);
-    EXPECT_EQ(encoded.size(), 4 * ((big.size() + 2) / 3));
-    EXPECT_EQ(encoded.find('\n'), std::string::npos) << "no line breaks";
 }
 
 TEST(CtlArgs, Helpers)
