@@ -28,14 +28,13 @@ class ExecutionTest(h.SharedHostMixin, unittest.TestCase):
         assert_error(self, resp, "handler_failed", "hf-1")
         resp = self.c.request('{"action":"tk_fail"}')
         assert_error(self, resp, "handler_failed", NO_RID)
-        echo_roundtrip(self, self.c)
-        self.c.expect_silence()
+        # One answer each: a second one would come before the marker's.
+        self.c.marker_roundtrip()
 
     def test_non_object_reply_is_handler_failed(self):
         resp = self.c.request('{"action":"tk_bad_reply","requestId":"br-1"}')
         assert_error(self, resp, "handler_failed", "br-1")
-        echo_roundtrip(self, self.c)
-        self.c.expect_silence()
+        self.c.marker_roundtrip()
 
     def test_plugin_error_code(self):
         resp = self.c.request('{"action":"tk_error","payload":{"x":1},"requestId":"ce-1"}')
@@ -49,8 +48,7 @@ class ExecutionTest(h.SharedHostMixin, unittest.TestCase):
         # action_timeouts_ms = { tk_never = 200 }: not before, and not the 10 s default
         self.assertGreaterEqual(elapsed, 0.18)
         self.assertLess(elapsed, 5.0)
-        echo_roundtrip(self, self.c)
-        self.c.expect_silence()
+        self.c.marker_roundtrip()
 
     def test_async_reply_from_thread(self):
         resp = self.c.request('{"action":"tk_async","requestId":"as-1"}')
@@ -71,12 +69,9 @@ class ExecutionTest(h.SharedHostMixin, unittest.TestCase):
         elapsed = time.monotonic() - t0
         assert_error(self, resp, "handler_timeout", "late-1")
         self.assertLess(elapsed, 0.45, "timeout (100 ms) should come before the 500 ms reply")
-        # tk_late_result answers once the late reply_success() has returned; a late
-        # frame, if the host wrongly sent one, would arrive before this answer.
-        resp = self.c.request('{"action":"tk_late_result","requestId":"late-r"}')
-        assert_success(self, resp, {"rc": WSH_E_GONE}, "late-r")
-        echo_roundtrip(self, self.c, "after-late", "after-late")
-        self.c.expect_silence()
+        # tk_late_result answers once the late reply_success() has returned: it is
+        # the marker. A late frame, if the host wrongly sent one, would arrive first.
+        self.c.marker_roundtrip("tk_late_result", expect={"rc": WSH_E_GONE})
 
     def test_concurrent_requests_on_many_connections(self):
         clients = [self.host.client() for _ in range(8)]
@@ -91,7 +86,7 @@ class ExecutionTest(h.SharedHostMixin, unittest.TestCase):
                 assert_success(self, c.recv_json()[1], {"message": "Echo: c%d-%d" % (i, j)},
                                "%d-%d" % (i, j))
         for c in clients:
-            c.expect_silence(0.05)
+            c.marker_roundtrip()  # no answer twice, none on the wrong connection
 
     def test_blocking_handler_does_not_block_other_connections(self):
         b = self.host.client()
@@ -138,7 +133,7 @@ class OverloadTest(unittest.TestCase):
                 resp = m.request('{"action":"slow_sleep","payload":{"ms":10},"requestId":"d"}')
                 assert_success(self, resp, {"slept": 10}, "d")
                 for x in (a, b, m):
-                    x.expect_silence(0.1)
+                    x.marker_roundtrip()
             finally:
                 for x in (a, b, m):
                     x.close()

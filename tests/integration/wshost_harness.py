@@ -7,7 +7,7 @@ synchronise: the host is ready when its ready file appears (polled with a
 deadline), and clients wait on frames with timeouts.
 """
 
-from harness.client import RECV_TIMEOUT_S, SILENCE_S, Client, ServerClosed, parse_close  # noqa: F401
+from harness.client import RECV_TIMEOUT_S, Client, ServerClosed, parse_close  # noqa: F401
 from harness.config import (DEFAULT_PLUGINS, PLUGIN_EXTRA, TEST_EVENT_LOOP, TEST_LOG_FORMAT,  # noqa: F401
                             config_text, toml_str, with_event_loop, with_log_format,
                             with_test_settings)

@@ -2,6 +2,7 @@
 1.2.3): raw frames out, one data message in at a time, a close frame as
 ServerClosed. Every receive has a timeout."""
 
+import itertools
 import json
 import struct
 
@@ -17,7 +18,8 @@ ABNF._is_valid_close_status = staticmethod(lambda code: code in (1012, 1013, 101
 
 
 RECV_TIMEOUT_S = 10.0
-SILENCE_S = 0.3
+
+_marker_ids = itertools.count(1)  # requestIds of marker round trips, unique per process
 
 
 class ServerClosed(AssertionError):
@@ -101,16 +103,34 @@ class Client:
         self.send_text(frame)
         return self.recv_json(timeout)
 
-    def expect_silence(self, seconds=SILENCE_S):
-        """Asserts that no data frame (and no close) arrives within `seconds`."""
-        self.ws.settimeout(seconds)
+    def marker_roundtrip(self, action="echo", payload=None, expect=None):
+        """Proves that nothing is pending for this connection: sends a request whose
+        answer is known (by default an echo) under a fresh requestId and fails
+        unless the very next message is its success answer (a stray frame or a
+        close frame first fails the test). Returns the answer's payload.
+
+        Absence is proven by order, not by waiting: the host answers one
+        connection's requests in order and writes its outbox in order, so call it
+        once whatever must produce nothing has had its chance (for a frame from
+        another thread, after that thread's effect was observed)."""
+        rid = "marker-%d" % next(_marker_ids)
+        if action == "echo" and payload is None:
+            payload, expect = {"message": rid}, {"message": "Echo: " + rid}
+        frame = {"action": action, "requestId": rid}
+        if payload is not None:
+            frame["payload"] = payload
+        self.send_text(json.dumps(frame, separators=(",", ":")))
+        opcode, data = self.recv_frame()
         try:
-            opcode, frame = self.ws.recv_data_frame(control_frame=False)
-        except websocket.WebSocketTimeoutException:
-            return
-        if opcode == ABNF.OPCODE_CLOSE:
-            raise AssertionError("expected silence, got close %r" % (parse_close(frame.data),))
-        raise AssertionError("expected silence, got a frame: %r" % frame.data[:300])
+            answer = strict_json(data.decode("utf-8")) if opcode == ABNF.OPCODE_TEXT else None
+        except (UnicodeDecodeError, ValueError):
+            answer = None
+        if not (isinstance(answer, dict) and answer.get("requestId") == rid):
+            raise AssertionError("expected the answer to %s first, got a stray frame (opcode %d): %r"
+                                 % (rid, opcode, data[:300]))
+        if answer.get("status") != "success" or (expect is not None and answer.get("payload") != expect):
+            raise AssertionError("marker %s answered unexpectedly: %r" % (rid, answer))
+        return answer["payload"]
 
     def expect_close(self, timeout=None):
         """Waits for the server's close frame; fails on any data frame first or on a
