@@ -293,29 +293,8 @@ poll = wh.wait_until
 # A test class with its own host
 # ---------------------------------------------------------------------------
 
-class HostCase(unittest.TestCase):
-    """One host per test class, started from `cls.config()`; stopped in
-    tearDownClass, which fails unless it exits 0 without sanitizer reports."""
-
-    host = None
-
-    @classmethod
-    def config(cls):
-        raise NotImplementedError
-
-    @classmethod
-    def setUpClass(cls):
-        cls.host = Host(cls.config(), name=cls.__name__).start()
-        cls.port = cls.host.port
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        if h is None:
-            return
-        h.stop()
-        h.check_clean_exit()
-        h.cleanup_dir()
+class HostCase(wh.HostPerClass):
+    """One host per test class from `cls.config()` (wshost_harness.HostPerClass)."""
 
     def log_since(self, offset):
         with open(self.host.log_path, "rb") as f:

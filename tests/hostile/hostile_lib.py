@@ -79,31 +79,14 @@ def hostile_config(websocket_lines=(), server_lines=(), control_lines=(), auth=(
     return "\n".join(lines)
 
 
-class HostCase(unittest.TestCase):
-    """One host per test class from `cls.config()`, stopped in tearDownClass,
-    which fails unless it exits 0 with no sanitizer report (LeakSanitizer
-    included: its report at exit is in the log)."""
-
-    host = None
-
-    @classmethod
-    def config(cls):
-        raise NotImplementedError
+class HostCase(wh.HostPerClass):
+    """One host per test class from `cls.config()` (wshost_harness.HostPerClass:
+    a LeakSanitizer report at exit fails it too), with its control port."""
 
     @classmethod
     def setUpClass(cls):
-        cls.host = Host(cls.config(), name=cls.__name__).start()
-        cls.port = cls.host.port
+        super().setUpClass()
         cls.control_port = cls.host.info["control"]
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        if h is None:
-            return
-        h.stop()
-        h.check_clean_exit()
-        h.cleanup_dir()
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from harness.config import (DEFAULT_PLUGINS, PLUGIN_EXTRA, TEST_EVENT_LOOP, TEST
                             config_text, toml_str, with_event_loop, with_log_format,
                             with_test_settings)
 from harness.errors import HostError  # noqa: F401
-from harness.fixture import FixtureHost, SharedHostMixin  # noqa: F401
+from harness.fixture import FixtureHost, HostPerClass, SharedHostMixin, stop_checked  # noqa: F401
 from harness.json_log import (LOG_EVENT, LOG_LEVELS, LOG_OPTIONAL_STRINGS, LOG_TS,  # noqa: F401
                               check_json_log, json_log_line_problem)
 from harness.paths import Paths, add_path_args, apply_path_args, main, require  # noqa: F401

@@ -54,14 +54,21 @@ def config_text(plugins=DEFAULT_PLUGINS, websocket_lines=(), workers_lines=(), e
 TEST_EVENT_LOOP = os.environ.get("WSHOST_TEST_EVENT_LOOP", "poll")
 
 
+def with_default(config, table, key, value):
+    """`config` with `key = value` in [table], unless `key` is set anywhere
+    (a deliberate simplification: the keys defaulted here are unique)."""
+    if re.search(r"(?m)^\s*%s\s*=" % re.escape(key), config):
+        return config
+    line = "%s = %s" % (key, toml_str(value))
+    header = r"(?m)^\[%s\]\s*$" % re.escape(table)
+    if re.search(header, config):
+        return re.sub(header, "[%s]\n%s" % (table, line), config, count=1)
+    return config + "\n[%s]\n%s\n" % (table, line)
+
+
 def with_event_loop(config):
     """`config` with [server] event_loop = TEST_EVENT_LOOP, unless it sets one."""
-    if re.search(r"(?m)^\s*event_loop\s*=", config):
-        return config
-    line = "event_loop = " + toml_str(TEST_EVENT_LOOP)
-    if re.search(r"(?m)^\[server\]\s*$", config):
-        return re.sub(r"(?m)^\[server\]\s*$", "[server]\n" + line, config, count=1)
-    return config + "\n[server]\n" + line + "\n"
+    return with_default(config, "server", "event_loop", TEST_EVENT_LOOP)
 
 
 # The log format of every test host ([log] format): text unless
@@ -73,12 +80,7 @@ TEST_LOG_FORMAT = os.environ.get("WSHOST_TEST_LOG_FORMAT", "text")
 
 def with_log_format(config, fmt):
     """`config` with [log] format = fmt, unless it sets one."""
-    if re.search(r"(?m)^\s*format\s*=", config):
-        return config
-    line = "format = " + toml_str(fmt)
-    if re.search(r"(?m)^\[log\]\s*$", config):
-        return re.sub(r"(?m)^\[log\]\s*$", "[log]\n" + line, config, count=1)
-    return config + "\n[log]\n" + line + "\n"
+    return with_default(config, "log", "format", fmt)
 
 
 def with_test_settings(config):

@@ -1,6 +1,7 @@
 """Hosts shared by a test class: the CTest fixture host, or one per class."""
 
 import os
+import unittest
 
 from .client import Client
 from .config import config_text
@@ -48,6 +49,35 @@ class SharedHostMixin:
     def tearDownClass(cls):
         if cls._own_host is not None:
             h, cls._own_host = cls._own_host, None
-            h.stop()
-            h.check_clean_exit()
-            h.cleanup_dir()
+            stop_checked(h)
+
+
+def stop_checked(host):
+    """Stops `host`, fails unless it exited 0 with no sanitizer report, and
+    removes its directory (kept when the check fails, for its log)."""
+    host.stop_and_check()
+    host.cleanup_dir()
+
+
+class HostPerClass(unittest.TestCase):
+    """One host per test class from the config text `cls.config()`: started in
+    setUpClass (`cls.host`, `cls.port`), stopped in tearDownClass, which fails
+    unless it exits 0 with no sanitizer report."""
+
+    host = None
+    port = None
+
+    @classmethod
+    def config(cls):
+        raise NotImplementedError("%s.config() must return the host's config text" % cls.__name__)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.host = Host(cls.config(), name=cls.__name__).start()
+        cls.port = cls.host.port
+
+    @classmethod
+    def tearDownClass(cls):
+        h, cls.host = cls.host, None
+        if h is not None:
+            stop_checked(h)
