@@ -96,23 +96,17 @@ def auth_config(plugins=("whoami",), auth=(), jwt=(), keys=(), websocket_lines=(
         "[control]", "enabled = false", "",
         "[log]", "level = " + toml_str(log_level), "",
     ]
-    if auth:
-        lines += ["[auth]"] + list(auth) + [""]
-    if jwt:
-        lines += ["[auth.jwt]"] + list(jwt) + [""]
+    lines += wh.section("auth", auth) + wh.section("auth.jwt", jwt)
     for kid, secret in keys:
         lines.append("[[auth.jwt.keys]]")
         if kid is not None:
             lines.append("kid = " + toml_str(kid))
         lines += ["secret = " + toml_str(secret), ""]
-    if websocket_lines:
-        lines += ["[websocket]"] + list(websocket_lines) + [""]
+    lines += wh.section("websocket", websocket_lines)
     if extra:
         lines += [extra, ""]
     for name in plugins:
-        lines += ["[[plugin]]", "name = " + toml_str(name), "path = " + toml_str(plugin_path(name))]
-        lines += list(plugin_extra.get(name, []))
-        lines.append("")
+        lines += wh.plugin_section(name, plugin_path(name), plugin_extra.get(name, ()))
     return "\n".join(lines)
 
 

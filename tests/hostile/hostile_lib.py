@@ -68,14 +68,11 @@ def hostile_config(websocket_lines=(), server_lines=(), control_lines=(), auth=(
     if control_tls:
         lines += ["[control.tls]", "enabled = true", "cert_file = " + toml_str(control_tls[0]),
                   "key_file = " + toml_str(control_tls[1]), ""]
-    if auth:
-        lines += ["[auth]"] + list(auth) + [""]
-    if websocket_lines:
-        lines += ["[websocket]"] + list(websocket_lines) + [""]
+    lines += wh.section("auth", auth) + wh.section("websocket", websocket_lines)
     if extra:
         lines += [extra, ""]
     for name in plugins:
-        lines += ["[[plugin]]", "name = " + toml_str(name), "path = " + toml_str(wh.require(name)), ""]
+        lines += wh.plugin_section(name, wh.require(name))
     return "\n".join(lines)
 
 
