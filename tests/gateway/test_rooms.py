@@ -4,26 +4,18 @@ the disconnected hook), leaving every room on disconnect; and the `rooms`
 example plugin (plugins/rooms/README.md) with real clients."""
 
 import json
-import unittest
 import urllib.parse
 
 import gw_helpers as G
 from gw_helpers import H, receipt
 
 
-class RoomsBase(unittest.TestCase):
-    host = None
+class RoomsBase(H.HostPerClass):
     PLUGINS = ("gatekit", "echo")
 
     @classmethod
-    def setUpClass(cls):
-        cls.host = G.host(G.config(plugins=cls.PLUGINS), cls.__name__).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        h.stop_and_check()
-        h.cleanup_dir()
+    def config(cls):
+        return G.config(plugins=cls.PLUGINS)
 
     def setUp(self):
         self.clients = []
@@ -258,24 +250,15 @@ class RoomsPlugin(RoomsBase):
             cl.assert_nothing_pending()
 
 
-class RoomsPluginNames(unittest.TestCase):
+class RoomsPluginNames(H.HostPerClass):
     """rooms with [plugin.config] name_tag: a client tag chosen at connect
     becomes "name" in events and member lists (the browser demo uses it)."""
 
-    host = None
-
     @classmethod
-    def setUpClass(cls):
+    def config(cls):
         cfg = G.config(plugins=("gatekit", "echo"), websocket_lines=['client_tags = ["name"]'])
-        cfg += "\n".join(["", "[[plugin]]", 'name = "rooms"', "path = " + H.toml_str(H.require("rooms")),
-                          "[plugin.config]", 'name_tag = "name"', ""])
-        cls.host = G.host(cfg, cls.__name__).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        h.stop_and_check()
-        h.cleanup_dir()
+        return cfg + "\n".join(["", "[[plugin]]", 'name = "rooms"', "path = " + H.toml_str(H.require("rooms")),
+                                "[plugin.config]", 'name_tag = "name"', ""])
 
     def client(self, name=None):
         path = "/" if name is None else "/?tags=" + urllib.parse.quote(json.dumps({"name": name}))

@@ -153,7 +153,7 @@ class TransactionalTest(unittest.TestCase):
         results = re.findall(r"reload generation=(\d+) (ok|failed)", log)
         self.assertEqual(results[-1], ("2", "ok"))
         self.assertTrue(all(r == ("2", "failed") for r in results[:-1]), results)
-        self.client.expect_silence()
+        self.client.marker_roundtrip("version", expect={"version": "v2"})
         self.host.check_no_sanitizer_reports()
 
 
