@@ -76,8 +76,8 @@ class GatewayRooms(RoomsBase):
         self.assertEqual(a.info()["rooms"], ["jl", "jl-2"])
         # Leaving.
         self.assertEqual(a.ok("gk_leave", {"room": "jl"}), {"result": "left"})
-        self.assertEqual(a.err("gk_leave", {"room": "jl"}), "gone")          # not a member
-        self.assertEqual(a.err("gk_leave", {"room": "jl-never"}), "gone")    # no such room
+        self.assertEqual(a.err("gk_leave", {"room": "jl"}), "not_member")    # WSH_E_NOT_MEMBER
+        self.assertEqual(a.err("gk_leave", {"room": "jl-never"}), "not_member")  # no such room
         self.assertEqual(self.count(s, "jl"), 1)
         self.assertEqual(self.members(s, "jl"), [b.conn_id])
         self.assertEqual(a.info()["rooms"], ["jl-2"])
@@ -150,6 +150,9 @@ class GatewayRooms(RoomsBase):
         self.assertEqual(mine[2]["user"], "dc-x")
         self.assertEqual(mine[2]["close_code"], 1000)
         self.assertEqual(len(mine), 3)
+        # A closed connection is WSH_E_GONE, not WSH_E_NOT_MEMBER (ABI 1.1).
+        self.assertEqual(s.err("gk_leave", {"connection": gone, "room": "dc-1"}), "gone")
+        self.assertEqual(s.err("gk_join", {"connection": gone, "room": "dc-1"}), "gone")
         self.assertEqual(self.members(s, "dc-1"), [y.conn_id])
         self.assertEqual(self.count(s, "dc-1"), 1)
         self.assertEqual(self.members(s, "dc-2"), [])
