@@ -172,6 +172,22 @@ class GatewayRooms(RoomsBase):
         self.assertEqual(self.count(s, "dc-3"), 0)
 
 
+class LeaveByAbiMinor(RoomsBase):
+    """leave_room answers each plugin what its ABI minor documents: 1.1 tells
+    "not a member" (WSH_E_NOT_MEMBER) from "closed" (WSH_E_GONE, test above);
+    a plugin built for 1.0 gets WSH_E_GONE for "not a member", as 1.0 said."""
+    PLUGINS = ("leave_v10", "leave_cur")
+
+    def test_each_minor_gets_its_own_answer(self):
+        c = G.GwClient(self.host.port)
+        self.clients.append(c)
+        ok, gone, not_member = 0, 2, 8  # wsh_status values (plugin.h)
+        self.assertEqual(c.ok("lm_v10"), {"minor": 0, "joined": ok, "left": ok, "again": gone})
+        cur = c.ok("lm_cur")
+        self.assertGreaterEqual(cur["minor"], 1)
+        self.assertEqual(cur, {"minor": cur["minor"], "joined": ok, "left": ok, "again": not_member})
+
+
 class RoomsPlugin(RoomsBase):
     """The `rooms` example plugin with real clients (plugins/rooms/README.md)."""
 
