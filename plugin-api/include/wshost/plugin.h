@@ -43,8 +43,9 @@
  *   stated). They are BORROWED for the duration of the call: copy what you keep.
  *   The host copies everything a plugin passes to it before returning.
  * - Connections are 64-bit ids (wsh_conn_id), never pointers. An id is never
- *   reused during the life of the process. A call about a closed connection
- *   returns WSH_E_GONE and touches nothing.
+ *   reused during the life of the process. A gateway call about one closed
+ *   connection (set_user, set_tag, join_room, connection_info, ...) returns
+ *   WSH_E_GONE and touches nothing; a send that selects it counts it nowhere.
  * - Every host function returns a wsh_status (0 = WSH_OK) unless stated; each
  *   function's comment lists the codes it returns. Every function that takes
  *   a wsh_host also returns WSH_E_INVALID for a NULL host, and every one that
@@ -108,8 +109,9 @@
  *     the same instance may run on the service thread or the worker pool.
  *   - fini: on the service thread when a generation retires (also at
  *     shutdown); on the thread that ran init (main or reload thread) when the
- *     load it belonged to failed. Never on a plugin's own thread and never
- *     inside a host call, so fini may join the plugin's threads.
+ *     load it belonged to failed, and on the main thread under
+ *     --check-config. Never on a plugin's own thread and never inside a host
+ *     call, so fini may join the plugin's threads.
  *   - action handlers: on the service thread, where they must not block; in a
  *     `blocking = true` [[plugin]] on a worker-pool thread (several at once:
  *     guard shared state).
