@@ -205,6 +205,8 @@ Reply status_error(int st)
 {
     if (st == WSH_E_GONE)
         return reply_error("gone", "the host answered WSH_E_GONE");
+    if (st == WSH_E_NOT_MEMBER)
+        return reply_error("not_member", "the host answered WSH_E_NOT_MEMBER");
     return reply_error("host_error", "status " + std::to_string(st));
 }
 

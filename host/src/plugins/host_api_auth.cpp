@@ -14,7 +14,7 @@ namespace
 
 AuthService *auth_of(wsh_host *host)
 {
-    return host && host->plugin ? host->plugin->services().auth : nullptr;
+    return host->plugin->services().auth;
 }
 
 bool valid_text(wsh_str s, std::size_t max)
@@ -27,7 +27,7 @@ bool valid_text(wsh_str s, std::size_t max)
 int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str *extra_headers,
                   size_t extra_headers_count) noexcept
 {
-    if (!host || !host->plugin || !fn || (!extra_headers && extra_headers_count))
+    if (!known(host) || !fn || (!extra_headers && extra_headers_count))
         return WSH_E_INVALID;
     PluginSet *set = host->plugin->registering_into();
     if (!set)
@@ -53,6 +53,8 @@ int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str
 int auth_accept(wsh_host *host, wsh_auth_id id, wsh_str user_id, const wsh_tag *tags, size_t tags_count,
                 wsh_str metadata_json) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     AuthService *auth = auth_of(host);
     if (!auth)
         return WSH_E_GONE;
@@ -74,6 +76,8 @@ int auth_accept(wsh_host *host, wsh_auth_id id, wsh_str user_id, const wsh_tag *
 
 int auth_reject(wsh_host *host, wsh_auth_id id, wsh_str reason) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     AuthService *auth = auth_of(host);
     if (!auth)
         return WSH_E_GONE;
@@ -88,6 +92,8 @@ int auth_reject(wsh_host *host, wsh_auth_id id, wsh_str reason) noexcept
 
 int auth_anonymous(wsh_host *host, wsh_auth_id id) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     AuthService *auth = auth_of(host);
     if (!auth)
         return WSH_E_GONE;

@@ -106,10 +106,13 @@ void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_f
     fn(infos.data(), infos.size(), user_data);
 }
 
-// The shape of every gateway call: WSH_E_GONE without a gateway (--check-config),
-// WSH_E_INVALID when `args_ok` is false, WSH_E_NOMEM when `call` throws.
+// The shape of every gateway call: WSH_E_INVALID for a handle the host did not
+// give out, WSH_E_GONE without a gateway (--check-config), WSH_E_INVALID when
+// `args_ok` is false, WSH_E_NOMEM when `call` throws.
 template <typename Call> int with_gateway(wsh_host *host, bool args_ok, Call &&call) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     Gateway *g = gateway_of(host);
     if (!g)
         return WSH_E_GONE;
@@ -182,7 +185,12 @@ int gw_leave_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 {
     return with_gateway(host, valid_name(room), [&](Gateway &g) {
         auto left = g.change_room(conn, view(room), Gateway::RoomChange::leave);
-        return left && *left ? WSH_OK : WSH_E_GONE;
+        if (!left)
+            return WSH_E_GONE;
+        if (*left)
+            return WSH_OK;
+        // WSH_E_NOT_MEMBER is 1.1; a 1.0 plugin was promised WSH_E_GONE.
+        return host->plugin->abi_minor() >= 1 ? WSH_E_NOT_MEMBER : WSH_E_GONE;
     });
 }
 

@@ -30,9 +30,16 @@ inline wsh_str str(const std::string &s)
     return {s.data(), s.size()};
 }
 
+// A handle the host gave out: every function answers WSH_E_INVALID otherwise.
+inline bool known(const wsh_host *host)
+{
+    return host && host->plugin;
+}
+
+// Null outside a running server (--check-config): the caller answers WSH_E_GONE.
 inline Gateway *gateway_of(wsh_host *host)
 {
-    return host && host->plugin ? host->plugin->services().gateway : nullptr;
+    return host->plugin->services().gateway;
 }
 
 int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary,
