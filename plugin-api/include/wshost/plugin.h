@@ -508,8 +508,15 @@ typedef struct wsh_host_api {
     void (*log)(wsh_host *host, wsh_log_level level, wsh_str message);
 
     /* --- gateway (any thread) ---------------------------------------------- */
-    /* Names (user ids, tag keys and values, room names) are 1..256 bytes
-     * without NUL; anything else is WSH_E_INVALID. Every gateway function
+    /* Names: user ids, room names, tag keys and tag values are 1 to 256
+     * bytes of valid UTF-8 (RFC 3629: no overlong forms, no surrogates,
+     * nothing above U+10FFFF), without NUL; the limit counts bytes, not
+     * characters. The host applies the same rule on every path (this API,
+     * the control API, JWT claims, client tags), so a name accepted here can
+     * be addressed everywhere. A call given a name that breaks the rule
+     * returns WSH_E_INVALID and changes nothing (set_user also takes the empty
+     * string: anonymous again). Rooms are one namespace for the whole server,
+     * shared by every plugin and the control API. Every gateway function
      * returns WSH_E_GONE outside a running server, and its effect is visible
      * to every thread when it returns. Rooms and counts cover the connections
      * of this host process. */
