@@ -1,4 +1,8 @@
 // Command-line words → positionals and options, against a per-command option table.
+// Hand-written rather than CLI11: the tables of commands.cpp already drive parsing, the usage
+// lines and per-command --help (`wshostctl send --help`) from one row per command; CLI11 would
+// restate every command's positionals and options in its own API and change the usage and
+// error texts scripts match, for a few dozen lines saved at most.
 #pragma once
 
 #include <optional>

@@ -40,7 +40,7 @@ struct Command {
     std::span<const OptionSpec> options;
     size_t min_positionals;
     size_t max_positionals;
-    Builder build; // nullptr: reserved name, not implemented yet (exit 2)
+    Builder build; // nullptr: a local command main runs itself (`token`), no request
     Printer print; // default printer; the builder may override it
     Flow flow;     // default flow; the builder may override it
 };

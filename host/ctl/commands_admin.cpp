@@ -23,7 +23,7 @@ bool path_param(const char *what, const std::string &value, std::string &segment
                 "layer)";
         return false;
     }
-    segment = encode_path_segment(value);
+    segment = percent_encode(value);
     return true;
 }
 

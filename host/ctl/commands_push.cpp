@@ -3,6 +3,8 @@
 #include "json_body.h"
 #include "payload.h"
 
+#include "json/base64.h"
+
 namespace wshost::ctl
 {
 
@@ -41,7 +43,7 @@ bool binary_payload(const std::string &file, std::string &base64, std::string &e
     std::string bytes;
     if (!read_payload_file(file, bytes, error))
         return false;
-    base64 = base64_encode(bytes);
+    base64 = wshost::base64_encode(bytes);
     return true;
 }
 

@@ -9,8 +9,8 @@ enum ExitCode : int {
     exit_ok = 0,          // the server answered 2xx
     exit_refused = 1,     // the server answered 4xx/5xx (its error message is printed), or a
                           // reload finished with status "failed", or `status` found it not ready
-    exit_usage = 2,       // bad command line, unreadable file, reserved command (`token`)
-    exit_unreachable = 3, // connect failure, DNS failure, timeout, malformed response
+    exit_usage = 2,       // bad command line, unreadable file, `token` without a usable config/key
+    exit_unreachable = 3, // connect failure, DNS failure, timeout, TLS failure, malformed response
 };
 
 // 2xx → exit_ok, anything else the server answered → exit_refused.

@@ -1,17 +1,12 @@
-// The transport: connect (TCP or Unix socket) with a deadline, send, receive, parse.
+// send_request: one libcurl easy transfer, its errors mapped to wshostctl's messages.
 #include "http_client.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cerrno>
-#include <cstring>
+#include <curl/curl.h>
 
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <memory>
 
 #ifndef WSHOST_VERSION
 #define WSHOST_VERSION "0.0.0"
@@ -23,229 +18,159 @@ namespace wshost::ctl
 namespace
 {
 
-using Clock = std::chrono::steady_clock;
+// A server that streams without end must not exhaust memory: the transfer fails past this.
+constexpr size_t max_body_bytes = 256 * 1024 * 1024;
 
-class Fd
-{
-  public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    Fd &operator=(Fd &&o) noexcept
-    {
-        std::swap(fd_, o.fd_);
-        return *this;
-    }
-    ~Fd()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
+struct EasyFree {
+    void operator()(CURL *c) const { curl_easy_cleanup(c); }
+};
+struct ListFree {
+    void operator()(curl_slist *l) const { curl_slist_free_all(l); }
 };
 
-int remaining_ms(Clock::time_point deadline)
+std::string lower(std::string_view s)
 {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left > 0 ? static_cast<int>(left) : 0;
+    std::string out(s);
+    for (char &c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
 }
 
-// poll() one fd until `events` or the deadline; 1 ready, 0 timeout, -1 error (errno set).
-int wait_for(int fd, short events, Clock::time_point deadline, short *revents = nullptr)
+size_t on_body(char *data, size_t size, size_t count, void *user)
 {
-    for (;;) {
-        pollfd p{fd, events, 0};
-        int n = ::poll(&p, 1, remaining_ms(deadline));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (revents)
-            *revents = p.revents;
-        return n;
-    }
+    auto *body = static_cast<std::string *>(user);
+    size_t n = size * count;
+    if (body->size() + n > max_body_bytes)
+        return 0; // CURLE_WRITE_ERROR
+    body->append(data, n);
+    return n;
 }
 
-// Non-blocking connect bounded by the deadline. Empty string on success, else the reason.
-std::string connect_addr(const Fd &fd, const sockaddr *addr, socklen_t len, Clock::time_point deadline)
+// libcurl has no getter for the reason phrase, so it is taken from the status line here
+// ("HTTP/1.1 400 Bad Request"); the last status line wins, as interim 1xx answers come first.
+size_t on_header(char *data, size_t size, size_t count, void *user)
 {
-    if (::connect(fd.get(), addr, len) == 0)
-        return {};
-    if (errno != EINPROGRESS && errno != EINTR)
-        return std::strerror(errno);
-    int n = wait_for(fd.get(), POLLOUT, deadline);
-    if (n == 0)
-        return "timed out";
-    if (n < 0)
-        return std::strerror(errno);
-    int err = 0;
-    socklen_t err_len = sizeof err;
-    if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &err_len) < 0)
-        return std::strerror(errno);
-    return err == 0 ? std::string() : std::strerror(err);
+    size_t n = size * count;
+    std::string_view line(data, n);
+    if (line.starts_with("HTTP/")) {
+        auto *reason = static_cast<std::string *>(user);
+        size_t code = line.find(' ');
+        size_t text = code == std::string_view::npos ? code : line.find(' ', code + 1);
+        *reason = text == std::string_view::npos ? std::string() : std::string(line.substr(text + 1));
+        while (!reason->empty() && (reason->back() == '\r' || reason->back() == '\n'))
+            reason->pop_back();
+    }
+    return n;
 }
 
-Fd open_connection(const ControlUrl &url, Clock::time_point deadline, std::string &error)
+// The headers of the final response, as libcurl parsed them.
+void collect_headers(CURL *curl, Response &response)
 {
-    if (url.kind == ControlUrl::Kind::unix_socket) {
-        sockaddr_un sun{};
-        sun.sun_family = AF_UNIX;
-        if (url.socket_path.size() >= sizeof sun.sun_path) {
-            error = "cannot connect to " + url.display() + ": socket path too long";
-            return Fd();
-        }
-        std::memcpy(sun.sun_path, url.socket_path.c_str(), url.socket_path.size() + 1);
-        Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        if (fd.get() < 0) {
-            error = std::string("socket: ") + std::strerror(errno);
-            return Fd();
-        }
-        std::string why = connect_addr(fd, reinterpret_cast<sockaddr *>(&sun), sizeof sun, deadline);
-        if (!why.empty()) {
-            error = "cannot connect to " + url.display() + ": " + why;
-            return Fd();
-        }
-        return fd;
-    }
-
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo *list = nullptr;
-    int rc = ::getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &list);
-    if (rc != 0) {
-        error = "cannot resolve host '" + url.host + "': " + ::gai_strerror(rc);
-        return Fd();
-    }
-    std::string why = "no address";
-    for (addrinfo *ai = list; ai; ai = ai->ai_next) {
-        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
-        if (fd.get() < 0) {
-            why = std::strerror(errno);
-            continue;
-        }
-        why = connect_addr(fd, ai->ai_addr, ai->ai_addrlen, deadline);
-        if (why.empty()) {
-            ::freeaddrinfo(list);
-            return fd;
-        }
-        if (remaining_ms(deadline) == 0)
-            break;
-    }
-    ::freeaddrinfo(list);
-    error = "cannot connect to " + url.display() + ": " + why;
-    return Fd();
+    for (curl_header *h = nullptr; (h = curl_easy_nextheader(curl, CURLH_HEADER, -1, h));)
+        response.headers.emplace_back(lower(h->name), h->value);
 }
 
-// One recv() into the parser. False on EOF or error (the parser is told about EOF).
-bool receive_some(int fd, ResponseParser &parser, std::string &error)
+std::string describe_failure(CURLcode code, CURL *curl, const char *detail, const std::string &where)
 {
-    char buf[16384];
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n > 0) {
-        parser.feed(std::string_view(buf, static_cast<size_t>(n)));
-        return true;
+    std::string why = *detail ? detail : curl_easy_strerror(code);
+    switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT: {
+        long os_errno = 0;
+        curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
+        // "Connection refused" / "No such file or directory" say more than curl's summary.
+        return "cannot connect to " + where + ": " +
+               (os_errno ? std::strerror(static_cast<int>(os_errno)) : why);
     }
-    if (n == 0) {
-        parser.finish();
-        return false;
+    case CURLE_OPERATION_TIMEDOUT:
+        return "timed out talking to " + where;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+        return "TLS with " + where + " failed: " + why;
+    case CURLE_WRITE_ERROR:
+        return "bad response from " + where + ": body larger than " + std::to_string(max_body_bytes) +
+               " bytes";
+    default:
+        return "bad response from " + where + ": " + why;
     }
-    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-        return true;
-    error = std::strerror(errno);
-    parser.finish();
-    return false;
 }
 
 } // namespace
 
-std::string serialize_request(const Request &request, const ClientOptions &options)
+const std::string *Response::header(std::string_view name) const
 {
-    std::string out;
-    out.reserve(256 + request.body.size());
-    out += request.method + " " + options.url.prefix + request.target + " HTTP/1.1\r\n";
-    out += "Host: " + options.url.host_header() + "\r\n";
-    out += "User-Agent: wshostctl/" WSHOST_VERSION "\r\n";
-    if (!options.token.empty())
-        out += "Authorization: Bearer " + options.token + "\r\n";
-    if (request.method != "GET") {
-        out += "Content-Type: application/json\r\n";
-        out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
-    }
-    out += "Connection: close\r\n\r\n";
-    if (request.method != "GET")
-        out += request.body;
-    return out;
+    std::string key = lower(name);
+    for (const auto &[k, v] : headers)
+        if (k == key)
+            return &v;
+    return nullptr;
 }
 
 Exchange send_request(const ClientOptions &options, const Request &request)
 {
     Exchange ex;
-    auto deadline =
-        Clock::now() + std::chrono::milliseconds(std::max(options.timeout_ms, request.timeout_ms));
-    const std::string where = options.url.display();
-    Fd fd = open_connection(options.url, deadline, ex.error);
-    if (fd.get() < 0)
+    std::unique_ptr<CURL, EasyFree> handle(curl_easy_init());
+    CURL *curl = handle.get();
+    if (!curl) {
+        ex.error = "cannot initialise libcurl";
         return ex;
+    }
+    // Headers curl would add by itself are removed ("Accept:", "Expect:"); the rest is ours.
+    std::unique_ptr<curl_slist, ListFree> headers;
+    auto add = [&headers](const std::string &line) {
+        headers.reset(curl_slist_append(headers.release(), line.c_str()));
+    };
+    add("Accept:");
+    add("Expect:");
+    if (!options.token.empty())
+        add("Authorization: Bearer " + options.token);
+    if (request.method != "GET")
+        add("Content-Type: application/json");
+    add("Connection: close"); // curl puts Content-Length after these
+    const std::string url = options.url.base + request.target;
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L); // the target is already encoded, keep it as is
+    curl_easy_setopt(curl, CURLOPT_PROXY, ""); // the control API is reached directly, not via $http_proxy
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "wshostctl/" WSHOST_VERSION);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::max(options.timeout_ms, request.timeout_ms)));
+    if (!options.url.socket_path.empty())
+        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, options.url.socket_path.c_str());
+    if (!options.ca_file.empty())
+        curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+    if (options.insecure) {
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (request.method == "GET") {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        if (request.method != "POST")
+            curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ex.response.body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ex.response.reason);
+    char detail[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
 
-    const std::string wire = serialize_request(request, options);
-    ResponseParser parser;
-    std::string io_error;
-    size_t sent = 0;
-    bool peer_open = true;
-    // Send, but also read: a server may answer (413, 401) and close before taking the whole body.
-    while (sent < wire.size() && parser.state() == ResponseParser::State::need_more) {
-        short revents = 0;
-        int n = wait_for(fd.get(), POLLOUT | POLLIN, deadline, &revents);
-        if (n == 0) {
-            ex.error = "timed out sending the request to " + where;
-            return ex;
-        }
-        if (n < 0) {
-            ex.error = std::string("poll: ") + std::strerror(errno);
-            return ex;
-        }
-        if (revents & POLLIN) {
-            peer_open = receive_some(fd.get(), parser, io_error);
-            if (!peer_open)
-                break;
-        }
-        if (revents & (POLLOUT | POLLERR | POLLHUP)) {
-            ssize_t w = ::send(fd.get(), wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL);
-            if (w > 0) {
-                sent += static_cast<size_t>(w);
-            } else if (w < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-                // EPIPE/ECONNRESET: the server may still have answered; read what is there.
-                io_error = std::strerror(errno);
-                break;
-            }
-        }
-    }
-    while (peer_open && parser.state() == ResponseParser::State::need_more) {
-        int n = wait_for(fd.get(), POLLIN, deadline);
-        if (n == 0) {
-            ex.error = "timed out waiting for the response from " + where;
-            return ex;
-        }
-        if (n < 0) {
-            ex.error = std::string("poll: ") + std::strerror(errno);
-            return ex;
-        }
-        peer_open = receive_some(fd.get(), parser, io_error);
-    }
-    if (parser.state() == ResponseParser::State::need_more)
-        parser.finish();
-    if (parser.state() != ResponseParser::State::done) {
-        ex.error = "bad response from " + where + ": " + parser.error();
-        if (!io_error.empty())
-            ex.error += " (" + io_error + ")";
+    CURLcode code = curl_easy_perform(curl);
+    if (code != CURLE_OK) {
+        ex.error = describe_failure(code, curl, detail, options.url.display());
         return ex;
     }
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    ex.response.status = static_cast<int>(status);
+    collect_headers(curl, ex.response);
     ex.ok = true;
-    ex.response = parser.take_response();
     return ex;
 }
 

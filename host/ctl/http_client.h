@@ -1,6 +1,5 @@
-// A deliberately small HTTP/1.1 client for the control API: one request per connection
-// (`Connection: close`), Content-Length request bodies, never `Expect: 100-continue`.
-// Responses may carry Content-Length, chunked or read-to-EOF bodies.
+// The transport of wshostctl: one libcurl exchange per request, over TCP (http, https) or a
+// Unix socket, one request per connection (`Connection: close`), never `Expect: 100-continue`.
 #pragma once
 
 #include "url.h"
@@ -36,40 +35,8 @@ struct ClientOptions {
     ControlUrl url;
     std::string token;       // sent as `Authorization: Bearer` when non-empty; never printed
     int timeout_ms = 10'000; // whole exchange: connect, send, receive
-};
-
-// The exact bytes sent for `request`.
-std::string serialize_request(const Request &request, const ClientOptions &options);
-
-// Incremental HTTP/1.x response parser, fed whatever the socket returns.
-class ResponseParser
-{
-  public:
-    enum class State { need_more, done, error };
-
-    static constexpr size_t max_head_bytes = 64 * 1024;
-    static constexpr size_t max_body_bytes = 256 * 1024 * 1024;
-
-    State feed(std::string_view bytes);
-    State finish(); // the peer closed the connection
-    State state() const { return state_; }
-    const Response &response() const { return response_; }
-    Response take_response() { return std::move(response_); }
-    const std::string &error() const { return error_; }
-
-  private:
-    enum class Phase { head, body_length, body_chunked, body_eof, done };
-    State parse();
-    State parse_head();
-    State parse_chunked();
-    State fail(std::string message);
-
-    std::string buffer_;
-    Phase phase_ = Phase::head;
-    State state_ = State::need_more;
-    size_t remaining_ = 0; // body_length: bytes still to come
-    Response response_;
-    std::string error_;
+    std::string ca_file;     // https: trust these CAs instead of the system's (--cacert)
+    bool insecure = false;   // https: do not verify the server's certificate (--insecure)
 };
 
 // Outcome of one exchange. `error` is set when the server could not be reached or answered

@@ -1,6 +1,6 @@
 // wshostctl: command-line client of the wshost control HTTP API (DESIGN §6).
 // Exit codes (also in --help, see exit_codes.h): 0 ok (2xx), 1 refused (4xx/5xx, failed reload,
-// not ready), 2 usage error, 3 unreachable (connect, DNS, timeout, malformed response).
+// not ready), 2 usage error, 3 unreachable (connect, DNS, timeout, TLS, malformed response).
 #include "commands.h"
 #include "exit_codes.h"
 #include "options.h"
@@ -71,18 +71,12 @@ int main(int argc, char **argv)
         write_all(stderr, err);
         return code;
     }
-    if (!command->build) {
-        std::fprintf(stderr, "wshostctl: %.*s: not implemented yet\n", static_cast<int>(command->name.size()),
-                     command->name.data());
-        return exit_usage;
-    }
-
     Plan plan;
     std::span<const std::string> words(options.words);
     if (!plan_command(*command, words.subspan(1), plan, error))
         return usage_error(std::string(command->name) + ": " + error, command);
 
-    ClientOptions client{options.url, options.token, options.timeout_ms};
+    ClientOptions client{options.url, options.token, options.timeout_ms, options.ca_file, options.insecure};
     RunOptions run{.json = options.json, .token_sent = !options.token.empty()};
     Outcome outcome = run_plan(plan, run, [&](const Request &r) { return send_request(client, r); });
     write_all(stdout, outcome.out);

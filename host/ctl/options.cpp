@@ -87,6 +87,11 @@ bool parse_global_options(std::span<const std::string> argv, const Getenv &geten
         } else if (name == "--timeout") {
             if (!value(timeout))
                 return false;
+        } else if (name == "--cacert") {
+            if (!value(out.ca_file))
+                return false;
+        } else if (name == "--insecure" && !has_inline) {
+            out.insecure = true;
         } else if (name == "--json" && !has_inline) {
             out.json = true;
         } else if ((name == "--help" || name == "-h") && !has_inline) {
@@ -144,21 +149,25 @@ std::string version_text()
 
 std::string usage_text()
 {
-    std::string out = "usage: wshostctl [GLOBAL OPTIONS] COMMAND [ARGS]\n"
-                      "       wshostctl COMMAND --help\n"
-                      "\n"
-                      "Operates a wshost server through its control HTTP API.\n"
-                      "\n"
-                      "Global options (before or after the command):\n"
-                      "  --url URL           control API: http://HOST:PORT[/PREFIX] or unix:/PATH/TO.sock\n"
-                      "                      (default: $WSHOST_CONTROL_URL, else http://127.0.0.1:8081)\n"
-                      "  --token TOKEN       bearer token (default: $WSHOST_CONTROL_TOKEN); never printed\n"
-                      "  --token-file FILE   read the token from FILE (trailing whitespace is dropped)\n"
-                      "  --json              print the server's response body as is (for scripts)\n"
-                      "  --timeout SECONDS   per request: connect, send and receive (default 10)\n"
-                      "  --help, --version\n"
-                      "\n"
-                      "Commands:\n";
+    std::string out =
+        "usage: wshostctl [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+        "       wshostctl COMMAND --help\n"
+        "\n"
+        "Operates a wshost server through its control HTTP API.\n"
+        "\n"
+        "Global options (before or after the command):\n"
+        "  --url URL           control API: http[s]://HOST:PORT[/PREFIX] or unix:/PATH/TO.sock\n"
+        "                      (default: $WSHOST_CONTROL_URL, else http://127.0.0.1:8081)\n"
+        "  --token TOKEN       bearer token (default: $WSHOST_CONTROL_TOKEN); never printed\n"
+        "  --token-file FILE   read the token from FILE (trailing whitespace is dropped)\n"
+        "  --cacert FILE       https: trust the CA certificates in FILE (PEM) instead of the\n"
+        "                      system's; a self-signed server certificate can be FILE itself\n"
+        "  --insecure          https: do not verify the server's certificate\n"
+        "  --json              print the server's response body as is (for scripts)\n"
+        "  --timeout SECONDS   per request: connect, send and receive (default 10)\n"
+        "  --help, --version\n"
+        "\n"
+        "Commands:\n";
     for (const Command &c : command_table()) {
         std::string head = "  " + std::string(c.name);
         head += std::string(head.size() < 20 ? 20 - head.size() : 1, ' ');
@@ -166,15 +175,15 @@ std::string usage_text()
     }
     out += "\n"
            "Lists of users or connections are comma-separated (A,B,C). Put '--' before an argument\n"
-           "that starts with '-'. FILE '-' reads stdin. `token` is reserved for minting JWTs and is\n"
-           "not implemented yet.\n"
+           "that starts with '-'. FILE '-' reads stdin. `token` works offline: it reads the config\n"
+           "and prints a JWT, sending nothing. `wshostctl COMMAND --help` describes a command.\n"
            "\n"
            "Exit codes:\n"
            "  0  success (the server answered 2xx)\n"
            "  1  refused: the server answered 4xx/5xx (its message is printed on stderr), a reload\n"
            "     finished \"failed\", or `status` found the server unhealthy or not ready\n"
-           "  2  usage error (bad arguments, unreadable FILE, reserved command)\n"
-           "  3  unreachable: connection refused, DNS failure, timeout, malformed response\n";
+           "  2  usage error (bad arguments, unreadable FILE or token file; `token`: bad config or key)\n"
+           "  3  unreachable: connection refused, DNS failure, timeout, TLS failure, malformed response\n";
     return out;
 }
 

@@ -1,5 +1,5 @@
-// Global options of wshostctl (--url, --token, --token-file, --json, --timeout, --help,
-// --version) and the help text.
+// Global options of wshostctl (--url, --token, --token-file, --cacert, --insecure, --json,
+// --timeout, --help, --version) and the help text.
 #pragma once
 
 #include "url.h"
@@ -17,7 +17,9 @@ inline constexpr const char *default_control_url = "http://127.0.0.1:8081";
 
 struct GlobalOptions {
     ControlUrl url;
-    std::string token; // never printed
+    std::string token;     // never printed
+    std::string ca_file;   // --cacert FILE: https trusts these CAs instead of the system's
+    bool insecure = false; // --insecure: https without verifying the server's certificate
     bool json = false;
     int timeout_ms = 10'000; // --timeout SECONDS
     bool help = false;

@@ -1,5 +1,6 @@
 #include "token.h"
 
+#include "args.h"
 #include "config/config.h"
 #include "exit_codes.h"
 #include "auth/jwt.h"
@@ -45,45 +46,29 @@ bool parse_duration(const std::string &text, long long &seconds)
 
 int run_token(std::span<const std::string> args, std::string &out, std::string &err)
 {
-    std::string config_path, sub, kid, ttl_text = "1h";
-    bool kid_given = false;
+    static constexpr OptionSpec options[] = {
+        {"--config", true, false}, {"--sub", true, false}, {"--ttl", true, false},
+        {"--kid", true, false},    {"--tag", true, true},
+    };
+    ParsedArgs parsed;
+    std::string error;
+    if (parse_args(args, options, parsed, error) && !parsed.positionals.empty())
+        error = "unexpected argument '" + parsed.positionals.front() + "'";
     std::map<std::string, std::string> tags;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string &a = args[i];
-        auto value = [&](std::string &dest) {
-            if (i + 1 >= args.size())
-                return false;
-            dest = args[++i];
-            return true;
-        };
-        std::string tag;
-        bool ok = true;
-        if (a == "--config")
-            ok = value(config_path);
-        else if (a == "--sub")
-            ok = value(sub);
-        else if (a == "--ttl")
-            ok = value(ttl_text);
-        else if (a == "--kid")
-            ok = kid_given = value(kid);
-        else if (a == "--tag") {
-            ok = value(tag);
-            std::size_t eq = tag.find('=');
-            if (ok && (eq == std::string::npos || eq == 0 || eq + 1 == tag.size())) {
-                err = "wshostctl token: --tag wants key=value, got '" + tag + "'\n" + kUsage;
-                return exit_usage;
-            }
-            if (ok)
-                tags[tag.substr(0, eq)] = tag.substr(eq + 1);
-        } else {
-            err = "wshostctl token: unknown option '" + a + "'\n" + kUsage;
-            return exit_usage;
-        }
-        if (!ok) {
-            err = "wshostctl token: " + a + " needs a value\n" + kUsage;
-            return exit_usage;
-        }
+    for (const std::string &tag : parsed.values("--tag")) {
+        std::string key, value;
+        if (!split_tag(tag, key, value) || value.empty())
+            error = "--tag wants key=value, got '" + tag + "'";
+        tags[key] = value;
     }
+    if (!error.empty()) {
+        err = "wshostctl token: " + error + "\n" + kUsage;
+        return exit_usage;
+    }
+    const std::string config_path = parsed.value("--config").value_or("");
+    const std::string sub = parsed.value("--sub").value_or("");
+    const std::string ttl_text = parsed.value("--ttl").value_or("1h");
+    const std::optional<std::string> kid = parsed.value("--kid");
     long long ttl = 0;
     if (config_path.empty() || sub.empty() || !parse_duration(ttl_text, ttl)) {
         err = std::string("wshostctl token: ") +
@@ -103,14 +88,14 @@ int run_token(std::span<const std::string> args, std::string &out, std::string &
     const std::vector<JwtKey> &keys = loaded.config->auth.jwt.keys;
     const JwtKey *key = nullptr;
     for (const JwtKey &k : keys)
-        if (!kid_given || k.kid == kid) {
+        if (!kid || k.kid == *kid) {
             key = &k;
             break;
         }
     if (!key) {
-        err = kid_given ? "wshostctl token: no [[auth.jwt.keys]] entry with kid '" + kid + "' in " +
-                              config_path + "\n"
-                        : "wshostctl token: " + config_path + " has no [[auth.jwt.keys]] entry\n";
+        err = kid ? "wshostctl token: no [[auth.jwt.keys]] entry with kid '" + *kid + "' in " + config_path +
+                        "\n"
+                  : "wshostctl token: " + config_path + " has no [[auth.jwt.keys]] entry\n";
         return exit_usage;
     }
     std::string token =

@@ -46,7 +46,7 @@ static void log_line(const wsh_host_api *api, wsh_host *host, wsh_log_level leve
 }
 
 /* A reply the host refused is a handler failure, except WSH_E_GONE: the
- * client left (or the request timed out) meanwhile, nothing to fix here. */
+ * request timed out meanwhile, nothing to fix here. */
 static int reply_status(int rc)
 {
     return rc == WSH_OK || rc == WSH_E_GONE ? WSH_OK : rc;

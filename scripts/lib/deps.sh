@@ -25,6 +25,7 @@ WSHOST_BUILD_PACKAGES=(
     libcjson-dev
     libtomlplusplus-dev
     libssl-dev
+    libcurl4-openssl-dev  # wshostctl's HTTP/HTTPS/Unix-socket client (host/ctl/http_client.cpp)
     zlib1g-dev        # bench/wsload (permessage-deflate), find_package(ZLIB) in bench/
     binutils          # nm/readelf: plugin symbol checks
 )

@@ -1,7 +1,8 @@
 /*
- * Pins the v1 ABI layout of plugin.h on x86_64 (LP64, System V). Included by
- * layout_c.c (compiled as C99) and layout_cpp.cpp (compiled as C++20): a
- * changed offset, size or enum value fails the BUILD.
+ * Pins the v1 ABI layout of plugin.h (1.0, plus what later minors appended)
+ * on x86_64 (LP64, System V). Included by layout_c.c (compiled as C99) and
+ * layout_cpp.cpp (compiled as C++20): a changed offset, size or enum value
+ * fails the BUILD.
  *
  * Growing a struct at its end (or adding a struct or an enum value) is
  * compatible: regenerate the block with gen_layout_asserts.py --write and
@@ -28,7 +29,7 @@
 
 /* The contract version these numbers describe. */
 LAYOUT_ASSERT(WSH_ABI_MAJOR == 1, abi_major);
-LAYOUT_ASSERT(WSH_ABI_MINOR == 0, abi_minor);
+LAYOUT_ASSERT(WSH_ABI_MINOR == 1, abi_minor);
 
 /* Scalars and constants */
 LAYOUT_ASSERT(sizeof(wsh_conn_id) == 8, conn_id_sizeof);
@@ -182,6 +183,7 @@ LAYOUT_ASSERT(WSH_E_EXISTS == 4, wsh_e_exists);
 LAYOUT_ASSERT(WSH_E_NOMEM == 5, wsh_e_nomem);
 LAYOUT_ASSERT(WSH_E_UNSUPPORTED == 6, wsh_e_unsupported);
 LAYOUT_ASSERT(WSH_E_FAILED == 7, wsh_e_failed);
+LAYOUT_ASSERT(WSH_E_NOT_MEMBER == 8, wsh_e_not_member);
 
 /* wsh_log_level */
 LAYOUT_ASSERT(sizeof(wsh_log_level) == 4, log_level_sizeof);

@@ -1,5 +1,7 @@
 /* The v1 layout, checked by a C99 compiler (-std=c99 -pedantic-errors: this
- * also proves plugin.h is strict C99). See layout_asserts.h. */
+ * also proves plugin.h is strict C99), and WSH_API_HAS. See layout_asserts.h
+ * and api_has_checks.h. */
+#include "api_has_checks.h"
 #include "layout_asserts.h"
 
 #include <stdio.h>
@@ -13,6 +15,8 @@ int main(void)
         fputs("WSH_PLUGIN_DEF_INIT / WSH_STR broken\n", stderr);
         return 1;
     }
+    if (api_has_failures() != 0)
+        return 1;
     if (!WSH_LAYOUT_PINNED) {
         puts("SKIP: the v1 layout is pinned on x86-64 only, not on this architecture");
         return 77; /* SKIP_RETURN_CODE */

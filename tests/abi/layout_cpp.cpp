@@ -1,4 +1,6 @@
-// The v1 layout, checked by a C++20 compiler. See layout_asserts.h.
+// The v1 layout, checked by a C++20 compiler, and WSH_API_HAS. See
+// layout_asserts.h and api_has_checks.h.
+#include "api_has_checks.h"
 #include "layout_asserts.h"
 
 #include <cstdio>
@@ -16,6 +18,8 @@ int main()
 {
     constexpr wsh_plugin_def def = WSH_PLUGIN_DEF_INIT("x", "1", nullptr, nullptr);
     static_assert(def.struct_size == sizeof(wsh_plugin_def));
+    if (api_has_failures() != 0)
+        return 1;
     if (!WSH_LAYOUT_PINNED) {
         std::puts("SKIP: the v1 layout is pinned on x86-64 only, not on this architecture");
         return 77;

@@ -39,17 +39,11 @@
  */
 #define _POSIX_C_SOURCE 200809L /* pthread_condattr_setclock, clock_gettime under -std=c99 */
 
-#include <wshost/plugin.h>
+#include "fixture_kit.h"
 
 #include <cjson/cJSON.h>
 
-#include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #ifdef AK_WHOAMI_ONLY
 #define AK_NAME "whoami"
@@ -59,111 +53,6 @@
 
 #define AK_MAX_RECORDS 4096
 #define AK_MAX_TAGS 16
-
-/* ---- small growable string ------------------------------------------------ */
-
-typedef struct ak_buf {
-    char *ptr;
-    size_t len;
-    size_t cap;
-    int oom;
-} ak_buf;
-
-static void buf_add(ak_buf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *p;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        p = realloc(b->ptr, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->ptr = p;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->ptr + b->len, s, n);
-    b->len += n;
-    b->ptr[b->len] = '\0';
-}
-
-static void buf_cstr(ak_buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-static void buf_json_str(ak_buf *b, const char *s, size_t n)
-{
-    size_t i;
-    buf_add(b, "\"", 1);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            buf_add(b, esc, 2);
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            buf_add(b, esc, 6);
-        } else {
-            buf_add(b, s + i, 1);
-        }
-    }
-    buf_add(b, "\"", 1);
-}
-
-static void buf_json_wstr(ak_buf *b, wsh_str s)
-{
-    buf_json_str(b, s.ptr ? s.ptr : "", s.len);
-}
-
-static void buf_conn(ak_buf *b, wsh_conn_id conn)
-{
-    char num[32];
-    snprintf(num, sizeof num, "\"%" PRIu64 "\"", (uint64_t)conn);
-    buf_cstr(b, num);
-}
-
-static void buf_tags(ak_buf *b, const wsh_tag *tags, size_t count)
-{
-    size_t i;
-    buf_cstr(b, "{");
-    for (i = 0; i < count; i++) {
-        if (i)
-            buf_cstr(b, ",");
-        buf_json_wstr(b, tags[i].key);
-        buf_cstr(b, ":");
-        buf_json_wstr(b, tags[i].value);
-    }
-    buf_cstr(b, "}");
-}
-
-static wsh_str buf_str(const ak_buf *b)
-{
-    wsh_str s;
-    s.ptr = b->ptr ? b->ptr : "";
-    s.len = b->len;
-    return s;
-}
-
-#ifndef AK_WHOAMI_ONLY
-static char *dup_n(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    if (!s)
-        return NULL;
-    if (n)
-        memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-#endif
 
 /* ---- state ------------------------------------------------------------------- */
 
@@ -218,7 +107,7 @@ static char *header_value(const wsh_auth_request *req, const char *name)
     size_t i, n = strlen(name);
     for (i = 0; i < req->headers_count; i++)
         if (req->headers[i].key.len == n && memcmp(req->headers[i].key.ptr, name, n) == 0)
-            return dup_n(req->headers[i].value.ptr, req->headers[i].value.len);
+            return fk_strndup(req->headers[i].value.ptr, req->headers[i].value.len);
     return NULL;
 }
 
@@ -330,26 +219,26 @@ static void reap_jobs(ak_state *st)
 /* Records one authenticator call; returns its index or -1. */
 static long record_auth(ak_state *st, const wsh_auth_request *req, const char *verdict, long delay_ms)
 {
-    ak_buf b = {0};
+    fk_buf b = {0};
     char num[32];
     long idx = -1;
-    buf_cstr(&b, "{\"conn\":");
-    buf_conn(&b, req->conn);
-    buf_cstr(&b, ",\"verdict\":");
+    fk_buf_cstr(&b, "{\"conn\":");
+    fk_buf_json_conn(&b, req->conn);
+    fk_buf_cstr(&b, ",\"verdict\":");
     if (verdict)
-        buf_json_str(&b, verdict, strlen(verdict));
+        fk_buf_json_str(&b, verdict, strlen(verdict));
     else
-        buf_cstr(&b, "null");
+        fk_buf_cstr(&b, "null");
     snprintf(num, sizeof num, ",\"delay_ms\":%ld", delay_ms);
-    buf_cstr(&b, num);
-    buf_cstr(&b, ",\"peer\":");
-    buf_json_wstr(&b, req->peer);
-    buf_cstr(&b, ",\"origin\":");
-    buf_json_wstr(&b, req->origin);
-    buf_cstr(&b, ",\"path\":");
-    buf_json_wstr(&b, req->path);
-    buf_cstr(&b, ",\"query\":");
-    buf_json_wstr(&b, req->query);
+    fk_buf_cstr(&b, num);
+    fk_buf_cstr(&b, ",\"peer\":");
+    fk_buf_json_wstr(&b, req->peer);
+    fk_buf_cstr(&b, ",\"origin\":");
+    fk_buf_json_wstr(&b, req->origin);
+    fk_buf_cstr(&b, ",\"path\":");
+    fk_buf_json_wstr(&b, req->path);
+    fk_buf_cstr(&b, ",\"query\":");
+    fk_buf_json_wstr(&b, req->query);
     if (b.oom) {
         free(b.ptr);
         return -1;
@@ -403,7 +292,7 @@ static int ak_authenticate(const wsh_auth_request *req, void *ud)
         }
         job->st = st;
         job->auth = req->auth;
-        job->verdict = verdict ? verdict : dup_n("anon", 4);
+        job->verdict = verdict ? verdict : fk_strndup("anon", 4);
         job->delay_ms = delay_ms;
         job->rec = rec;
         if (!job->verdict) {
@@ -432,16 +321,16 @@ static int ak_authenticate(const wsh_auth_request *req, void *ud)
 static void ak_on_authenticated(const wsh_event *ev, void *ud)
 {
     ak_state *st = ud;
-    ak_buf b = {0};
+    fk_buf b = {0};
     if (ev->kind != WSH_HOOK_AUTHENTICATED)
         return;
-    buf_cstr(&b, "{\"conn\":");
-    buf_conn(&b, ev->conn);
-    buf_cstr(&b, ",\"user\":");
-    buf_json_wstr(&b, ev->user_id);
-    buf_cstr(&b, ",\"tags\":");
-    buf_tags(&b, ev->tags, ev->tags_count);
-    buf_cstr(&b, "}");
+    fk_buf_cstr(&b, "{\"conn\":");
+    fk_buf_json_conn(&b, ev->conn);
+    fk_buf_cstr(&b, ",\"user\":");
+    fk_buf_json_wstr(&b, ev->user_id);
+    fk_buf_cstr(&b, ",\"tags\":");
+    fk_buf_json_tags(&b, ev->tags, ev->tags_count);
+    fk_buf_cstr(&b, "}");
     if (b.oom) {
         free(b.ptr);
         return;
@@ -459,35 +348,28 @@ static void ak_on_authenticated(const wsh_event *ev, void *ud)
 
 /* ---- actions ---------------------------------------------------------------------- */
 
-static int reply_buf(const wsh_request *req, ak_buf *b)
-{
-    int rc = b->oom ? WSH_E_NOMEM : req->api->reply_success(req->host, req->reply, buf_str(b));
-    free(b->ptr);
-    return rc;
-}
-
 static void whoami_info(const wsh_conn_info *infos, size_t count, void *ud)
 {
-    ak_buf *b = ud;
+    fk_buf *b = ud;
     if (count != 1)
         return;
-    buf_cstr(b, ",\"peer\":");
-    buf_json_wstr(b, infos[0].peer);
-    buf_cstr(b, ",\"tags\":");
-    buf_tags(b, infos[0].tags, infos[0].tags_count);
+    fk_buf_cstr(b, ",\"peer\":");
+    fk_buf_json_wstr(b, infos[0].peer);
+    fk_buf_cstr(b, ",\"tags\":");
+    fk_buf_json_tags(b, infos[0].tags, infos[0].tags_count);
 }
 
 static int ak_whoami(const wsh_request *req, void *ud)
 {
-    ak_buf b = {0};
+    fk_buf b = {0};
     (void)ud;
-    buf_cstr(&b, "{\"conn\":");
-    buf_conn(&b, req->conn);
-    buf_cstr(&b, ",\"user\":");
-    buf_json_wstr(&b, req->user_id);
+    fk_buf_cstr(&b, "{\"conn\":");
+    fk_buf_json_conn(&b, req->conn);
+    fk_buf_cstr(&b, ",\"user\":");
+    fk_buf_json_wstr(&b, req->user_id);
     req->api->connection_info(req->host, req->conn, whoami_info, &b);
-    buf_cstr(&b, "}");
-    return reply_buf(req, &b);
+    fk_buf_cstr(&b, "}");
+    return fk_reply_buf(req, &b);
 }
 
 /* The "conn" filter of a payload: 0 = none, or sets *bad. */
@@ -516,32 +398,32 @@ static wsh_conn_id conn_filter(const wsh_request *req, int *bad)
 static int ak_events(const wsh_request *req, void *ud)
 {
     ak_state *st = ud;
-    ak_buf b = {0};
+    fk_buf b = {0};
     size_t i;
     int first = 1, bad;
     wsh_conn_id conn = conn_filter(req, &bad);
     if (bad)
         return req->api->reply_error(req->host, req->reply, WSH_STR("invalid_payload"),
                                      WSH_STR("expected {\"conn\":\"<id>\"}"));
-    buf_cstr(&b, "{\"events\":[");
+    fk_buf_cstr(&b, "{\"events\":[");
     pthread_mutex_lock(&st->mu);
     for (i = 0; i < st->event_count; i++) {
         if (conn && st->events[i].conn != conn)
             continue;
         if (!first)
-            buf_cstr(&b, ",");
+            fk_buf_cstr(&b, ",");
         first = 0;
-        buf_cstr(&b, st->events[i].json);
+        fk_buf_cstr(&b, st->events[i].json);
     }
     pthread_mutex_unlock(&st->mu);
-    buf_cstr(&b, "]}");
-    return reply_buf(req, &b);
+    fk_buf_cstr(&b, "]}");
+    return fk_reply_buf(req, &b);
 }
 
 static int ak_record(const wsh_request *req, void *ud)
 {
     ak_state *st = ud;
-    ak_buf mark = {0}, out = {0};
+    fk_buf mark = {0}, out = {0};
     char num[64];
     size_t count = 0;
     cJSON *p = cJSON_ParseWithLength(req->payload.ptr, req->payload.len);
@@ -551,7 +433,7 @@ static int ak_record(const wsh_request *req, void *ud)
         return req->api->reply_error(req->host, req->reply, WSH_STR("invalid_payload"),
                                      WSH_STR("expected {\"mark\":\"<string>\"}"));
     }
-    buf_json_str(&mark, m->valuestring, strlen(m->valuestring));
+    fk_buf_json_str(&mark, m->valuestring, strlen(m->valuestring));
     cJSON_Delete(p);
     if (mark.oom) {
         free(mark.ptr);
@@ -566,48 +448,48 @@ static int ak_record(const wsh_request *req, void *ud)
     pthread_mutex_unlock(&st->mu);
     free(mark.ptr);
     snprintf(num, sizeof num, "{\"recorded\":%zu}", count);
-    buf_cstr(&out, num);
-    return reply_buf(req, &out);
+    fk_buf_cstr(&out, num);
+    return fk_reply_buf(req, &out);
 }
 
 static int ak_calls(const wsh_request *req, void *ud)
 {
     ak_state *st = ud;
-    ak_buf b = {0};
+    fk_buf b = {0};
     size_t i;
-    buf_cstr(&b, "{\"calls\":[");
+    fk_buf_cstr(&b, "{\"calls\":[");
     pthread_mutex_lock(&st->mu);
     for (i = 0; i < st->call_count; i++) {
         if (i)
-            buf_cstr(&b, ",");
-        buf_cstr(&b, st->calls[i]);
+            fk_buf_cstr(&b, ",");
+        fk_buf_cstr(&b, st->calls[i]);
     }
     pthread_mutex_unlock(&st->mu);
-    buf_cstr(&b, "]}");
-    return reply_buf(req, &b);
+    fk_buf_cstr(&b, "]}");
+    return fk_reply_buf(req, &b);
 }
 
 static int ak_auths(const wsh_request *req, void *ud)
 {
     ak_state *st = ud;
-    ak_buf b = {0};
+    fk_buf b = {0};
     size_t i;
-    buf_cstr(&b, "{\"auths\":[");
+    fk_buf_cstr(&b, "{\"auths\":[");
     pthread_mutex_lock(&st->mu);
     for (i = 0; i < st->auth_count; i++) {
         char num[32];
         if (i)
-            buf_cstr(&b, ",");
-        buf_cstr(&b, st->auths[i].json_head);
+            fk_buf_cstr(&b, ",");
+        fk_buf_cstr(&b, st->auths[i].json_head);
         if (st->auths[i].rc_known)
             snprintf(num, sizeof num, ",\"rc\":%d}", st->auths[i].rc);
         else
             snprintf(num, sizeof num, ",\"rc\":null}");
-        buf_cstr(&b, num);
+        fk_buf_cstr(&b, num);
     }
     pthread_mutex_unlock(&st->mu);
-    buf_cstr(&b, "]}");
-    return reply_buf(req, &b);
+    fk_buf_cstr(&b, "]}");
+    return fk_reply_buf(req, &b);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------- */
@@ -631,15 +513,11 @@ static void free_state(ak_state *st)
 
 static int ak_init(const wsh_init_args *args, void **state)
 {
-    static const struct {
-        const char *name;
-        wsh_action_fn fn;
-    } actions[] = {
+    static const fk_action actions[] = {
         {"ak_whoami", ak_whoami}, {"ak_events", ak_events}, {"ak_record", ak_record},
         {"ak_calls", ak_calls},   {"ak_auths", ak_auths},
     };
     pthread_condattr_t ca;
-    size_t i;
     int rc;
     ak_state *st = calloc(1, sizeof *st);
     if (!st)
@@ -658,13 +536,10 @@ static int ak_init(const wsh_init_args *args, void **state)
         free_state(st);
         return WSH_E_NOMEM;
     }
-    for (i = 0; i < sizeof actions / sizeof actions[0]; i++) {
-        rc = st->api->register_action(st->host, WSH_STR(actions[i].name), actions[i].fn, st);
-        if (rc != WSH_OK) {
-            log_msg(st, WSH_LOG_ERROR, "register_action failed");
-            free_state(st);
-            return rc;
-        }
+    rc = fk_register_actions(st->api, st->host, actions, sizeof actions / sizeof actions[0], st);
+    if (rc != WSH_OK) {
+        free_state(st);
+        return rc;
     }
     rc = st->api->register_hook(st->host, WSH_HOOK_AUTHENTICATED, ak_on_authenticated, st);
     if (rc != WSH_OK) {

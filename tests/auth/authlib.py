@@ -96,23 +96,17 @@ def auth_config(plugins=("whoami",), auth=(), jwt=(), keys=(), websocket_lines=(
         "[control]", "enabled = false", "",
         "[log]", "level = " + toml_str(log_level), "",
     ]
-    if auth:
-        lines += ["[auth]"] + list(auth) + [""]
-    if jwt:
-        lines += ["[auth.jwt]"] + list(jwt) + [""]
+    lines += wh.section("auth", auth) + wh.section("auth.jwt", jwt)
     for kid, secret in keys:
         lines.append("[[auth.jwt.keys]]")
         if kid is not None:
             lines.append("kid = " + toml_str(kid))
         lines += ["secret = " + toml_str(secret), ""]
-    if websocket_lines:
-        lines += ["[websocket]"] + list(websocket_lines) + [""]
+    lines += wh.section("websocket", websocket_lines)
     if extra:
         lines += [extra, ""]
     for name in plugins:
-        lines += ["[[plugin]]", "name = " + toml_str(name), "path = " + toml_str(plugin_path(name))]
-        lines += list(plugin_extra.get(name, []))
-        lines.append("")
+        lines += wh.plugin_section(name, plugin_path(name), plugin_extra.get(name, ()))
     return "\n".join(lines)
 
 
@@ -293,29 +287,8 @@ poll = wh.wait_until
 # A test class with its own host
 # ---------------------------------------------------------------------------
 
-class HostCase(unittest.TestCase):
-    """One host per test class, started from `cls.config()`; stopped in
-    tearDownClass, which fails unless it exits 0 without sanitizer reports."""
-
-    host = None
-
-    @classmethod
-    def config(cls):
-        raise NotImplementedError
-
-    @classmethod
-    def setUpClass(cls):
-        cls.host = Host(cls.config(), name=cls.__name__).start()
-        cls.port = cls.host.port
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        if h is None:
-            return
-        h.stop()
-        h.check_clean_exit()
-        h.cleanup_dir()
+class HostCase(wh.HostPerClass):
+    """One host per test class from `cls.config()` (wshost_harness.HostPerClass)."""
 
     def log_since(self, offset):
         with open(self.host.log_path, "rb") as f:

@@ -1,4 +1,4 @@
-// Helpers of the control API: strict body parsing, ids, base64, percent
+// Helpers of the control API: strict body parsing, ids, percent
 // decoding, and the metrics registry's exposition details.
 #include "control/control_json.h"
 #include "base/metrics.h"
@@ -16,12 +16,6 @@ bool parses(std::string_view text)
     JsonValue v;
     std::string why;
     return control::parse_json(text, v, why);
-}
-
-std::string b64(std::string_view in)
-{
-    std::string out;
-    return control::decode_base64(in, out) ? out : std::string("<invalid>");
 }
 
 } // namespace
@@ -69,21 +63,6 @@ TEST(ControlJson, IntegersAndConnectionIds)
     EXPECT_FALSE(control::parse_conn_id("1.0", id));
 }
 
-TEST(ControlJson, Base64IsStandardWithPadding)
-{
-    EXPECT_EQ(b64(""), "");
-    EXPECT_EQ(b64("Zg=="), "f");
-    EXPECT_EQ(b64("Zm8="), "fo");
-    EXPECT_EQ(b64("Zm9v"), "foo");
-    EXPECT_EQ(b64("AP8/+w=="), std::string("\x00\xff\x3f\xfb", 4));
-    EXPECT_EQ(b64("Zg"), "<invalid>");   // padding required
-    EXPECT_EQ(b64("Zg=a"), "<invalid>"); // '=' only at the end
-    EXPECT_EQ(b64("Z==="), "<invalid>");
-    EXPECT_EQ(b64("Zg==Zg=="), "<invalid>");
-    EXPECT_EQ(b64("Zm9v\n"), "<invalid>"); // no whitespace
-    EXPECT_EQ(b64("_-8="), "<invalid>");   // not the URL alphabet
-}
-
 TEST(ControlJson, PercentDecoding)
 {
     std::string out;
@@ -93,16 +72,6 @@ TEST(ControlJson, PercentDecoding)
     EXPECT_FALSE(control::percent_decode("a%zz", out));
     EXPECT_TRUE(control::percent_decode("a+b", out));
     EXPECT_EQ(out, "a+b"); // '+' is not a space in a path
-}
-
-TEST(ControlJson, NamesFollowTheAbiRule)
-{
-    EXPECT_TRUE(control::valid_name("lobby"));
-    EXPECT_FALSE(control::valid_name(""));
-    EXPECT_FALSE(control::valid_name(std::string("a\0b", 3)));
-    EXPECT_TRUE(control::valid_name(std::string(256, 'x')));
-    EXPECT_FALSE(control::valid_name(std::string(257, 'x')));
-    EXPECT_FALSE(control::valid_name("\xc3"));
 }
 
 TEST(Metrics, EveryNameWithHelpAndTypeEvenWithoutSamples)

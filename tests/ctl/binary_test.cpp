@@ -240,8 +240,8 @@ std::string expected_post(const FakeServer &s, const std::string &target, const 
     return "POST " + target + " HTTP/1.1\r\nHost: " + s.host() +
            "\r\nUser-Agent: wshostctl/" WSHOST_VERSION "\r\n" +
            (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") +
-           "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\nConnection: close\r\n\r\n" + body;
+           "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 const std::string delivery = R"({"status":"success","delivery":{"matched":3,"enqueued":3,"dropped":0}})";
@@ -333,7 +333,8 @@ TEST(CtlBinary, TimeoutAndGarbageExitThree)
     server->script("SSH-2.0-OpenSSH_9.6\r\n\r\n");
     CtlRun garbage = run_ctl({"--url", server->url(), "metrics"});
     EXPECT_EQ(garbage.exit_code, 3);
-    EXPECT_NE(garbage.err.find("malformed status line"), std::string::npos);
+    EXPECT_NE(garbage.err.find("wshostctl: bad response from " + server->url() + ": "), std::string::npos)
+        << garbage.err;
 }
 
 TEST(CtlBinary, UnixSocketPaginationAndStdinBinary)
@@ -370,6 +371,57 @@ TEST(CtlBinary, UnixSocketPaginationAndStdinBinary)
               expected_post(*server, "/send-binary", R"({"userId":"42","payload":"AP8Q"})", "tok"));
 }
 
+// What the server may legally answer: chunked and read-to-EOF bodies, a status line without a
+// reason phrase, an interim 100 before the answer; and what it must not: a truncated body.
+TEST(CtlBinary, ResponseFramings)
+{
+    auto server = FakeServer::tcp();
+    server->script(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n"
+        "Trailer: x\r\n\r\n");
+    server->script("HTTP/1.0 200 OK\r\nX: y\r\n\r\nread to the end");
+    server->script("HTTP/1.1 401\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n");
+    server->script("HTTP/1.1 100 Continue\r\n\r\n" + http_response(201, "Created", "after interim"));
+    server->script("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    CtlRun chunked = run_ctl({"--url", server->url(), "metrics"});
+    EXPECT_EQ(chunked.exit_code, 0) << chunked.err;
+    EXPECT_EQ(chunked.out, "hello, world");
+    CtlRun eof = run_ctl({"--url", server->url(), "metrics"});
+    EXPECT_EQ(eof.exit_code, 0) << eof.err;
+    EXPECT_EQ(eof.out, "read to the end");
+    CtlRun bare = run_ctl({"--url", server->url(), "metrics"});
+    EXPECT_EQ(bare.exit_code, 1);
+    EXPECT_NE(bare.err.find("HTTP 401"), std::string::npos) << bare.err;
+    EXPECT_NE(bare.err.find("pass --token"), std::string::npos) << bare.err;
+    CtlRun interim = run_ctl({"--url", server->url(), "metrics"});
+    EXPECT_EQ(interim.exit_code, 0) << interim.err;
+    EXPECT_EQ(interim.out, "after interim");
+    CtlRun truncated = run_ctl({"--url", server->url(), "metrics"});
+    EXPECT_EQ(truncated.exit_code, 3);
+    EXPECT_NE(truncated.err.find("bad response from " + server->url()), std::string::npos) << truncated.err;
+}
+
+// A path after the port is a prefix in front of every request (a reverse proxy's mount point).
+TEST(CtlBinary, UrlPrefixAndSocketForms)
+{
+    auto server = FakeServer::tcp();
+    server->script(http_response(200, "OK", "{}"));
+    server->script(http_response(200, "OK", "{}"));
+    CtlRun r = run_ctl({"--url", server->url() + "/ops/wshost/", "status"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto requests = server->requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[0].substr(0, requests[0].find("\r\n")), "GET /ops/wshost/healthz HTTP/1.1");
+    EXPECT_EQ(requests[1].substr(0, requests[1].find("\r\n")), "GET /ops/wshost/readyz HTTP/1.1");
+
+    std::string path = testing::TempDir() + "wshostctl-forms-" + std::to_string(::getpid()) + ".sock";
+    auto unix_server = FakeServer::unix_socket(path);
+    unix_server->script(http_response(200, "OK", "text"));
+    CtlRun u = run_ctl({"--url", "unix://" + path, "metrics"});
+    EXPECT_EQ(u.exit_code, 0) << u.err;
+    EXPECT_EQ(u.out, "text");
+}
+
 TEST(CtlBinary, UsageErrorsExitTwo)
 {
     CtlRun none = run_ctl({});
@@ -384,8 +436,12 @@ TEST(CtlBinary, UsageErrorsExitTwo)
     CtlRun token = run_ctl({"token", "mint", "--sub", "42"}); // a stray word: usage error
     EXPECT_EQ(token.exit_code, 2);
     EXPECT_NE(token.err.find("usage: wshostctl token"), std::string::npos);
-    CtlRun https = run_ctl({"--url", "https://127.0.0.1:1", "status"});
-    EXPECT_EQ(https.exit_code, 2);
+    for (const char *url : {"gopher://127.0.0.1:1", "127.0.0.1:8081", "http://:80", "http://h:0",
+                            "http://h:65536", "http://[::1", "http://u:pw@h:1", "http://h:1/x?y", "unix:"}) {
+        CtlRun bad_url = run_ctl({"--url", url, "status"});
+        EXPECT_EQ(bad_url.exit_code, 2) << url;
+        EXPECT_EQ(bad_url.out, "") << url;
+    }
 
     CtlRun help = run_ctl({"--help"});
     EXPECT_EQ(help.exit_code, 0);

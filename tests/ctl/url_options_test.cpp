@@ -1,4 +1,4 @@
-// Control URLs, percent-encoding, base64, args helpers and the global options.
+// Control URLs, percent-encoding, args helpers and the global options.
 #include "args.h"
 #include "ctl_test_util.h"
 #include "options.h"
@@ -28,36 +28,22 @@ std::string url_error(const std::string &text)
     return error;
 }
 
-TEST(CtlUrl, Tcp)
+TEST(CtlUrl, TcpAndTls)
 {
-    ControlUrl u = url_of("http://127.0.0.1:8081");
-    EXPECT_EQ(u.kind, ControlUrl::Kind::tcp);
-    EXPECT_EQ(u.host, "127.0.0.1");
-    EXPECT_EQ(u.port, "8081");
-    EXPECT_EQ(u.prefix, "");
-    EXPECT_EQ(u.host_header(), "127.0.0.1:8081");
-
-    u = url_of("http://localhost/");
-    EXPECT_EQ(u.host, "localhost");
-    EXPECT_EQ(u.port, "80");
-    EXPECT_EQ(u.prefix, "");
-
-    u = url_of("http://[::1]:9000/ops/wshost/");
-    EXPECT_EQ(u.host, "::1");
-    EXPECT_EQ(u.port, "9000");
-    EXPECT_EQ(u.prefix, "/ops/wshost");
-    EXPECT_EQ(u.host_header(), "[::1]:9000");
+    EXPECT_EQ(url_of("http://127.0.0.1:8081").base, "http://127.0.0.1:8081");
+    EXPECT_EQ(url_of("http://localhost/").base, "http://localhost");
+    ControlUrl u = url_of("http://[::1]:9000/ops/wshost/");
+    EXPECT_EQ(u.base, "http://[::1]:9000/ops/wshost");
+    EXPECT_EQ(u.socket_path, "");
     EXPECT_EQ(u.display(), "http://[::1]:9000/ops/wshost");
-
-    EXPECT_EQ(url_of("http://[::1]").port, "80");
+    EXPECT_EQ(url_of("https://ctl.example:8443/x").base, "https://ctl.example:8443/x");
 }
 
 TEST(CtlUrl, UnixSocket)
 {
     ControlUrl u = url_of("unix:/run/wshost/control.sock");
-    EXPECT_EQ(u.kind, ControlUrl::Kind::unix_socket);
     EXPECT_EQ(u.socket_path, "/run/wshost/control.sock");
-    EXPECT_EQ(u.host_header(), "localhost");
+    EXPECT_EQ(u.base, "http://localhost");
     EXPECT_EQ(u.display(), "unix:/run/wshost/control.sock");
     EXPECT_EQ(url_of("unix:///run/x.sock").socket_path, "/run/x.sock");
     EXPECT_EQ(url_of("unix:rel.sock").socket_path, "rel.sock");
@@ -65,18 +51,12 @@ TEST(CtlUrl, UnixSocket)
 
 TEST(CtlUrl, Refused)
 {
-    EXPECT_NE(url_error("https://127.0.0.1:8081").find("https"), std::string::npos);
-    url_error("ftp://x");
-    url_error("127.0.0.1:8081");
-    url_error("http://");
-    url_error("http://:80");
-    url_error("http://host:0");
-    url_error("http://host:65536");
-    url_error("http://host:8x");
-    url_error("http://[::1");
-    url_error("http://user:pw@host:1");
-    url_error("http://host:1/x?y");
-    url_error("unix:");
+    for (const char *bad : {"ftp://x", "127.0.0.1:8081", "http://", "http://:80", "http://host:0",
+                            "http://host:65536", "http://host:8x", "http://[::1", "unix:"})
+        EXPECT_NE(url_error(bad), "") << bad;
+    EXPECT_NE(url_error("http://user:pw@host:1").find("--token"), std::string::npos);
+    EXPECT_NE(url_error("http://host:1/x?y").find("query"), std::string::npos);
+    EXPECT_NE(url_error("http://host:1/x#y").find("fragment"), std::string::npos);
 }
 
 TEST(CtlUrl, PercentEncoding)
@@ -85,25 +65,6 @@ TEST(CtlUrl, PercentEncoding)
     EXPECT_EQ(percent_encode("a b/c?d#e%f&g=h+"), "a%20b%2Fc%3Fd%23e%25f%26g%3Dh%2B");
     EXPECT_EQ(percent_encode("é"), "%C3%A9");
     EXPECT_EQ(percent_encode(std::string("\x00\xff", 2)), "%00%FF");
-    EXPECT_EQ(encode_path_segment("."), "%2E");
-    EXPECT_EQ(encode_path_segment(".."), "%2E%2E");
-    EXPECT_EQ(encode_path_segment("..."), "...");
-}
-
-TEST(CtlBase64, Rfc4648Vectors)
-{
-    EXPECT_EQ(base64_encode(""), "");
-    EXPECT_EQ(base64_encode("f"), "Zg==");
-    EXPECT_EQ(base64_encode("fo"), "Zm8=");
-    EXPECT_EQ(base64_encode("foo"), "Zm9v");
-    EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
-    EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
-    EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
-    EXPECT_EQ(base64_encode(std::string("\xfb\xff", 2)), "+/8=");
-    std::string big(100000, '\x5a');
-    std::string encoded = base64_encode(big);
-    EXPECT_EQ(encoded.size(), 4 * ((big.size() + 2) / 3));
-    EXPECT_EQ(encoded.find('\n'), std::string::npos) << "no line breaks";
 }
 
 TEST(CtlArgs, Helpers)
@@ -151,7 +112,7 @@ TEST(CtlGlobalOptions, DefaultsAndEnvironment)
     GlobalOptions o;
     std::string error;
     ASSERT_TRUE(parse({"status"}, Env{}, o, error)) << error;
-    EXPECT_EQ(o.url.display(), "http://127.0.0.1:8081");
+    EXPECT_EQ(o.url.base, "http://127.0.0.1:8081");
     EXPECT_EQ(o.token, "");
     EXPECT_FALSE(o.json);
     EXPECT_EQ(o.timeout_ms, 10000);
@@ -163,8 +124,14 @@ TEST(CtlGlobalOptions, DefaultsAndEnvironment)
     EXPECT_EQ(o.token, "envtoken");
 
     ASSERT_TRUE(parse({"--url", "http://10.0.0.1:9", "--token=flag", "status"}, env, o, error)) << error;
-    EXPECT_EQ(o.url.host, "10.0.0.1");
+    EXPECT_EQ(o.url.base, "http://10.0.0.1:9");
     EXPECT_EQ(o.token, "flag");
+    EXPECT_EQ(o.ca_file, "");
+    EXPECT_FALSE(o.insecure);
+
+    ASSERT_TRUE(parse({"status", "--cacert=ca.pem", "--insecure"}, env, o, error)) << error;
+    EXPECT_EQ(o.ca_file, "ca.pem");
+    EXPECT_TRUE(o.insecure);
 }
 
 TEST(CtlGlobalOptions, AnywhereBeforeDoubleDash)
@@ -200,7 +167,7 @@ TEST(CtlGlobalOptions, Refusals)
     GlobalOptions o;
     std::string error;
     EXPECT_FALSE(parse({"--url"}, Env{}, o, error));
-    EXPECT_FALSE(parse({"--url", "https://x", "status"}, Env{}, o, error));
+    EXPECT_FALSE(parse({"--url", "gopher://x", "status"}, Env{}, o, error));
     EXPECT_FALSE(parse({"--timeout", "0", "status"}, Env{}, o, error));
     EXPECT_FALSE(parse({"--token", "", "status"}, Env{}, o, error));
     EXPECT_FALSE(parse({"--token", "abc\r\nX-Evil: 1", "status"}, Env{}, o, error));
@@ -212,9 +179,11 @@ TEST(CtlGlobalOptions, Refusals)
 TEST(CtlGlobalOptions, HelpDocumentsExitCodesAndToken)
 {
     std::string help = usage_text();
-    for (const char *needle : {"Exit codes", "0  success", "1  refused", "2  usage", "3  unreachable",
-                               "token", "not implemented yet", "WSHOST_CONTROL_URL", "WSHOST_CONTROL_TOKEN"})
+    for (const char *needle :
+         {"Exit codes", "0  success", "1  refused", "2  usage", "3  unreachable", "token", "--cacert",
+          "--insecure", "WSHOST_CONTROL_URL", "WSHOST_CONTROL_TOKEN"})
         EXPECT_NE(help.find(needle), std::string::npos) << needle;
+    EXPECT_EQ(help.find("not implemented"), std::string::npos) << "`token` works";
     for (const Command &c : command_table())
         EXPECT_NE(help.find("  " + std::string(c.name) + " "), std::string::npos) << c.name;
 }

@@ -51,9 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(r.request_id_json.front() == '"' && r.request_id_json.back() == '"');
         FUZZ_CHECK(is_json_value(r.request_id_json));
     }
-    // The control API's escaper takes any bytes and still writes JSON.
+    // The one escaper takes any bytes and still writes JSON.
     std::string text;
-    control::append_json_text(text, frame);
+    append_json_string(text, frame);
     FUZZ_CHECK(is_json_value(text));
     return 0;
 }

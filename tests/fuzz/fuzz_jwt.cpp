@@ -3,7 +3,7 @@
 //   odd:  the rest is "header JSON \n claims JSON", signed here with the
 //         first key, so the claim parser behind the signature check is
 //         reached too (a random token never passes the HMAC).
-#include "json/base64url.h"
+#include "json/base64.h"
 #include "fuzz_common.h"
 #include "auth/jwt.h"
 

@@ -5,9 +5,11 @@
 //   - Connection ids are decimal strings (a JSON number is accepted too).
 //     "connection" absent, null or "self" means the caller.
 //   - Every bad payload answers the error `invalid_payload`; a host call that
-//     fails answers `gone` (WSH_E_GONE) or `host_error` with the status in the
-//     message, e.g. "status 1". Nothing here trusts the payload's shape.
+//     fails answers `gone` (WSH_E_GONE), `not_member` (WSH_E_NOT_MEMBER) or
+//     `host_error` with the status in the message, e.g. "status 1". Nothing here trusts the payload's shape.
 //   - Replies are JSON objects built with cJSON (every string escaped).
+//   - Any string member read as a name ("room", "user") may be given as
+//     "<name>_base64" instead: raw bytes, e.g. not UTF-8, which JSON cannot carry.
 //
 // Target spec (mirrors DESIGN §6 /v1/send), used by gk_send, gk_hammer, gk_flood:
 //   "to": {"connection":"17"} | {"user":"42"} | {"users":["a","b"]} | {"room":"r"}
@@ -28,7 +30,8 @@
 //               connection: -> {"result":"joined"|"exists"}     (closed: error gone)
 //               user:       -> {"changed":N}
 //   gk_leave    {"room":"r", "connection"? | "user":"u"}
-//               connection: -> {"result":"left"}  (not a member or closed: error gone)
+//               connection: -> {"result":"left"}  (not a member: error not_member;
+//                                                  closed: error gone)
 //               user:       -> {"changed":N}
 //   gk_info     {"connection"?} -> info object (or error gone):
 //               {"connection":"id","user":"u"|null,"peer":"127.0.0.1","tags":{...},

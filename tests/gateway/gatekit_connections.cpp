@@ -114,7 +114,7 @@ void Gatekit::collect(const wsh_conn_info *infos, size_t n, void *user_data) noe
                 c.tags.emplace(wshost::to_view(in.tags[t].key), wshost::to_view(in.tags[t].value));
             for (size_t r = 0; r < in.rooms_count; ++r)
                 c.rooms.emplace_back(wshost::to_view(in.rooms[r]));
-            if (in.struct_size >= offsetof(wsh_conn_info, dropped) + sizeof in.dropped) {
+            if (WSH_STRUCT_HAS(wsh_conn_info, &in, dropped)) {
                 c.queued_messages = in.queued_messages;
                 c.queued_bytes = in.queued_bytes;
                 c.queued_bytes_peak = in.queued_bytes_peak;

@@ -85,6 +85,11 @@ wsh_conn_id conn_member(const cJSON *obj, const char *name, wsh_conn_id self)
 
 std::string str_member(const cJSON *obj, const char *name, bool allow_empty)
 {
+    // "<name>_base64" instead: raw bytes, e.g. a name that is not UTF-8, which
+    // a JSON string cannot carry (the host must refuse it).
+    const std::string raw_name = std::string(name) + "_base64";
+    if (const cJSON *raw = cJSON_GetObjectItemCaseSensitive(obj, raw_name.c_str()); cJSON_IsString(raw))
+        return base64_decode(raw->valuestring);
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (!cJSON_IsString(item))
         bad(std::string("'") + name + "' must be a string");
@@ -200,6 +205,8 @@ Reply status_error(int st)
 {
     if (st == WSH_E_GONE)
         return reply_error("gone", "the host answered WSH_E_GONE");
+    if (st == WSH_E_NOT_MEMBER)
+        return reply_error("not_member", "the host answered WSH_E_NOT_MEMBER");
     return reply_error("host_error", "status " + std::to_string(st));
 }
 

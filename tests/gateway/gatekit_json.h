@@ -44,7 +44,8 @@ void add_str_or_null(cJSON *obj, const char *name, std::string_view s);
 // A connection id from a JSON value: "17" or 17, "self" or null -> caller.
 wsh_conn_id conn_from(const cJSON *item, wsh_conn_id self);
 wsh_conn_id conn_member(const cJSON *obj, const char *name, wsh_conn_id self);
-// A required string member (may be empty only when allow_empty).
+// A required string member (may be empty only when allow_empty); a member
+// "<name>_base64" instead gives its bytes raw (see gatekit.cpp).
 std::string str_member(const cJSON *obj, const char *name, bool allow_empty = false);
 const cJSON *opt_member(const cJSON *obj, const char *name);
 uint64_t uint_member(const cJSON *obj, const char *name, uint64_t lo, uint64_t hi,

@@ -11,13 +11,12 @@ namespace gatekit
 Reply Gatekit::join_or_leave(const Request &req, const cJSON *payload, bool join)
 {
     std::string room = str_member(payload, "room", true);
-    if (const cJSON *user = opt_member(payload, "user")) {
-        if (!cJSON_IsString(user))
-            bad("'user' must be a string");
+    if (opt_member(payload, "user") || opt_member(payload, "user_base64")) {
+        const std::string user = str_member(payload, "user", true);
         size_t changed = 0;
         const wsh_host_api *api = host_.api();
-        int st = (join ? api->join_room_user : api->leave_room_user)(
-            host_.handle(), wshost::to_wsh(user->valuestring), wshost::to_wsh(room), &changed);
+        int st = (join ? api->join_room_user : api->leave_room_user)(host_.handle(), wshost::to_wsh(user),
+                                                                     wshost::to_wsh(room), &changed);
         if (st != WSH_OK)
             return status_error(st);
         Json r = object();

@@ -51,16 +51,12 @@ TargetSpec parse_target(const cJSON *payload, wsh_conn_id self)
     const cJSON *v = to->child;
     if (kind == "connection") {
         spec.target = wshost::Target::connection(conn_from(v, self));
-    } else if (kind == "user") {
-        if (!cJSON_IsString(v))
-            bad("'to.user' must be a string");
-        spec.target = wshost::Target::user(v->valuestring);
+    } else if (kind == "user" || kind == "user_base64") {
+        spec.target = wshost::Target::user(str_member(to, "user", true));
     } else if (kind == "users") {
         spec.target = wshost::Target::users(string_list(v, "to.users"));
-    } else if (kind == "room") {
-        if (!cJSON_IsString(v))
-            bad("'to.room' must be a string");
-        spec.target = wshost::Target::room(v->valuestring);
+    } else if (kind == "room" || kind == "room_base64") {
+        spec.target = wshost::Target::room(str_member(to, "room", true));
     } else if (kind == "tags") {
         if (cJSON_IsObject(v)) {
             std::map<std::string, std::string> tags;

@@ -38,6 +38,8 @@ ABNF._is_valid_close_status = staticmethod(lambda code: code in (1012, 1013, 101
 # Plugin paths the harness does not know; config_text()/require() read Paths.
 H.Paths.gatekit = os.environ.get("WSHOST_GATEKIT", "")
 H.Paths.rooms = os.environ.get("WSHOST_ROOMS", "")
+H.Paths.leave_v10 = os.environ.get("WSHOST_LEAVE_V10", "")  # leave_minor.c declaring ABI 1.0
+H.Paths.leave_cur = os.environ.get("WSHOST_LEAVE_CUR", "")  # ... and this header's minor
 
 RECV_TIMEOUT_S = 30.0   # generous: sanitizer builds are slow
 BIG_TIMEOUT_S = 300.0   # for the floods and hammers
@@ -52,9 +54,11 @@ def main():
     H.add_path_args(parser)
     parser.add_argument("--gatekit", dest="gatekit", default=None)
     parser.add_argument("--rooms", dest="rooms", default=None)
+    parser.add_argument("--leave-v10", dest="leave_v10", default=None)
+    parser.add_argument("--leave-cur", dest="leave_cur", default=None)
     ns, rest = parser.parse_known_args()
     H.apply_path_args(ns)
-    for key in ("gatekit", "rooms"):
+    for key in ("gatekit", "rooms", "leave_v10", "leave_cur"):
         if getattr(ns, key):
             setattr(H.Paths, key, getattr(ns, key))
     if not H.Paths.wshost or not H.Paths.gatekit:

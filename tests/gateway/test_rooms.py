@@ -4,26 +4,18 @@ the disconnected hook), leaving every room on disconnect; and the `rooms`
 example plugin (plugins/rooms/README.md) with real clients."""
 
 import json
-import unittest
 import urllib.parse
 
 import gw_helpers as G
 from gw_helpers import H, receipt
 
 
-class RoomsBase(unittest.TestCase):
-    host = None
+class RoomsBase(H.HostPerClass):
     PLUGINS = ("gatekit", "echo")
 
     @classmethod
-    def setUpClass(cls):
-        cls.host = G.host(G.config(plugins=cls.PLUGINS), cls.__name__).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        h.stop_and_check()
-        h.cleanup_dir()
+    def config(cls):
+        return G.config(plugins=cls.PLUGINS)
 
     def setUp(self):
         self.clients = []
@@ -76,8 +68,8 @@ class GatewayRooms(RoomsBase):
         self.assertEqual(a.info()["rooms"], ["jl", "jl-2"])
         # Leaving.
         self.assertEqual(a.ok("gk_leave", {"room": "jl"}), {"result": "left"})
-        self.assertEqual(a.err("gk_leave", {"room": "jl"}), "gone")          # not a member
-        self.assertEqual(a.err("gk_leave", {"room": "jl-never"}), "gone")    # no such room
+        self.assertEqual(a.err("gk_leave", {"room": "jl"}), "not_member")    # WSH_E_NOT_MEMBER
+        self.assertEqual(a.err("gk_leave", {"room": "jl-never"}), "not_member")  # no such room
         self.assertEqual(self.count(s, "jl"), 1)
         self.assertEqual(self.members(s, "jl"), [b.conn_id])
         self.assertEqual(a.info()["rooms"], ["jl-2"])
@@ -150,6 +142,9 @@ class GatewayRooms(RoomsBase):
         self.assertEqual(mine[2]["user"], "dc-x")
         self.assertEqual(mine[2]["close_code"], 1000)
         self.assertEqual(len(mine), 3)
+        # A closed connection is WSH_E_GONE, not WSH_E_NOT_MEMBER (ABI 1.1).
+        self.assertEqual(s.err("gk_leave", {"connection": gone, "room": "dc-1"}), "gone")
+        self.assertEqual(s.err("gk_join", {"connection": gone, "room": "dc-1"}), "gone")
         self.assertEqual(self.members(s, "dc-1"), [y.conn_id])
         self.assertEqual(self.count(s, "dc-1"), 1)
         self.assertEqual(self.members(s, "dc-2"), [])
@@ -167,6 +162,22 @@ class GatewayRooms(RoomsBase):
         self.assertEqual(mine, [("left", "dc-1", None), ("left", "dc-3", None), ("disconnected", None, 1006)])
         self.assertEqual(self.count(s, "dc-1"), 0)
         self.assertEqual(self.count(s, "dc-3"), 0)
+
+
+class LeaveByAbiMinor(RoomsBase):
+    """leave_room answers each plugin what its ABI minor documents: 1.1 tells
+    "not a member" (WSH_E_NOT_MEMBER) from "closed" (WSH_E_GONE, test above);
+    a plugin built for 1.0 gets WSH_E_GONE for "not a member", as 1.0 said."""
+    PLUGINS = ("leave_v10", "leave_cur")
+
+    def test_each_minor_gets_its_own_answer(self):
+        c = G.GwClient(self.host.port)
+        self.clients.append(c)
+        ok, gone, not_member = 0, 2, 8  # wsh_status values (plugin.h)
+        self.assertEqual(c.ok("lm_v10"), {"minor": 0, "joined": ok, "left": ok, "again": gone})
+        cur = c.ok("lm_cur")
+        self.assertGreaterEqual(cur["minor"], 1)
+        self.assertEqual(cur, {"minor": cur["minor"], "joined": ok, "left": ok, "again": not_member})
 
 
 class RoomsPlugin(RoomsBase):
@@ -258,24 +269,15 @@ class RoomsPlugin(RoomsBase):
             cl.assert_nothing_pending()
 
 
-class RoomsPluginNames(unittest.TestCase):
+class RoomsPluginNames(H.HostPerClass):
     """rooms with [plugin.config] name_tag: a client tag chosen at connect
     becomes "name" in events and member lists (the browser demo uses it)."""
 
-    host = None
-
     @classmethod
-    def setUpClass(cls):
+    def config(cls):
         cfg = G.config(plugins=("gatekit", "echo"), websocket_lines=['client_tags = ["name"]'])
-        cfg += "\n".join(["", "[[plugin]]", 'name = "rooms"', "path = " + H.toml_str(H.require("rooms")),
-                          "[plugin.config]", 'name_tag = "name"', ""])
-        cls.host = G.host(cfg, cls.__name__).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        h.stop_and_check()
-        h.cleanup_dir()
+        return cfg + "\n".join(["", "[[plugin]]", 'name = "rooms"', "path = " + H.toml_str(H.require("rooms")),
+                                "[plugin.config]", 'name_tag = "name"', ""])
 
     def client(self, name=None):
         path = "/" if name is None else "/?tags=" + urllib.parse.quote(json.dumps({"name": name}))

@@ -20,20 +20,12 @@ def tags_path(tags):
     return "/?tags=" + urllib.parse.quote(json.dumps(tags, separators=(",", ":")), safe="")
 
 
-class Targets(unittest.TestCase):
+class Targets(H.HostPerClass):
     """One host for the targeted sends that never use `all`."""
 
-    host = None
-
     @classmethod
-    def setUpClass(cls):
-        cls.host = G.host(G.config(websocket_lines=['client_tags = ["language"]']), "targets").start()
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        h.stop_and_check()
-        h.cleanup_dir()
+    def config(cls):
+        return G.config(websocket_lines=['client_tags = ["language"]'])
 
     def setUp(self):
         self.clients = []

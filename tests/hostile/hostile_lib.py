@@ -68,42 +68,22 @@ def hostile_config(websocket_lines=(), server_lines=(), control_lines=(), auth=(
     if control_tls:
         lines += ["[control.tls]", "enabled = true", "cert_file = " + toml_str(control_tls[0]),
                   "key_file = " + toml_str(control_tls[1]), ""]
-    if auth:
-        lines += ["[auth]"] + list(auth) + [""]
-    if websocket_lines:
-        lines += ["[websocket]"] + list(websocket_lines) + [""]
+    lines += wh.section("auth", auth) + wh.section("websocket", websocket_lines)
     if extra:
         lines += [extra, ""]
     for name in plugins:
-        lines += ["[[plugin]]", "name = " + toml_str(name), "path = " + toml_str(wh.require(name)), ""]
+        lines += wh.plugin_section(name, wh.require(name))
     return "\n".join(lines)
 
 
-class HostCase(unittest.TestCase):
-    """One host per test class from `cls.config()`, stopped in tearDownClass,
-    which fails unless it exits 0 with no sanitizer report (LeakSanitizer
-    included: its report at exit is in the log)."""
-
-    host = None
-
-    @classmethod
-    def config(cls):
-        raise NotImplementedError
+class HostCase(wh.HostPerClass):
+    """One host per test class from `cls.config()` (wshost_harness.HostPerClass:
+    a LeakSanitizer report at exit fails it too), with its control port."""
 
     @classmethod
     def setUpClass(cls):
-        cls.host = Host(cls.config(), name=cls.__name__).start()
-        cls.port = cls.host.port
+        super().setUpClass()
         cls.control_port = cls.host.info["control"]
-
-    @classmethod
-    def tearDownClass(cls):
-        h, cls.host = cls.host, None
-        if h is None:
-            return
-        h.stop()
-        h.check_clean_exit()
-        h.cleanup_dir()
 
 
 # ---------------------------------------------------------------------------

@@ -13,11 +13,9 @@
  *   mk_reset   forgets every note, answers {}
  * Inline handlers run on the service thread only, so no lock is needed.
  */
-#include <wshost/plugin.h>
+#define _POSIX_C_SOURCE 200809L /* fixture_kit.h */
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "fixture_kit.h"
 
 #define MK_MAX_NOTES 256
 
@@ -54,27 +52,15 @@ static int mk_note(const wsh_request *req, void *ud)
 static int mk_notes(const wsh_request *req, void *ud)
 {
     (void)ud;
-    size_t size = 16;
-    for (size_t i = 0; i < notes.count; ++i)
-        size += notes.len[i] + 1;
-    char *out = malloc(size);
-    if (!out)
-        return WSH_E_FAILED;
-    size_t n = 0;
-    memcpy(out + n, "{\"notes\":[", 10);
-    n += 10;
+    fk_buf b = {0};
+    fk_buf_cstr(&b, "{\"notes\":[");
     for (size_t i = 0; i < notes.count; ++i) {
         if (i)
-            out[n++] = ',';
-        memcpy(out + n, notes.text[i], notes.len[i]);
-        n += notes.len[i];
+            fk_buf_cstr(&b, ",");
+        fk_buf_add(&b, notes.text[i], notes.len[i]);
     }
-    memcpy(out + n, "]}", 2);
-    n += 2;
-    wsh_str s = {out, n};
-    int rc = req->api->reply_success(req->host, req->reply, s);
-    free(out);
-    return rc;
+    fk_buf_cstr(&b, "]}");
+    return fk_reply_buf(req, &b);
 }
 
 static int mk_reset(const wsh_request *req, void *ud)
@@ -87,12 +73,8 @@ static int mk_reset(const wsh_request *req, void *ud)
 static int mk_init(const wsh_init_args *args, void **state)
 {
     (void)state;
-    int rc = args->api->register_action(args->host, WSH_STR("mk_note"), mk_note, NULL);
-    if (rc == WSH_OK)
-        rc = args->api->register_action(args->host, WSH_STR("mk_notes"), mk_notes, NULL);
-    if (rc == WSH_OK)
-        rc = args->api->register_action(args->host, WSH_STR("mk_reset"), mk_reset, NULL);
-    return rc;
+    static const fk_action actions[] = {{"mk_note", mk_note}, {"mk_notes", mk_notes}, {"mk_reset", mk_reset}};
+    return fk_register_actions(args->api, args->host, actions, sizeof actions / sizeof actions[0], NULL);
 }
 
 static void mk_fini(void *state)

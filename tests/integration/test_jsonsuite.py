@@ -20,7 +20,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wshost_harness as h  # noqa: E402
 from wshost_harness import assert_error, echo_roundtrip  # noqa: E402
 
-import unittest  # noqa: E402
 
 SKIP = 77
 DEPTH_CAP = 128  # host/src/json/json_scan.h kMaxJsonDepth
@@ -60,16 +59,10 @@ def max_prefix_depth(data):
     return best
 
 
-class JsonTestSuiteTest(unittest.TestCase):
+class JsonTestSuiteTest(h.HostPerClass):
     @classmethod
-    def setUpClass(cls):
-        cls.host = h.Host(h.config_text(plugins=("echo",)), name="jsonsuite").start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.host.stop()
-        cls.host.check_clean_exit()
-        cls.host.cleanup_dir()
+    def config(cls):
+        return h.config_text(plugins=("echo",))
 
     def setUp(self):
         self.client = None

@@ -18,6 +18,8 @@ from wshost_harness import assert_success, echo_roundtrip  # noqa: E402
 
 import unittest  # noqa: E402
 
+import websocket  # noqa: E402  (Debian's python3-websocket)
+
 
 class SignalTest(unittest.TestCase):
     def default_host(self, name):
@@ -63,7 +65,7 @@ class SignalTest(unittest.TestCase):
                              [(6, "00000000000000000000000001000000")])
             c = h.Client.__new__(h.Client)
             c.url, c.timeout = "ws://[::1]:%d/" % host.info["ws"], h.RECV_TIMEOUT_S
-            c.ws = h.websocket.create_connection(c.url, timeout=c.timeout)
+            c.ws = websocket.create_connection(c.url, timeout=c.timeout)
             with c:
                 echo_roundtrip(self, c)
 

@@ -13,6 +13,9 @@ from wshost_harness import assert_success, echo_roundtrip  # noqa: E402
 
 import unittest  # noqa: E402
 
+import websocket  # noqa: E402  (Debian's python3-websocket)
+from websocket import ABNF  # noqa: E402
+
 LIMIT = 1024
 
 
@@ -93,12 +96,12 @@ class SizeLimitTest(unittest.TestCase):
         try:
             # The message never ends: the host must close once the total passes
             # the limit instead of buffering it.
-            c.ws.send_frame(h.ABNF.create_frame(b'{"action":"tk_echo_raw","payload":{"p":"',
-                                                h.ABNF.OPCODE_TEXT, 0))
+            c.ws.send_frame(ABNF.create_frame(b'{"action":"tk_echo_raw","payload":{"p":"',
+                                                ABNF.OPCODE_TEXT, 0))
             for _ in range(40):
                 try:
-                    c.ws.send_frame(h.ABNF.create_frame(b"y" * 100, h.ABNF.OPCODE_CONT, 0))
-                except (BrokenPipeError, ConnectionResetError, h.websocket.WebSocketException):
+                    c.ws.send_frame(ABNF.create_frame(b"y" * 100, ABNF.OPCODE_CONT, 0))
+                except (BrokenPipeError, ConnectionResetError, websocket.WebSocketException):
                     break  # the host has closed; read its close frame below
             code, _ = c.expect_close()
             self.assertEqual(code, 1009)

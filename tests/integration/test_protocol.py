@@ -217,9 +217,8 @@ class ProtocolTest(h.SharedHostMixin, unittest.TestCase):
         resp = self.c.request('{"action":"echo","payload":{"message":"for-A"},"requestId":"a-1"}')
         assert_success(self, resp, {"message": "Echo: for-A"}, "a-1")
         # The other connection's next frame must be the answer to its own request.
-        echo_roundtrip(self, other, "marker-1", "marker-1")
-        other.expect_silence()
-        self.c.expect_silence()
+        other.marker_roundtrip()
+        self.c.marker_roundtrip()
 
     def test_pipelined_requests_are_answered_in_order(self):
         frames = ['{"action":"echo","payload":{"message":"p%d"},"requestId":"p-%d"}' % (i, i)
@@ -234,8 +233,8 @@ class ProtocolTest(h.SharedHostMixin, unittest.TestCase):
         self.c.send_text('{"action":"tk_none","requestId":"n-1"}')
         self.c.send_text('{"action":"echo","payload":{"message":"after-none"},"requestId":"e-1"}')
         _, resp = self.c.recv_json()
-        assert_success(self, resp, {"message": "Echo: after-none"}, "e-1")
-        self.c.expect_silence()
+        assert_success(self, resp, {"message": "Echo: after-none"}, "e-1")  # nothing before it
+        self.c.marker_roundtrip()
 
     def test_explicit_empty_success(self):
         raw, resp = self.c.request_raw('{"action":"tk_empty","requestId":"em-1"}')

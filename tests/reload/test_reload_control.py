@@ -155,7 +155,7 @@ class ControlReloadTest(unittest.TestCase):
             status, body = host.call("GET", "/v1/reload")
             r = self.result(body)
             self.assertEqual((r["generation"], r["status"], r["restart_required"]), (6, "ok", []), r)
-            c.expect_silence()
+            c.marker_roundtrip("version", expect={"version": "v1"})
         host.check_no_sanitizer_reports()
 
     def test_3_post_with_empty_body_is_one_attempt(self):

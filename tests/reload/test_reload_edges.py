@@ -42,7 +42,7 @@ class EdgeTest(unittest.TestCase):
                 resp = b.request(rl.req("members", "b1", {"room": "r"}))
                 self.assertEqual([m["connection"] for m in resp["payload"]["members"]], [who["conn"]])
                 self.assertEqual(rl.version_of(self, a, "a4"), "v1")
-                a.expect_silence()
+                a.marker_roundtrip("version", expect={"version": "v1"})
             host.check_no_sanitizer_reports()
 
     def test_unchanged_reload_loads_a_fresh_copy(self):

@@ -80,7 +80,7 @@ class SettingsTest(unittest.TestCase):
                 self.assertIn("server.port", rest)
                 self.assertTrue(rl.port_refuses(new_port))
                 self.assertEqual(rl.version_of(self, a, "a2"), "v1")
-                a.expect_silence()
+                a.marker_roundtrip("version", expect={"version": "v1"})
             host.check_no_sanitizer_reports()
 
 

@@ -41,17 +41,11 @@
  */
 #define _POSIX_C_SOURCE 200809L /* nanosleep, pthreads under -std=c99 */
 
-#include <wshost/plugin.h>
+#include "fixture_kit.h"
 
 #include <cjson/cJSON.h>
 
-#include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #ifndef VERKIT_VERSION
 #define VERKIT_VERSION "v0"
@@ -114,15 +108,6 @@ static wsh_str str_of(const cJSON *item)
     return wsh_str_from_cstr(item->valuestring);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 /* ---- actions -------------------------------------------------------------- */
 
 static int act_version(const wsh_request *req, void *ud)
@@ -135,7 +120,7 @@ static void *slow_thread(void *arg)
 {
     vk_job *job = arg;
     char out[80];
-    sleep_ms(job->ms);
+    fk_sleep_ms(job->ms);
     snprintf(out, sizeof out, "{\"version\":\"%s\",\"slept\":%ld}", VERKIT_VERSION, job->ms);
     job->st->api->reply_success(job->st->host, job->reply, wsh_str_from_cstr(out));
     free(job);
@@ -232,13 +217,10 @@ static int act_set_identity(const wsh_request *req, void *ud)
 
 static cJSON *add_str(cJSON *obj, const char *key, wsh_str s)
 {
-    char *copy = malloc(s.len + 1);
+    char *copy = fk_strndup(s.ptr, s.len);
     cJSON *item;
     if (!copy)
         return NULL;
-    if (s.len)
-        memcpy(copy, s.ptr, s.len);
-    copy[s.len] = '\0';
     item = cJSON_AddStringToObject(obj, key, copy);
     free(copy);
     return item;
@@ -266,12 +248,9 @@ static void whoami_info(const wsh_conn_info *infos, size_t count, void *ud)
     }
     rooms = cJSON_AddArrayToObject(out, "rooms");
     for (i = 0; rooms && i < infos[0].rooms_count; ++i) {
-        char *name = malloc(infos[0].rooms[i].len + 1);
+        char *name = fk_strndup(infos[0].rooms[i].ptr, infos[0].rooms[i].len);
         if (!name)
             break;
-        if (infos[0].rooms[i].len)
-            memcpy(name, infos[0].rooms[i].ptr, infos[0].rooms[i].len);
-        name[infos[0].rooms[i].len] = '\0';
         cJSON_AddItemToArray(rooms, cJSON_CreateString(name));
         free(name);
     }
@@ -415,15 +394,12 @@ static void read_config(wsh_str config_json, long *delay_ms, char *marker, size_
 
 static int vk_init(const wsh_init_args *args, void **state)
 {
-    static const struct {
-        const char *name;
-        wsh_action_fn fn;
-    } actions[] = {
+    static const fk_action actions[] = {
         {"version", act_version}, {"slow_version", act_slow_version}, {"set_identity", act_set_identity},
         {"whoami", act_whoami},   {"push_user", act_push_user},       {"push_tags", act_push_tags},
     };
     vk_state *st = calloc(1, sizeof *st);
-    size_t i;
+    int rc;
     long delay_ms;
     char marker[64];
     char line[200];
@@ -440,24 +416,19 @@ static int vk_init(const wsh_init_args *args, void **state)
     snprintf(line, sizeof line, VERKIT_NAME " init begin version=" VERKIT_VERSION " marker=%s", marker);
     log_info(st, line);
     if (delay_ms)
-        sleep_ms(delay_ms);
+        fk_sleep_ms(delay_ms);
 #ifdef VERKIT_BROKEN_INIT
     log_info(st, "verkit broken init: refusing to load");
     vk_free(st);
     (void)state;
     (void)actions;
-    (void)i;
+    (void)rc;
     return WSH_E_FAILED;
 #else
-    for (i = 0; i < sizeof actions / sizeof actions[0]; ++i) {
-        int rc =
-            args->api->register_action(args->host, wsh_str_from_cstr(actions[i].name), actions[i].fn, st);
-        if (rc != WSH_OK) {
-            snprintf(line, sizeof line, "register_action(%s) failed: %d", actions[i].name, rc);
-            st->api->log(st->host, WSH_LOG_ERROR, wsh_str_from_cstr(line));
-            vk_free(st);
-            return rc;
-        }
+    rc = fk_register_actions(st->api, st->host, actions, sizeof actions / sizeof actions[0], st);
+    if (rc != WSH_OK) {
+        vk_free(st);
+        return rc;
     }
     snprintf(line, sizeof line, VERKIT_NAME " init version=" VERKIT_VERSION " marker=%s", marker);
     log_info(st, line);

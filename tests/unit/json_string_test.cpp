@@ -1,5 +1,7 @@
-// append_json_string(): the host's one JSON string escaper, checked by
-// expected output and by a round trip through parse_envelope().
+// append_json_string(), the host's one JSON string escaper, and JsonWriter
+// (base/json_writer.h): checked by expected output and by a round trip
+// through parse_envelope().
+#include "base/json_writer.h"
 #include "protocol/envelope.h"
 
 #include <gtest/gtest.h>
@@ -40,6 +42,35 @@ TEST(AppendJsonString, RoundTripsEveryAsciiByte)
     EXPECT_EQ(r.envelope.action, s);
     EXPECT_EQ(r.envelope.request_id, s);
     EXPECT_EQ(r.request_id_json, quoted);
+}
+
+} // namespace
+
+namespace
+{
+
+TEST(AppendJsonString, WritesValidJsonWhateverTheBytes)
+{
+    std::string out;
+    wshost::append_json_string(out, "caf\xe9 \xc3\xa9 \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82\xac"sv);
+    const std::string fffd = "\\ufffd";
+    EXPECT_EQ(out, "\"caf" + fffd + " \xc3\xa9 " + fffd + fffd + " " + fffd + fffd + fffd + " " + fffd +
+                       fffd + fffd + fffd + " \xe2\x82\xac\"");
+    EXPECT_TRUE(wshost::is_json_value(out));
+}
+
+TEST(JsonWriter, PlacesCommasColonsAndQuotes)
+{
+    std::string out;
+    wshost::JsonWriter w(out);
+    w.begin_object().key("s").string("a\"b").key("n").number(-3).key("id").id(18446744073709551615u);
+    w.key("e").begin_object().end_object().key("a").begin_array().number(1).null().boolean(false);
+    w.begin_object().key("u").string_or_null("").end_object().raw("[2]").end_array();
+    w.key("t").boolean(true).end_object();
+    EXPECT_EQ(
+        out,
+        R"({"s":"a\"b","n":-3,"id":"18446744073709551615","e":{},"a":[1,null,false,{"u":null},[2]],"t":true})");
+    EXPECT_TRUE(wshost::is_json_object(out));
 }
 
 } // namespace

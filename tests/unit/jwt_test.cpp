@@ -2,7 +2,7 @@
 // test are built here independently of jwt.cpp: JSON by hand, base64url from
 // OpenSSL's EVP_EncodeBlock, HMAC from OpenSSL's one-shot HMAC(); plus the
 // fixed jwt.io known-answer token.
-#include "json/base64url.h"
+#include "json/base64.h"
 #include "auth/jwt.h"
 
 #include <gtest/gtest.h>

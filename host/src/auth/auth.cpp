@@ -1,6 +1,7 @@
 #include "auth/auth.h"
 
 #include "json/json_scan.h"
+#include "json/name_rule.h"
 #include "auth/jwt.h"
 #include "base/log.h"
 #include "base/text.h"
@@ -191,7 +192,7 @@ void AuthService::forget(wsh_conn_id conn)
 
 int AuthService::accept(wsh_auth_id id, std::string user_id, Tags tags, std::string metadata_json)
 {
-    if (user_id.empty() || user_id.size() > 256 || (!metadata_json.empty() && !is_json_object(metadata_json)))
+    if (!valid_name(user_id) || (!metadata_json.empty() && !is_json_object(metadata_json)))
         return WSH_E_INVALID;
     Verdict v;
     v.kind = Verdict::Kind::accept;

@@ -2,18 +2,14 @@
 
 #include "base/log.h"
 #include "json/json_scan.h"
-
-#include <cjson/cJSON.h>
+#include "json/name_rule.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace wshost
 {
 namespace
 {
-
-constexpr std::size_t kMaxTagValueBytes = 256;
 
 // For the log: printable ASCII, cut at 64 bytes.
 std::string loggable(std::string_view s)
@@ -40,30 +36,38 @@ Tags client_tags(std::string_view query, const std::vector<std::string> &allowed
     }
     if (text.empty())
         return tags;
-    cJSON *json = is_json_object(text) ? cJSON_ParseWithLength(text.data(), text.size()) : nullptr;
-    if (!json) {
+    if (!is_json_object(text)) {
         log_event(LogLevel::info, LogFields("client_tags_ignored"),
                   "ignoring ?tags=: not a JSON object of strings");
         return tags;
     }
+    // The strict scanner, not cJSON: decoded strings keep their length, so a
+    // "\u0000" inside a value is seen (and refused by the name rule) rather
+    // than silently cutting the value short.
+    json::Scanner s(text, kMaxJsonDepth);
+    s.skip_ws();
+    s.consume('{');
+    s.skip_ws();
     std::size_t ignored = 0;
     std::string first_key;
     const char *first_why = "";
-    for (const cJSON *item = json->child; item; item = item->next) {
-        std::string key = item->string ? item->string : "";
-        bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
-        if (!wanted || !cJSON_IsString(item) || !*item->valuestring ||
-            std::strlen(item->valuestring) > kMaxTagValueBytes) {
+    for (bool more = !s.consume('}'); more; more = (s.skip_ws(), s.consume(','))) {
+        std::string key, value;
+        s.member_key(&key);
+        s.skip_ws();
+        const bool is_string = !s.at_end() && s.peek() == '"';
+        is_string ? s.string(&value) : s.value(1);
+        const bool wanted = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+        if (!wanted || !is_string || !valid_name(value)) {
             if (!ignored++) {
                 first_key = loggable(key);
-                first_why =
-                    wanted ? "value must be a non-empty string" : "key not in [websocket] client_tags";
+                first_why = wanted ? "value must be a name (1 to 256 bytes of UTF-8, no NUL)"
+                                   : "key not in [websocket] client_tags";
             }
             continue;
         }
-        tags[key] = item->valuestring; // one value per key: the last one wins
+        tags[key] = std::move(value); // one value per key: the last one wins
     }
-    cJSON_Delete(json);
     if (ignored)
         log_event(LogLevel::info, LogFields("client_tags_ignored"),
                   "ignoring %zu client tag(s), first '%s': %s", ignored, first_key.c_str(), first_why);

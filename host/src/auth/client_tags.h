@@ -1,6 +1,6 @@
 // Tags a client chooses at connect time with ?tags={"language":"FR"}
 // (DESIGN §3): only keys listed in [websocket] client_tags are kept, one
-// string value per key (non-empty, at most 256 bytes). Anything else is
+// string value per key, a name (json/name_rule.h). Anything else is
 // ignored, and logged once per handshake (never one line per key: the
 // query is the client's to fill).
 #pragma once

@@ -5,9 +5,9 @@
 // a numeric "sub", which cJSON would round through a double.
 #include "auth/jwt.h"
 
-#include "json/base64url.h"
+#include "json/base64.h"
 #include "json/json_scan.h"
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -92,10 +92,11 @@ std::string decode_string(std::string_view raw)
     return out;
 }
 
-// sub, tag keys and tag values: non-empty, bounded, valid UTF-8, no control characters.
+// sub, tag keys and tag values: names (name_rule.h) and, the claim policy on
+// top, no control characters.
 bool valid_claim_text(std::string_view s)
 {
-    if (s.empty() || s.size() > kMaxClaimBytes || !json::valid_utf8(s))
+    if (!valid_name(s))
         return false;
     for (char c : s)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
@@ -388,32 +389,25 @@ std::string mint(const JwtKey &key, std::string_view sub, int64_t now_s, int64_t
         if (!valid_claim_text(k) || !valid_claim_text(v))
             return {};
 
-    std::string header = R"({"alg":"HS256","typ":"JWT")";
-    if (put_kid && !key.kid.empty()) {
-        if (!json::valid_utf8(key.kid))
-            return {};
-        header += ",\"kid\":";
-        append_json_string(header, key.kid);
-    }
-    header += '}';
+    if (put_kid && !key.kid.empty() && !json::valid_utf8(key.kid))
+        return {};
+    std::string header;
+    JsonWriter h(header);
+    h.begin_object().key("alg").string("HS256").key("typ").string("JWT");
+    if (put_kid && !key.kid.empty())
+        h.key("kid").string(key.kid);
+    h.end_object();
 
-    std::string payload = "{\"sub\":";
-    append_json_string(payload, sub);
-    payload += ",\"iat\":" + std::to_string(now_s) + ",\"exp\":" + std::to_string(exp);
+    std::string payload;
+    JsonWriter p(payload);
+    p.begin_object().key("sub").string(sub).key("iat").number(now_s).key("exp").number(exp);
     if (!tags.empty()) {
-        payload += ",\"tags\":{";
-        bool first = true;
-        for (const auto &[k, v] : tags) {
-            if (!first)
-                payload += ',';
-            first = false;
-            append_json_string(payload, k);
-            payload += ':';
-            append_json_string(payload, v);
-        }
-        payload += '}';
+        p.key("tags").begin_object();
+        for (const auto &[k, v] : tags)
+            p.key(k).string(v);
+        p.end_object();
     }
-    payload += '}';
+    p.end_object();
 
     std::string token = base64url_encode(header) + '.' + base64url_encode(payload);
     unsigned char md[EVP_MAX_MD_SIZE];

@@ -3,7 +3,7 @@
 // clock (the caller passes `now`), safe to call from any thread.
 //
 // Accepted token: b64url(header) "." b64url(payload) "." b64url(signature),
-// at most kMaxTokenBytes, each part strict unpadded base64url (base64url.h:
+// at most kMaxTokenBytes, each part strict unpadded base64url (base64.h:
 // no '=', nothing outside the URL-safe alphabet, non-zero trailing bits are
 // refused, so a signature has exactly one accepted spelling).
 //
@@ -43,6 +43,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "json/name_rule.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -54,8 +55,8 @@
 namespace wshost::jwt
 {
 
-inline constexpr std::size_t kMaxTokenBytes = 8192; // longer tokens -> malformed
-inline constexpr std::size_t kMaxClaimBytes = 256;  // sub, tag keys, tag values
+inline constexpr std::size_t kMaxTokenBytes = 8192;          // longer tokens -> malformed
+inline constexpr std::size_t kMaxClaimBytes = kMaxNameBytes; // sub, tag keys, tag values: names
 
 enum class Failure {
     none,

@@ -1,8 +1,14 @@
 // WebSocket close codes the server sends (DESIGN §1; README lists them).
 #pragma once
 
+#include <cstddef>
+
 namespace wshost::close_code
 {
+
+// A close frame's payload is at most 125 bytes (RFC 6455 §5.5), 2 of them the
+// code: what is left for the reason.
+constexpr std::size_t max_reason_bytes = 123;
 
 constexpr int normal = 1000;
 constexpr int going_away = 1001;       // server shutting down

@@ -20,9 +20,4 @@ std::string format_log_line(LogFormat format, LogLevel level, const LogFields &f
 std::string format_log_json(const LogFields &fields, std::string_view ts, std::string_view level,
                             std::string_view message);
 
-// A JSON string for a log line: control characters escaped, and any byte
-// that is not part of valid UTF-8 replaced by U+FFFD, so every line parses
-// whatever a client or plugin put into the message.
-void append_log_json_string(std::string &out, std::string_view s);
-
 } // namespace wshost

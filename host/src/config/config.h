@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wshost
@@ -52,9 +54,13 @@ struct ServerConfig {
     TlsConfig tls;
 };
 
+// The control API's token scopes (DESIGN §6), independent of each other; the
+// control API's scope bits are 1 << the index here.
+inline constexpr std::array<std::string_view, 3> kControlScopes = {"push", "admin", "metrics"};
+
 struct ControlToken {
     std::string token;               // secret; inline or token_file
-    std::vector<std::string> scopes; // subset of {"push","admin","metrics"}
+    std::vector<std::string> scopes; // each one of kControlScopes
     SourcePos pos;
 };
 

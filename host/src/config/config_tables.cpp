@@ -4,6 +4,7 @@
 #include "config/config_schema.h"
 #include "config/config_toml_json.h"
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 
@@ -34,9 +35,12 @@ std::string check_authenticator(std::string_view key, const std::string &v)
 
 std::string check_scope(std::string_view key, const std::string &v)
 {
-    if (v == "push" || v == "admin" || v == "metrics")
+    if (std::find(kControlScopes.begin(), kControlScopes.end(), v) != kControlScopes.end())
         return {};
-    return "unknown scope " + in_quotes(v) + " in " + in_quotes(key) + "; valid scopes: push, admin, metrics";
+    std::string valid;
+    for (std::string_view s : kControlScopes)
+        valid.append(valid.empty() ? "" : ", ").append(s);
+    return "unknown scope " + in_quotes(v) + " in " + in_quotes(key) + "; valid scopes: " + valid;
 }
 
 std::string check_log_level(std::string_view key, const std::string &v)

@@ -1,7 +1,7 @@
 // TOML -> JSON text (see config_toml_json.h).
 #include "config/config_toml_json.h"
 
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 #include <charconv>
 #include <cmath>
@@ -9,12 +9,6 @@
 
 namespace wshost::cfg
 {
-
-// One escaper for all the host's JSON (envelope.cpp); toml++ has validated the UTF-8.
-void append_json_string(std::string &out, std::string_view s)
-{
-    wshost::append_json_string(out, s);
-}
 
 namespace
 {

@@ -21,7 +21,4 @@ using JsonErrorFn = std::function<void(const toml::node &where, std::string mess
 
 std::string toml_to_json(const toml::node &node, const JsonErrorFn &on_error);
 
-// Appends `s` as a JSON string literal, quotes included.
-void append_json_string(std::string &out, std::string_view s);
-
 } // namespace wshost::cfg

@@ -2,8 +2,9 @@
 // reload.
 #include "control/control_internal.h"
 
-#include "json/json_scan.h"
+#include "base/close_codes.h"
 #include "base/metrics.h"
+#include "json/json_scan.h"
 #include "base/stats.h"
 
 #include <algorithm>
@@ -13,7 +14,6 @@ namespace wshost::control
 namespace
 {
 
-constexpr std::size_t kMaxReasonBytes = 123; // what a close frame can carry (RFC 6455 §5.5)
 constexpr std::size_t kDefaultPageSize = 100;
 constexpr std::size_t kMaxPageSize = 1000;
 
@@ -23,8 +23,8 @@ bool room_param(const Call &call, std::string &room, ControlResponse &error)
     room = call.params.at(0);
     if (valid_name(room))
         return true;
-    error = bad_request("path parameter {room} must be a non-empty room name of at most 256 bytes "
-                        "(percent-encoded UTF-8, no NUL)");
+    error = bad_request("path parameter {room} must be a room name: " + std::string(kNameRuleText) +
+                        ", percent-encoded");
     return false;
 }
 
@@ -62,7 +62,7 @@ void read_subject(Reader &r, const JsonValue &body, Subject &s)
         s.is_user = r.user(*user, "user", s.user);
 }
 
-ControlResponse room_change(const Call &call, bool join)
+ControlResponse room_change(const Call &call, Gateway::RoomChange change)
 {
     std::string room;
     ControlResponse error;
@@ -76,18 +76,14 @@ ControlResponse room_change(const Call &call, bool join)
         return bad_request(r.error());
     std::size_t changed;
     if (s.is_user) {
-        changed = join ? call.gateway.join_user(s.user, room) : call.gateway.leave_user(s.user, room);
+        changed = call.gateway.change_user_rooms(s.user, room, change);
     } else {
-        std::optional<bool> done =
-            join ? call.gateway.join(s.connection, room) : call.gateway.leave(s.connection, room);
+        std::optional<bool> done = call.gateway.change_room(s.connection, room, change);
         if (!done)
             return gone(s.connection);
         changed = *done ? 1 : 0;
     }
-    std::string out = ",\"room\":";
-    append_json_text(out, room);
-    out += ",\"changed\":" + std::to_string(changed);
-    return success(out);
+    return success([&](JsonWriter &w) { w.key("room").string(room).key("changed").number(changed); });
 }
 
 // cursor= and limit= of GET /v1/connections.
@@ -133,15 +129,12 @@ bool read_page_query(std::string_view query, wsh_conn_id &cursor, std::size_t &l
     return true;
 }
 
-void append_snapshots(std::string &out, const std::vector<ConnectionSnapshot> &snaps)
+void write_snapshots(JsonWriter &w, const std::vector<ConnectionSnapshot> &snaps)
 {
-    out.push_back('[');
-    for (std::size_t i = 0; i < snaps.size(); ++i) {
-        if (i)
-            out.push_back(',');
-        append_snapshot(out, snaps[i]);
-    }
-    out.push_back(']');
+    w.begin_array();
+    for (const ConnectionSnapshot &snap : snaps)
+        write_snapshot(w, snap);
+    w.end_array();
 }
 
 ControlResponse not_implemented_reload()
@@ -154,7 +147,7 @@ ControlResponse not_implemented_reload()
 ControlResponse healthz(const Call &)
 {
     ControlResponse r;
-    r.body = "{\"status\":\"ok\"}";
+    JsonWriter(r.body).begin_object().key("status").string("ok").end_object();
     return r;
 }
 
@@ -163,7 +156,7 @@ ControlResponse readyz(const Call &call)
     ControlResponse r;
     const bool ready = !call.hooks.ready || call.hooks.ready();
     r.status = ready ? 200 : 503;
-    r.body = ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}";
+    JsonWriter(r.body).begin_object().key("status").string(ready ? "ready" : "not_ready").end_object();
     return r;
 }
 
@@ -177,25 +170,21 @@ ControlResponse metrics_scrape(const Call &)
 
 ControlResponse room_join(const Call &call)
 {
-    return room_change(call, true);
+    return room_change(call, Gateway::RoomChange::join);
 }
 ControlResponse room_leave(const Call &call)
 {
-    return room_change(call, false);
+    return room_change(call, Gateway::RoomChange::leave);
 }
 
 ControlResponse rooms_list(const Call &call)
 {
-    std::string out = ",\"rooms\":[";
-    bool first = true;
-    for (const auto &[room, count] : call.gateway.rooms()) {
-        out += first ? "{\"room\":" : ",{\"room\":";
-        append_json_text(out, room);
-        out += ",\"count\":" + std::to_string(count) + "}";
-        first = false;
-    }
-    out += "]";
-    return success(out);
+    return success([&](JsonWriter &w) {
+        w.key("rooms").begin_array();
+        for (const auto &[room, count] : call.gateway.rooms())
+            w.begin_object().key("room").string(room).key("count").number(count).end_object();
+        w.end_array();
+    });
 }
 
 ControlResponse room_get(const Call &call)
@@ -206,21 +195,12 @@ ControlResponse room_get(const Call &call)
         return error;
     std::vector<ConnectionSnapshot> members = call.gateway.room_members(room);
     std::sort(members.begin(), members.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
-    std::string out = ",\"room\":";
-    append_json_text(out, room);
-    out += ",\"count\":" + std::to_string(members.size()) + ",\"members\":[";
-    for (std::size_t i = 0; i < members.size(); ++i) {
-        out += i ? ",{\"connection\":" : "{\"connection\":";
-        append_conn_id(out, members[i].id);
-        out += ",\"user\":";
-        if (members[i].user_id.empty())
-            out += "null";
-        else
-            append_json_text(out, members[i].user_id);
-        out += "}";
-    }
-    out += "]";
-    return success(out);
+    return success([&](JsonWriter &w) {
+        w.key("room").string(room).key("count").number(members.size()).key("members").begin_array();
+        for (const ConnectionSnapshot &m : members)
+            w.begin_object().key("connection").id(m.id).key("user").string_or_null(m.user_id).end_object();
+        w.end_array();
+    });
 }
 
 namespace
@@ -232,9 +212,7 @@ ControlResponse connection_answer(const Call &call, wsh_conn_id id)
     std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id);
     if (!snap)
         return gone(id);
-    std::string out = ",\"connection\":";
-    append_snapshot(out, *snap);
-    return success(out);
+    return success([&](JsonWriter &w) { write_snapshot(w.key("connection"), *snap); });
 }
 
 } // namespace
@@ -301,14 +279,11 @@ ControlResponse connections_list(const Call &call)
     for (auto it = from; it != to; ++it)
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(*it))
             page.push_back(std::move(*snap));
-    std::string out = ",\"connections\":";
-    append_snapshots(out, page);
-    out += ",\"next_cursor\":";
-    if (to != ids.end())
-        append_conn_id(out, *(to - 1));
-    else
-        out += "null";
-    return success(out);
+    return success([&](JsonWriter &w) {
+        write_snapshots(w.key("connections"), page);
+        w.key("next_cursor");
+        to != ids.end() ? w.id(*(to - 1)) : w.null();
+    });
 }
 
 // POST /v1/disconnect {"connection"|"user", "code", "reason"}
@@ -328,8 +303,8 @@ ControlResponse disconnect(const Call &call)
             r.fail("\"code\" must be 1000 or an integer from 3000 to 4999");
     }
     if (const JsonValue *v = call.body.find("reason");
-        v && r.text(*v, "reason", reason) && reason.size() > kMaxReasonBytes)
-        r.fail("\"reason\" must be at most " + std::to_string(kMaxReasonBytes) + " bytes");
+        v && r.text(*v, "reason", reason) && reason.size() > close_code::max_reason_bytes)
+        r.fail("\"reason\" must be at most " + std::to_string(close_code::max_reason_bytes) + " bytes");
     if (!r.ok())
         return bad_request(r.error());
     std::size_t closed = 0;
@@ -341,24 +316,21 @@ ControlResponse disconnect(const Call &call)
             return gone(s.connection);
         closed = 1;
     }
-    return success(",\"closed\":" + std::to_string(closed));
+    return success([&](JsonWriter &w) { w.key("closed").number(closed); });
 }
 
 ControlResponse user_get(const Call &call)
 {
     const std::string &user = call.params.at(0);
     if (!valid_name(user))
-        return bad_request("path parameter {id} must be a user id of at most 256 bytes "
-                           "(percent-encoded UTF-8, no NUL)");
+        return bad_request("path parameter {id} must be a user id: " + std::string(kNameRuleText) +
+                           ", percent-encoded");
     std::vector<ConnectionSnapshot> snaps;
     for (wsh_conn_id id : call.gateway.user_connections(user))
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id))
             snaps.push_back(std::move(*snap));
-    std::string out = ",\"user\":";
-    append_json_text(out, user);
-    out += ",\"connections\":";
-    append_snapshots(out, snaps);
-    return success(out);
+    return success(
+        [&](JsonWriter &w) { write_snapshots(w.key("user").string(user).key("connections"), snaps); });
 }
 
 ControlResponse plugins_list(const Call &call)
@@ -367,7 +339,7 @@ ControlResponse plugins_list(const Call &call)
     std::size_t first = plugins.find_first_not_of(" \t\r\n");
     if (first == std::string::npos || plugins[first] != '[' || !is_json_value(plugins))
         return ControlApi::error(500, "the plugin list is not available");
-    return success(",\"plugins\":" + plugins);
+    return success([&](JsonWriter &w) { w.key("plugins").raw(plugins); });
 }
 
 ControlResponse reload_start(const Call &call)

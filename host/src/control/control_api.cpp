@@ -58,16 +58,26 @@ const ControlApi::Route kRoutes[] = {
     {"GET", "/v1/reload", scope_admin, false, control::reload_status},
 };
 
-const char *scope_name(unsigned scope)
+static_assert(scope_push == 1u << 0 && scope_admin == 1u << 1 && scope_metrics == 1u << 2 &&
+                  kControlScopes[0] == "push" && kControlScopes[1] == "admin" &&
+                  kControlScopes[2] == "metrics",
+              "scope bits are 1 << the index in kControlScopes");
+
+std::string_view scope_name(unsigned scope)
 {
-    return scope == scope_push ? "push" : scope == scope_admin ? "admin" : "metrics";
+    for (std::size_t i = 0; i < kControlScopes.size(); ++i)
+        if (scope == 1u << i)
+            return kControlScopes[i];
+    return {};
 }
 
 unsigned scope_bits(const std::vector<std::string> &scopes)
 {
     unsigned bits = 0;
     for (const std::string &s : scopes)
-        bits |= s == "push" ? scope_push : s == "admin" ? scope_admin : s == "metrics" ? scope_metrics : 0u;
+        for (std::size_t i = 0; i < kControlScopes.size(); ++i)
+            if (s == kControlScopes[i])
+                bits |= 1u << i;
     return bits;
 }
 
@@ -140,11 +150,9 @@ ControlResponse ControlApi::error(int status, std::string_view message)
                                        : "internal_error";
     ControlResponse r;
     r.status = status;
-    r.body = "{\"status\":\"error\",\"error\":{\"code\":\"";
-    r.body += code;
-    r.body += "\",\"message\":";
-    control::append_json_text(r.body, message);
-    r.body += "}}";
+    JsonWriter w(r.body);
+    w.begin_object().key("status").string("error").key("error").begin_object();
+    w.key("code").string(code).key("message").string(message).end_object().end_object();
     return r;
 }
 
@@ -214,7 +222,7 @@ std::optional<ControlResponse> ControlApi::check(const ControlRequest &request, 
     }
     if (!(*scopes & m.route->scope))
         return error(403, std::string("this endpoint needs a token with the \"") +
-                              scope_name(m.route->scope) + "\" scope");
+                              std::string(scope_name(m.route->scope)) + "\" scope");
     return std::nullopt;
 }
 

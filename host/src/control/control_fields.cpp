@@ -1,6 +1,8 @@
 // Control API: response builders and body field readers.
 #include "control/control_internal.h"
 
+#include "json/base64.h"
+
 #include <algorithm>
 
 namespace wshost::control
@@ -8,11 +10,10 @@ namespace wshost::control
 namespace
 {
 
-constexpr const char *kUserRule =
-    "a user id (a non-empty string of at most 256 bytes without NUL, or an integer)";
+const std::string kUserRule = "a user id (" + std::string(kNameRuleText) + ", or an integer)";
 constexpr const char *kConnRule =
     "a connection id (a decimal string or an integer, 1 to 18446744073709551615)";
-constexpr const char *kNameRule = "a non-empty string of at most 256 bytes without NUL";
+constexpr std::string_view kNameRule = kNameRuleText;
 
 } // namespace
 
@@ -30,12 +31,9 @@ std::string quote(std::string_view field)
     return out;
 }
 
-ControlResponse success(std::string_view members)
+ControlResponse success()
 {
-    ControlResponse r;
-    r.body = "{\"status\":\"success\"";
-    r.body.append(members).push_back('}');
-    return r;
+    return success([](JsonWriter &) {});
 }
 
 ControlResponse bad_request(std::string_view message)
@@ -50,48 +48,25 @@ ControlResponse not_found(std::string_view message)
 
 ControlResponse push_receipt(const Receipt &receipt)
 {
-    return success(",\"delivery\":{\"matched\":" + std::to_string(receipt.matched) +
-                   ",\"enqueued\":" + std::to_string(receipt.enqueued) +
-                   ",\"dropped\":" + std::to_string(receipt.dropped) + "}");
+    return success([&](JsonWriter &w) {
+        w.key("delivery").begin_object();
+        w.key("matched").number(receipt.matched).key("enqueued").number(receipt.enqueued);
+        w.key("dropped").number(receipt.dropped).end_object();
+    });
 }
 
-void append_conn_id(std::string &out, wsh_conn_id id)
+void write_snapshot(JsonWriter &w, const ConnectionSnapshot &s)
 {
-    out.push_back('"');
-    out += std::to_string(id);
-    out.push_back('"');
-}
-
-void append_snapshot(std::string &out, const ConnectionSnapshot &s)
-{
-    out += "{\"id\":";
-    append_conn_id(out, s.id);
-    out += ",\"user\":";
-    if (s.user_id.empty())
-        out += "null";
-    else
-        append_json_text(out, s.user_id);
-    out += ",\"peer\":";
-    append_json_text(out, s.peer);
-    out += ",\"tags\":{";
-    bool first = true;
-    for (const auto &[key, value] : s.tags) {
-        out += first ? "" : ",";
-        append_json_text(out, key);
-        out.push_back(':');
-        append_json_text(out, value);
-        first = false;
-    }
-    out += "},\"rooms\":[";
-    first = true;
-    for (const std::string &room : s.rooms) {
-        out += first ? "" : ",";
-        append_json_text(out, room);
-        first = false;
-    }
-    out += "],\"queued_messages\":" + std::to_string(s.queued_messages) +
-           ",\"queued_bytes\":" + std::to_string(s.queued_bytes) +
-           ",\"dropped\":" + std::to_string(s.dropped) + "}";
+    w.begin_object().key("id").id(s.id).key("user").string_or_null(s.user_id).key("peer").string(s.peer);
+    w.key("tags").begin_object();
+    for (const auto &[key, value] : s.tags)
+        w.key(key).string(value);
+    w.end_object().key("rooms").begin_array();
+    for (const std::string &room : s.rooms)
+        w.string(room);
+    w.end_array();
+    w.key("queued_messages").number(s.queued_messages).key("queued_bytes").number(s.queued_bytes);
+    w.key("dropped").number(s.dropped).end_object();
 }
 
 bool Reader::fail(std::string message)
@@ -176,7 +151,7 @@ bool Reader::name(const JsonValue &v, const std::string &field, std::string &out
         out = v.text;
         return true;
     }
-    return fail(quote(field) + " must be " + kNameRule);
+    return fail(quote(field) + " must be " + std::string(kNameRule));
 }
 
 bool Reader::tags(const JsonValue &v, const std::string &field, Tags &out)
@@ -186,7 +161,7 @@ bool Reader::tags(const JsonValue &v, const std::string &field, Tags &out)
                     " must be a non-empty object of string values, e.g. {\"language\":\"FR\"}");
     for (const auto &[key, value] : v.members) {
         if (!valid_name(key))
-            return fail("tag keys in " + quote(field) + " must be " + kNameRule);
+            return fail("tag keys in " + quote(field) + " must be " + std::string(kNameRule));
         std::string text;
         if (!name(value, field + "." + key, text))
             return false;
@@ -207,9 +182,11 @@ bool Reader::base64(const JsonValue &v, const std::string &field, std::string &o
 {
     if (!v.is(JsonValue::Type::string))
         return fail(quote(field) + " must be a base64 string");
-    if (!decode_base64(v.text, out))
+    std::optional<std::string> bytes = base64_decode(v.text);
+    if (!bytes)
         return fail(quote(field) +
                     " is not valid base64 (standard alphabet with '=' padding, no whitespace)");
+    out = std::move(*bytes);
     return true;
 }
 

@@ -5,6 +5,8 @@
 #include "control/control_api.h"
 #include "control/control_json.h"
 #include "gateway/gateway.h"
+#include "json/name_rule.h"
+#include "base/json_writer.h"
 
 #include <initializer_list>
 #include <string>
@@ -24,16 +26,23 @@ struct Call {
 
 using Handler = ControlResponse (*)(const Call &);
 
-// {"status":"success"<members>}; `members` is empty or starts with ','.
-ControlResponse success(std::string_view members = {});
+// {"status":"success", ...}: `members(w)` writes the members after "status".
+template <typename Members> ControlResponse success(Members &&members)
+{
+    ControlResponse r;
+    JsonWriter w(r.body);
+    w.begin_object().key("status").string("success");
+    members(w);
+    w.end_object();
+    return r;
+}
+ControlResponse success();                             // {"status":"success"}
 ControlResponse bad_request(std::string_view message); // 400
 ControlResponse not_found(std::string_view message);   // 404
 ControlResponse push_receipt(const Receipt &receipt);
-// "17" style decimal id as a JSON string.
-void append_conn_id(std::string &out, wsh_conn_id id);
 // A connection's public view: id, user (null when anonymous), peer, tags,
 // rooms, queue figures.
-void append_snapshot(std::string &out, const ConnectionSnapshot &snap);
+void write_snapshot(JsonWriter &w, const ConnectionSnapshot &snap);
 
 // Reads body fields, keeping the first error. Field names in messages are
 // paths as the client wrote them: "userIds[2]", "to.tags.language".

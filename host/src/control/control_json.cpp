@@ -1,7 +1,6 @@
 #include "control/control_json.h"
 
 #include "json/json_scan.h"
-#include "json/writer.h"
 
 #include <cstring>
 #include <unordered_set>
@@ -87,21 +86,6 @@ int hex_digit(char c)
     return -1;
 }
 
-int base64_digit(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 } // namespace
 
 const JsonValue *JsonValue::find(std::string_view key) const
@@ -126,12 +110,6 @@ bool parse_json(std::string_view text, JsonValue &out, std::string &error)
     out = JsonValue{};
     json::Scanner s(text, kMaxJsonDepth);
     return build(s, out, error);
-}
-
-bool valid_name(std::string_view s)
-{
-    return !s.empty() && s.size() <= kMaxNameBytes && s.find('\0') == std::string_view::npos &&
-           json::valid_utf8(s);
 }
 
 bool is_integer_literal(std::string_view n)
@@ -164,33 +142,6 @@ bool parse_conn_id(std::string_view text, wsh_conn_id &out)
     return true;
 }
 
-bool decode_base64(std::string_view in, std::string &out)
-{
-    out.clear();
-    if (in.size() % 4 != 0)
-        return false;
-    out.reserve(in.size() / 4 * 3);
-    for (std::size_t i = 0; i < in.size(); i += 4) {
-        const bool last = i + 4 == in.size();
-        int pad = 0;
-        if (last && in[i + 3] == '=')
-            pad = in[i + 2] == '=' ? 2 : 1;
-        std::uint32_t group = 0;
-        for (int k = 0; k < 4; ++k) {
-            int d = k >= 4 - pad ? 0 : base64_digit(in[i + k]);
-            if (d < 0)
-                return false; // also a '=' anywhere but at the very end
-            group = group << 6 | static_cast<std::uint32_t>(d);
-        }
-        out.push_back(static_cast<char>(group >> 16));
-        if (pad < 2)
-            out.push_back(static_cast<char>(group >> 8 & 0xFF));
-        if (pad < 1)
-            out.push_back(static_cast<char>(group & 0xFF));
-    }
-    return true;
-}
-
 bool percent_decode(std::string_view in, std::string &out)
 {
     out.clear();
@@ -208,19 +159,6 @@ bool percent_decode(std::string_view in, std::string &out)
         i += 2;
     }
     return true;
-}
-
-void append_json_text(std::string &out, std::string_view s)
-{
-    if (json::valid_utf8(s)) {
-        append_json_string(out, s);
-        return;
-    }
-    std::string ascii(s);
-    for (char &c : ascii)
-        if (static_cast<unsigned char>(c) >= 0x80)
-            c = '?';
-    append_json_string(out, ascii);
 }
 
 } // namespace wshost::control

@@ -43,11 +43,6 @@ struct JsonMember {
 // false with a reason ("... at byte N") in `error`.
 bool parse_json(std::string_view text, JsonValue &out, std::string &error);
 
-// Names are user ids, room names, tag keys and values: 1..256 bytes, no NUL
-// (the same rule as the plugin ABI), valid UTF-8.
-inline constexpr std::size_t kMaxNameBytes = 256;
-bool valid_name(std::string_view s);
-
 // A JSON number that is an integer written without fraction or exponent
 // ("-0" excluded); its text is the decimal form.
 bool is_integer_literal(std::string_view number);
@@ -55,15 +50,7 @@ bool is_integer_literal(std::string_view number);
 // Decimal text of a connection id: 1..2^64-1, digits only, no leading zero.
 bool parse_conn_id(std::string_view text, wsh_conn_id &out);
 
-// Standard base64 (RFC 4648 §4: + and /, '=' padding required, no
-// whitespace). Non-canonical trailing bits are accepted. False when invalid.
-bool decode_base64(std::string_view in, std::string &out);
-
 // Percent-decodes one URL path segment. False on a malformed escape.
 bool percent_decode(std::string_view in, std::string &out);
-
-// Appends `s` as a JSON string literal. When `s` is not valid UTF-8 every
-// non-ASCII byte becomes '?', so the output is always valid JSON.
-void append_json_text(std::string &out, std::string_view s);
 
 } // namespace wshost::control

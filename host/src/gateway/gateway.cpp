@@ -54,7 +54,7 @@ void Gateway::remove(Connection *conn)
     {
         std::lock_guard lock(mu_);
         for (const std::string &room : std::set<std::string>(conn->rooms))
-            leave_locked(*conn, room, events);
+            change_room_locked(*conn, room, RoomChange::leave, events);
         for (const auto &[key, value] : conn->tags)
             tag_index_.remove(conn->id, key, value);
         if (!conn->user_id.empty()) {
@@ -130,27 +130,26 @@ bool Gateway::remove_tag(wsh_conn_id id, std::string_view key)
     return true;
 }
 
-bool Gateway::join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events)
+bool Gateway::change_room_locked(Connection &conn, const std::string &room, RoomChange change,
+                                 std::vector<RoomEvent> &events)
 {
-    if (!conn.rooms.insert(room).second)
-        return false;
-    rooms_[room].insert(conn.id);
-    events.push_back({true, conn.id, conn.user_id, room});
+    const bool join = change == RoomChange::join;
+    if (join) {
+        if (!conn.rooms.insert(room).second)
+            return false;
+        rooms_[room].insert(conn.id);
+    } else {
+        if (!conn.rooms.erase(room))
+            return false;
+        auto it = rooms_.find(room);
+        if (it != rooms_.end() && (it->second.erase(conn.id), it->second.empty()))
+            rooms_.erase(it);
+    }
+    events.push_back({join, conn.id, conn.user_id, room});
     return true;
 }
 
-bool Gateway::leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events)
-{
-    if (!conn.rooms.erase(room))
-        return false;
-    auto it = rooms_.find(room);
-    if (it != rooms_.end() && (it->second.erase(conn.id), it->second.empty()))
-        rooms_.erase(it);
-    events.push_back({false, conn.id, conn.user_id, room});
-    return true;
-}
-
-std::optional<bool> Gateway::join(wsh_conn_id id, std::string_view room)
+std::optional<bool> Gateway::change_room(wsh_conn_id id, std::string_view room, RoomChange change)
 {
     std::vector<RoomEvent> events;
     std::optional<bool> changed;
@@ -159,50 +158,21 @@ std::optional<bool> Gateway::join(wsh_conn_id id, std::string_view room)
         Connection *conn = find(id);
         if (!conn)
             return std::nullopt;
-        changed = join_locked(*conn, std::string(room), events);
+        changed = change_room_locked(*conn, std::string(room), change, events);
     }
     after_unlock(false, events);
     return changed;
 }
 
-std::optional<bool> Gateway::leave(wsh_conn_id id, std::string_view room)
-{
-    std::vector<RoomEvent> events;
-    std::optional<bool> changed;
-    {
-        std::lock_guard lock(mu_);
-        Connection *conn = find(id);
-        if (!conn)
-            return std::nullopt;
-        changed = leave_locked(*conn, std::string(room), events);
-    }
-    after_unlock(false, events);
-    return changed;
-}
-
-std::size_t Gateway::join_user(std::string_view user, std::string_view room)
-{
-    return change_user_rooms(user, room, true);
-}
-
-std::size_t Gateway::leave_user(std::string_view user, std::string_view room)
-{
-    return change_user_rooms(user, room, false);
-}
-
-std::size_t Gateway::change_user_rooms(std::string_view user, std::string_view room, bool join)
+std::size_t Gateway::change_user_rooms(std::string_view user, std::string_view room, RoomChange change)
 {
     std::vector<RoomEvent> events;
     {
         std::lock_guard lock(mu_);
         auto it = users_.find(std::string(user));
         if (it != users_.end())
-            for (wsh_conn_id id : it->second) {
-                if (join)
-                    join_locked(*find(id), std::string(room), events);
-                else
-                    leave_locked(*find(id), std::string(room), events);
-            }
+            for (wsh_conn_id id : it->second)
+                change_room_locked(*find(id), std::string(room), change, events);
     }
     after_unlock(false, events);
     return events.size();

@@ -108,12 +108,12 @@ class Gateway
     bool set_user(wsh_conn_id id, std::string_view user);
     bool set_tag(wsh_conn_id id, std::string_view key, std::string_view value);
     bool remove_tag(wsh_conn_id id, std::string_view key);
-    // Joins/leaves one connection; nullopt: gone; false: no change.
-    std::optional<bool> join(wsh_conn_id id, std::string_view room);
-    std::optional<bool> leave(wsh_conn_id id, std::string_view room);
-    // Joins/leaves every connection of `user`; returns how many changed.
-    std::size_t join_user(std::string_view user, std::string_view room);
-    std::size_t leave_user(std::string_view user, std::string_view room);
+    enum class RoomChange { join, leave };
+    // Joins or leaves one connection; nullopt: gone; false: no change (already
+    // a member / not a member).
+    std::optional<bool> change_room(wsh_conn_id id, std::string_view room, RoomChange change);
+    // Joins or leaves every connection of `user`; returns how many changed.
+    std::size_t change_user_rooms(std::string_view user, std::string_view room, RoomChange change);
 
     std::optional<ConnectionSnapshot> snapshot(wsh_conn_id id) const;
     std::vector<ConnectionSnapshot> room_members(std::string_view room) const;
@@ -132,9 +132,8 @@ class Gateway
     void request_close(Connection &conn, int code, std::string_view reason, bool flush);
     void request_writeable(Connection &conn);
     void resume_rx_locked(Connection &conn); // service thread
-    bool join_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
-    bool leave_locked(Connection &conn, const std::string &room, std::vector<RoomEvent> &events);
-    std::size_t change_user_rooms(std::string_view user, std::string_view room, bool join);
+    bool change_room_locked(Connection &conn, const std::string &room, RoomChange change,
+                            std::vector<RoomEvent> &events);
     ConnectionSnapshot snapshot_locked(const Connection &conn) const;
     // After releasing mu_: wake the loop if needed, tell the room listener.
     void after_unlock(bool wake, const std::vector<RoomEvent> &events);

@@ -1,8 +1,8 @@
 #include "plugins/generations.h"
 
 #include "auth/auth.h"
+#include "base/json_writer.h"
 #include "base/log.h"
-#include "json/writer.h"
 
 namespace wshost
 {

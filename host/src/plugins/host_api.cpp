@@ -17,12 +17,12 @@ using abi::view;
 
 ReplyRegistry *replies_of(wsh_host *host)
 {
-    return host && host->plugin ? host->plugin->services().replies : nullptr;
+    return host->plugin->services().replies;
 }
 
 int api_register_action(wsh_host *host, wsh_str name, wsh_action_fn fn, void *user_data) noexcept
 {
-    if (!host || !host->plugin || !valid(name))
+    if (!abi::known(host) || !valid(name))
         return WSH_E_INVALID;
     PluginSet *set = host->plugin->registering_into();
     if (!set)
@@ -36,7 +36,7 @@ int api_register_action(wsh_host *host, wsh_str name, wsh_action_fn fn, void *us
 
 int api_register_hook(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data) noexcept
 {
-    if (!host || !host->plugin)
+    if (!abi::known(host))
         return WSH_E_INVALID;
     PluginSet *set = host->plugin->registering_into();
     if (!set)
@@ -50,6 +50,8 @@ int api_register_hook(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *
 
 int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexcept
 {
+    if (!abi::known(host))
+        return WSH_E_INVALID;
     ReplyRegistry *r = replies_of(host);
     if (!r || !valid(payload))
         return r ? WSH_E_INVALID : WSH_E_GONE;
@@ -62,6 +64,8 @@ int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexc
 
 int api_reply_error(wsh_host *host, wsh_reply_id reply, wsh_str code, wsh_str message) noexcept
 {
+    if (!abi::known(host))
+        return WSH_E_INVALID;
     ReplyRegistry *r = replies_of(host);
     if (!r || !valid(code) || !valid(message))
         return r ? WSH_E_INVALID : WSH_E_GONE;
@@ -74,6 +78,8 @@ int api_reply_error(wsh_host *host, wsh_reply_id reply, wsh_str code, wsh_str me
 
 int api_reply_none(wsh_host *host, wsh_reply_id reply) noexcept
 {
+    if (!abi::known(host))
+        return WSH_E_INVALID;
     ReplyRegistry *r = replies_of(host);
     if (!r)
         return WSH_E_GONE;
@@ -97,15 +103,32 @@ void api_log(wsh_host *host, wsh_log_level level, wsh_str message) noexcept
               static_cast<int>(message.len), message.ptr ? message.ptr : "");
 }
 
+// Designated initializers: a member left out or put out of order fails the build.
 const wsh_host_api kApi = {
-    sizeof(wsh_host_api),   WSH_ABI_MAJOR,           WSH_ABI_MINOR,
-    api_register_action,    api_register_hook,       api_reply_success,
-    api_reply_error,        api_reply_none,          api_log,
-    abi::gw_send,           abi::gw_set_user,        abi::gw_set_tag,
-    abi::gw_remove_tag,     abi::gw_join_room,       abi::gw_leave_room,
-    abi::gw_join_room_user, abi::gw_leave_room_user, abi::gw_room_count,
-    abi::gw_room_members,   abi::gw_connection_info, abi::auth_register,
-    abi::auth_accept,       abi::auth_reject,        abi::auth_anonymous,
+    .struct_size = sizeof(wsh_host_api),
+    .abi_major = WSH_ABI_MAJOR,
+    .abi_minor = WSH_ABI_MINOR,
+    .register_action = api_register_action,
+    .register_hook = api_register_hook,
+    .reply_success = api_reply_success,
+    .reply_error = api_reply_error,
+    .reply_none = api_reply_none,
+    .log = api_log,
+    .send = abi::gw_send,
+    .set_user = abi::gw_set_user,
+    .set_tag = abi::gw_set_tag,
+    .remove_tag = abi::gw_remove_tag,
+    .join_room = abi::gw_join_room,
+    .leave_room = abi::gw_leave_room,
+    .join_room_user = abi::gw_join_room_user,
+    .leave_room_user = abi::gw_leave_room_user,
+    .room_count = abi::gw_room_count,
+    .room_members = abi::gw_room_members,
+    .connection_info = abi::gw_connection_info,
+    .register_authenticator = abi::auth_register,
+    .auth_accept = abi::auth_accept,
+    .auth_reject = abi::auth_reject,
+    .auth_anonymous = abi::auth_anonymous,
 };
 
 } // namespace

@@ -14,7 +14,7 @@ namespace
 
 AuthService *auth_of(wsh_host *host)
 {
-    return host && host->plugin ? host->plugin->services().auth : nullptr;
+    return host->plugin->services().auth;
 }
 
 bool valid_text(wsh_str s, std::size_t max)
@@ -27,7 +27,7 @@ bool valid_text(wsh_str s, std::size_t max)
 int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str *extra_headers,
                   size_t extra_headers_count) noexcept
 {
-    if (!host || !host->plugin || !fn || (!extra_headers && extra_headers_count))
+    if (!known(host) || !fn || (!extra_headers && extra_headers_count))
         return WSH_E_INVALID;
     PluginSet *set = host->plugin->registering_into();
     if (!set)
@@ -53,15 +53,17 @@ int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str
 int auth_accept(wsh_host *host, wsh_auth_id id, wsh_str user_id, const wsh_tag *tags, size_t tags_count,
                 wsh_str metadata_json) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     AuthService *auth = auth_of(host);
     if (!auth)
         return WSH_E_GONE;
-    if (!valid_text(user_id, 256) || (!tags && tags_count) || !valid(metadata_json))
+    if (!valid_name(user_id) || (!tags && tags_count) || !valid(metadata_json))
         return WSH_E_INVALID;
     try {
         Tags owned;
         for (size_t i = 0; i < tags_count; ++i) {
-            if (!valid_text(tags[i].key, 256) || !valid_text(tags[i].value, 256))
+            if (!valid_name(tags[i].key) || !valid_name(tags[i].value))
                 return WSH_E_INVALID;
             owned[std::string(view(tags[i].key))] = std::string(view(tags[i].value));
         }
@@ -74,6 +76,8 @@ int auth_accept(wsh_host *host, wsh_auth_id id, wsh_str user_id, const wsh_tag *
 
 int auth_reject(wsh_host *host, wsh_auth_id id, wsh_str reason) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     AuthService *auth = auth_of(host);
     if (!auth)
         return WSH_E_GONE;
@@ -88,6 +92,8 @@ int auth_reject(wsh_host *host, wsh_auth_id id, wsh_str reason) noexcept
 
 int auth_anonymous(wsh_host *host, wsh_auth_id id) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     AuthService *auth = auth_of(host);
     if (!auth)
         return WSH_E_GONE;

@@ -13,13 +13,6 @@ namespace wshost::abi
 namespace
 {
 
-constexpr std::size_t kMaxNameBytes = 256; // user ids, tag keys and values, room names
-
-bool valid_name(wsh_str s)
-{
-    return valid(s) && s.len > 0 && s.len <= kMaxNameBytes && !std::memchr(s.ptr, '\0', s.len);
-}
-
 template <typename T> bool valid_array(const T *items, std::size_t count)
 {
     return items || count == 0;
@@ -113,10 +106,13 @@ void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_f
     fn(infos.data(), infos.size(), user_data);
 }
 
-// The shape of every gateway call: WSH_E_GONE without a gateway (--check-config),
-// WSH_E_INVALID when `args_ok` is false, WSH_E_NOMEM when `call` throws.
+// The shape of every gateway call: WSH_E_INVALID for a handle the host did not
+// give out, WSH_E_GONE without a gateway (--check-config), WSH_E_INVALID when
+// `args_ok` is false, WSH_E_NOMEM when `call` throws.
 template <typename Call> int with_gateway(wsh_host *host, bool args_ok, Call &&call) noexcept
 {
+    if (!known(host))
+        return WSH_E_INVALID;
     Gateway *g = gateway_of(host);
     if (!g)
         return WSH_E_GONE;
@@ -129,10 +125,11 @@ template <typename Call> int with_gateway(wsh_host *host, bool args_ok, Call &&c
     }
 }
 
-int change_user_rooms(wsh_host *host, wsh_str user, wsh_str room, size_t *changed, bool join) noexcept
+int change_user_rooms(wsh_host *host, wsh_str user, wsh_str room, size_t *changed,
+                      Gateway::RoomChange change) noexcept
 {
     return with_gateway(host, valid_name(user) && valid_name(room), [&](Gateway &g) {
-        std::size_t n = join ? g.join_user(view(user), view(room)) : g.leave_user(view(user), view(room));
+        std::size_t n = g.change_user_rooms(view(user), view(room), change);
         if (changed)
             *changed = n;
         return WSH_OK;
@@ -179,7 +176,7 @@ int gw_remove_tag(wsh_host *host, wsh_conn_id conn, wsh_str key) noexcept
 int gw_join_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 {
     return with_gateway(host, valid_name(room), [&](Gateway &g) {
-        auto joined = g.join(conn, view(room));
+        auto joined = g.change_room(conn, view(room), Gateway::RoomChange::join);
         return !joined ? WSH_E_GONE : *joined ? WSH_OK : WSH_E_EXISTS;
     });
 }
@@ -187,19 +184,24 @@ int gw_join_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 int gw_leave_room(wsh_host *host, wsh_conn_id conn, wsh_str room) noexcept
 {
     return with_gateway(host, valid_name(room), [&](Gateway &g) {
-        auto left = g.leave(conn, view(room));
-        return left && *left ? WSH_OK : WSH_E_GONE;
+        auto left = g.change_room(conn, view(room), Gateway::RoomChange::leave);
+        if (!left)
+            return WSH_E_GONE;
+        if (*left)
+            return WSH_OK;
+        // WSH_E_NOT_MEMBER is 1.1; a 1.0 plugin was promised WSH_E_GONE.
+        return host->plugin->abi_minor() >= 1 ? WSH_E_NOT_MEMBER : WSH_E_GONE;
     });
 }
 
 int gw_join_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
 {
-    return change_user_rooms(host, user, room, changed, true);
+    return change_user_rooms(host, user, room, changed, Gateway::RoomChange::join);
 }
 
 int gw_leave_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *changed) noexcept
 {
-    return change_user_rooms(host, user, room, changed, false);
+    return change_user_rooms(host, user, room, changed, Gateway::RoomChange::leave);
 }
 
 int gw_room_count(wsh_host *host, wsh_str room, size_t *count) noexcept

@@ -3,6 +3,7 @@
 // copies what it keeps (STYLE rule 4).
 #pragma once
 
+#include "json/name_rule.h"
 #include "plugins/plugin_set.h"
 
 #include <string>
@@ -19,14 +20,26 @@ inline bool valid(wsh_str s)
 {
     return s.ptr || s.len == 0;
 }
+// User ids, room names, tag keys and values: the host's one name rule.
+inline bool valid_name(wsh_str s)
+{
+    return valid(s) && wshost::valid_name(view(s));
+}
 inline wsh_str str(const std::string &s)
 {
     return {s.data(), s.size()};
 }
 
+// A handle the host gave out: every function answers WSH_E_INVALID otherwise.
+inline bool known(const wsh_host *host)
+{
+    return host && host->plugin;
+}
+
+// Null outside a running server (--check-config): the caller answers WSH_E_GONE.
 inline Gateway *gateway_of(wsh_host *host)
 {
-    return host && host->plugin ? host->plugin->services().gateway : nullptr;
+    return host->plugin->services().gateway;
 }
 
 int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary,

@@ -155,9 +155,7 @@ std::string LoadedPlugin::init(PluginSet &set)
 
 bool LoadedPlugin::can_reload_with(const PluginConfig &next) const
 {
-    bool opted_in = initialized_ &&
-                    def_->struct_size >= offsetof(wsh_plugin_def, reload) + sizeof def_->reload &&
-                    def_->reload;
+    bool opted_in = initialized_ && WSH_STRUCT_HAS(wsh_plugin_def, def_, reload) && def_->reload;
     return opted_in && next.name == config_.name && next.resolved == config_.resolved &&
            next.blocking == config_.blocking && next.timeout_ms == config_.timeout_ms &&
            next.action_timeouts_ms == config_.action_timeouts_ms && same_file_as_loaded();

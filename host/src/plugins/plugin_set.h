@@ -73,6 +73,9 @@ class LoadedPlugin
     const std::string &name() const { return config_.name; }
     const std::string &version() const { return version_; }
     bool blocking() const { return config_.blocking; }
+    // The ABI minor version the plugin was built against (valid after open()):
+    // host functions answer what that version documents.
+    uint16_t abi_minor() const { return def_ ? def_->abi_minor : 0; }
     const HostServices &services() const { return services_; }
     // The generation this plugin's init is registering into; null outside init.
     PluginSet *registering_into() const { return registering_into_; }

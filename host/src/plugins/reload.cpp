@@ -1,6 +1,6 @@
 #include "plugins/reload.h"
 
-#include "json/writer.h"
+#include "base/json_writer.h"
 #include "base/log.h"
 #include "base/metrics.h"
 

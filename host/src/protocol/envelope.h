@@ -7,7 +7,7 @@
 #pragma once
 
 #include "json/json_scan.h"
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 #include <cstddef>
 #include <string>

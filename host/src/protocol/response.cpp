@@ -1,6 +1,6 @@
 #include "protocol/response.h"
 
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 namespace wshost
 {

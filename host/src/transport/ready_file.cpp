@@ -1,6 +1,6 @@
 #include "transport/ready_file.h"
 
-#include "json/writer.h"
+#include "base/json_writer.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -1,8 +1,11 @@
 #include "transport/upgrade_checks.h"
 
 #include "base/text.h"
+#include "json/base64.h"
 
 #include <array>
+#include <optional>
+#include <string>
 
 namespace wshost
 {
@@ -99,16 +102,10 @@ bool header_has_token(std::string_view list, std::string_view token)
 
 bool valid_websocket_key(std::string_view key)
 {
-    key = trim(key);
-    if (key.size() != 24 || key[22] != '=' || key[23] != '=')
-        return false;
-    for (std::size_t i = 0; i < 22; ++i) {
-        char c = key[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-              c == '/'))
-            return false;
-    }
-    return true; // the 4 unused bits of key[21] carry nothing: not checked
+    // base64_decode leaves the 4 unused bits of the 22nd character unchecked:
+    // they carry nothing.
+    const std::optional<std::string> bytes = base64_decode(trim(key));
+    return bytes && bytes->size() == 16;
 }
 
 UpgradeProblem check_upgrade(const UpgradeHeaders &h)

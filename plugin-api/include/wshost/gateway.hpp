@@ -181,7 +181,7 @@ class GatewayApi
     {
         return api()->join_room(handle(), conn, to_wsh(room));
     }
-    /* WSH_OK left, WSH_E_GONE not a member (or closed). */
+    /* WSH_OK left, WSH_E_NOT_MEMBER not a member, WSH_E_GONE closed. */
     int leave_room(wsh_conn_id conn, std::string_view room) const noexcept
     {
         return api()->leave_room(handle(), conn, to_wsh(room));
@@ -236,7 +236,7 @@ class GatewayApi
                     c.tags.emplace(to_view(in.tags[t].key), to_view(in.tags[t].value));
                 for (size_t r = 0; r < in.rooms_count; ++r)
                     c.rooms.emplace_back(to_view(in.rooms[r]));
-                if (in.struct_size >= offsetof(wsh_conn_info, dropped) + sizeof in.dropped) {
+                if (WSH_STRUCT_HAS(wsh_conn_info, &in, dropped)) {
                     c.queued_messages = in.queued_messages;
                     c.queued_bytes = in.queued_bytes;
                     c.queued_bytes_peak = in.queued_bytes_peak;

@@ -20,10 +20,13 @@
  * Each refusal is one error line naming the plugin and both values.
  *
  * Then the host calls def->init() once. During init (and only then) the plugin
- * registers its actions and hooks. def->fini() is called once when the plugin's
- * generation is retired (shutdown, or after a reload once no handler of the old
- * generation is still running). After fini returns the object may be dlclose()d:
- * a plugin must stop every thread it started and release everything in fini.
+ * registers its actions, hooks and authenticator. def->fini() is called once
+ * when the plugin's generation is retired (shutdown, or after a reload once no
+ * handler, open reply or pending verdict of the old generation is left), and
+ * also when init succeeded but another plugin of the same load failed. After
+ * fini returns the object may be dlclose()d: a plugin must stop every thread it
+ * started and release everything in fini. A plugin whose init failed gets no
+ * fini.
  *
  * Every reload loads a fresh private copy of the file and calls its init,
  * while the old copy keeps serving the requests it already started. A plugin
@@ -40,16 +43,32 @@
  *   stated). They are BORROWED for the duration of the call: copy what you keep.
  *   The host copies everything a plugin passes to it before returning.
  * - Connections are 64-bit ids (wsh_conn_id), never pointers. An id is never
- *   reused during the life of the process. A call about a closed connection
- *   returns WSH_E_GONE and touches nothing.
- * - Every host function returns a wsh_status (0 = WSH_OK) unless stated.
+ *   reused during the life of the process. A gateway call about one closed
+ *   connection (set_user, set_tag, join_room, connection_info, ...) returns
+ *   WSH_E_GONE and touches nothing; a send that selects it counts it nowhere.
+ * - Every host function returns a wsh_status (0 = WSH_OK) unless stated; each
+ *   function's comment lists the codes it returns. Every function that takes
+ *   a wsh_host also returns WSH_E_INVALID for a NULL host, and every one that
+ *   allocates may return WSH_E_NOMEM: the host ran out of memory, stays
+ *   consistent, and what the call did is unspecified (a reply or verdict it
+ *   answered may be used up; a send may have reached some recipients).
  * - Host functions never throw, never call back into the plugin synchronously
- *   except where stated, and are safe to call from any thread unless marked
- *   "init only".
+ *   except where stated (room_members, connection_info), and are safe to call
+ *   from any thread unless marked "init only".
+ * - Hooks never run inside the call that causes them: a hook fired by a host
+ *   call (join_room -> WSH_HOOK_ROOM_JOINED, auth_accept ->
+ *   WSH_HOOK_AUTHENTICATED, ...) is queued to the service thread and runs
+ *   after that call has returned, even when the call was made there. So a
+ *   plugin may call the host while holding its own lock.
+ * - Outside a running server (`wshost --check-config` loads, inits and finis
+ *   every plugin without accepting connections) the gateway, reply and
+ *   verdict functions return WSH_E_GONE.
  * - Structs start with a `struct_size` member and only ever grow at the end.
  *   Set struct_size = sizeof(the struct) in structs you pass to the host; the
- *   host reads only the members your size covers. Check struct_size before
- *   reading a member that was appended in a later ABI minor version.
+ *   host reads only the members your size covers (wsh_target and
+ *   wsh_receipt must be at least sizeof of their 1.0 layout). Check a struct
+ *   the host hands you with WSH_STRUCT_HAS / WSH_API_HAS before using a
+ *   member newer than the abi_minor your plugin declares.
  *
  * ---------------------------------------------------------------------------
  * 3. Actions and replies
@@ -70,16 +89,41 @@
  *
  * If no reply arrives within the action's timeout (TOML `timeout_ms`), the
  * client gets `handler_timeout`; a reply given after that returns
- * WSH_E_GONE, is counted as late and is dropped. The same happens to a reply
- * for a connection that closed meanwhile.
+ * WSH_E_GONE, is counted as late and is dropped. A reply for a connection that
+ * closed meanwhile is accepted (WSH_OK) and dropped: the id stays open until
+ * it is answered or times out, whatever became of its connection.
  *
  * reply_success's payload must be one JSON object; it is sent byte for byte
  * as given. Anything else (not JSON, an array, trailing garbage) is replaced
  * by `handler_failed` and the call returns WSH_E_INVALID.
  *
- * Plugins in a `blocking = true` [[plugin]] run their handlers on the host's
- * worker pool; all other handlers and every hook run on the service thread,
- * where they must not block.
+ * ---------------------------------------------------------------------------
+ * 4. Threads: where the host calls plugin code
+ * ---------------------------------------------------------------------------
+ * The host runs one service thread (the event loop: every socket, timer and
+ * hook), a worker pool for `blocking = true` plugins, and a reload thread.
+ *   - init: at startup (and under --check-config) on the main thread, before
+ *     any client is accepted; on a reload on the reload thread, while the
+ *     running generation keeps serving on the other threads.
+ *   - reload (wsh_plugin_def.reload): on the reload thread, while handlers of
+ *     the same instance may run on the service thread or the worker pool.
+ *   - fini: on the service thread when a generation retires (also at
+ *     shutdown); on the thread that ran init (main or reload thread) when the
+ *     load it belonged to failed, and on the main thread under
+ *     --check-config. Never on a plugin's own thread and never inside a host
+ *     call, so fini may join the plugin's threads.
+ *   - action handlers: on the service thread, where they must not block; in a
+ *     `blocking = true` [[plugin]] on a worker-pool thread (several at once:
+ *     guard shared state).
+ *   - the authenticator: on the service thread, during the upgrade, whether
+ *     or not the plugin is `blocking`. It must not block: answer later from a
+ *     thread of your own when deciding takes time.
+ *   - every hook: on the service thread, after the call that caused it has
+ *     returned (see section 2).
+ *   - a wsh_conn_info_fn: on the calling thread, inside room_members or
+ *     connection_info, with no host lock held.
+ * Replies, verdicts and gateway calls may be made from any of these threads
+ * and from the plugin's own threads, between init and the end of fini.
  */
 #ifndef WSHOST_PLUGIN_H
 #define WSHOST_PLUGIN_H
@@ -92,18 +136,17 @@ extern "C" {
 #endif
 
 /* ABI version of this header. The host accepts a plugin whose major equals the
- * host's and whose minor is lower than or equal to the host's. */
+ * host's and whose minor is lower than or equal to the host's. What a minor
+ * version added is marked "since 1.N" below; everything else is 1.0.
+ *   1.1: WSH_E_NOT_MEMBER (leave_room). */
 #define WSH_ABI_MAJOR 1
-#define WSH_ABI_MINOR 0
+#define WSH_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define WSH_PLUGIN_EXPORT __attribute__((visibility("default")))
 #else
 #define WSH_PLUGIN_EXPORT
 #endif
-
-/* Name of the single symbol a plugin exports. */
-#define WSH_PLUGIN_ENTRY_SYMBOL "wsh_plugin_entry"
 
 /* ------------------------------------------------------------------------- */
 /* Basic types                                                                */
@@ -142,24 +185,52 @@ typedef struct wsh_tag {
  * In JSON (control API, events) ids are written as decimal strings. */
 typedef uint64_t wsh_conn_id;
 
-/* A one-shot reply handle. Unique for the life of the process; 0 is invalid. */
+/* A one-shot reply handle; 0 is invalid. An id names one request until it is
+ * answered or times out; afterwards every call with it returns WSH_E_GONE.
+ * Ids are recycled, but one comes back only after 2^40 further requests went
+ * through its slot, so a stale id never reaches another request in practice. */
 typedef uint64_t wsh_reply_id;
 
 /* Opaque handle the host gives each loaded plugin instance. Pass it back to
  * every host function. Valid from init until fini returns. */
 typedef struct wsh_host wsh_host;
 
-/* Status codes returned by host functions. Stable values. */
+/* Status codes returned by host functions. Stable values: a code is never
+ * renumbered or reused; new ones are added at the end. */
 typedef enum wsh_status {
     WSH_OK = 0,
     WSH_E_INVALID = 1,     /* an argument is malformed (bad JSON, empty name...) */
-    WSH_E_GONE = 2,        /* the connection or reply no longer exists */
+    WSH_E_GONE = 2,        /* the connection, reply or verdict no longer exists,
+                              or there is no running server (--check-config) */
     WSH_E_STATE = 3,       /* not allowed now (e.g. registering after init) */
-    WSH_E_EXISTS = 4,      /* already registered (e.g. duplicate action) */
-    WSH_E_NOMEM = 5,       /* out of memory */
-    WSH_E_UNSUPPORTED = 6, /* the host does not offer this */
-    WSH_E_FAILED = 7       /* generic failure (a handler's return value) */
+    WSH_E_EXISTS = 4,      /* already there (duplicate action, already a member) */
+    WSH_E_NOMEM = 5,       /* the host ran out of memory (see section 2) */
+    WSH_E_UNSUPPORTED = 6, /* reserved: no host function returns it; the value
+                              stays taken. Check WSH_API_HAS() for a function
+                              a host may lack. */
+    WSH_E_FAILED = 7,      /* generic failure: for a plugin's own return values
+                              (handlers, init, reload); no host function returns it */
+    WSH_E_NOT_MEMBER = 8   /* since 1.1: leave_room on a live connection that is
+                              not a member of the room */
 } wsh_status;
+
+/* Whether `ptr`, a struct of type `type` that the other side filled, carries
+ * `member`: its struct_size covers the member's end. ptr must not be NULL.
+ * Example: WSH_STRUCT_HAS(wsh_conn_info, info, dropped).
+ *
+ * A host refuses a plugin whose abi_minor is newer than its own, so every
+ * struct it hands over is at least as long as the plugin's abi_minor says.
+ * The check matters for a member newer than the abi_minor the plugin declares
+ * (a plugin that sets an older abi_minor to run on older hosts), and on the
+ * host side for what a plugin of an older minor hands over. */
+#define WSH_STRUCT_HAS(type, ptr, member)                                                                    \
+    ((size_t)(ptr)->struct_size >= offsetof(type, member) + sizeof(((const type *)0)->member))
+
+/* Whether the host's function table `api` (a const wsh_host_api *) has
+ * `member`: a host of an older minor version has a shorter table. Check it
+ * before calling a function marked "since 1.N" newer than the abi_minor the
+ * plugin declares. Example: if (WSH_API_HAS(api, auth_anonymous)) ... */
+#define WSH_API_HAS(api, member) WSH_STRUCT_HAS(wsh_host_api, api, member)
 
 /* Log levels for api->log. */
 typedef enum wsh_log_level {
@@ -192,15 +263,22 @@ typedef struct wsh_request {
     /* append new members above this line */
 } wsh_request;
 
-/* An action handler. `user_data` is what was given to register_action.
- * Return WSH_OK when the request is answered or will be answered later;
- * anything else makes the host answer `handler_failed`. */
+/* An action handler. `user_data` is what was given to register_action. It
+ * runs on the service thread, or on a worker-pool thread for a `blocking`
+ * plugin (section 4). Return WSH_OK when the request is answered or will be
+ * answered later. Anything else, while the reply is still open, makes the host
+ * answer `handler_failed` and fire WSH_HOOK_UNHANDLED_EXCEPTION; once the
+ * reply was given, a failure status changes nothing. */
 typedef int (*wsh_action_fn)(const wsh_request *req, void *user_data);
 
 /* ------------------------------------------------------------------------- */
 /* Hooks                                                                      */
 /* ------------------------------------------------------------------------- */
 
+/* Every hook runs on the service thread, never inside the host call that
+ * caused it, and for each kind in the order the plugins were registered
+ * ([[plugin]] order). The strings and tags of a wsh_event are borrowed for the
+ * hook's call. */
 typedef enum wsh_hook_kind {
     /* A connection was admitted by the authenticator (or opened, with
      * authenticator = "none"). ev->conn, ev->user_id (empty when anonymous),
@@ -221,9 +299,9 @@ typedef enum wsh_hook_kind {
     /* A connection left a room, also when it disconnected (fired before
      * WSH_HOOK_DISCONNECTED). ev->conn, ev->user_id, ev->room. */
     WSH_HOOK_ROOM_LEFT = 5
+    /* new kinds are appended here; a host of an older minor version answers
+     * register_hook with WSH_E_INVALID for a kind it does not know */
 } wsh_hook_kind;
-
-#define WSH_HOOK_KIND_COUNT 6
 
 /* What a hook receives. Members that do not apply to the hook are empty/0. */
 typedef struct wsh_event {
@@ -241,7 +319,8 @@ typedef struct wsh_event {
     /* append new members above this line */
 } wsh_event;
 
-/* A hook. Runs on the service thread: it must not block. */
+/* A hook. Runs on the service thread: it must not block. `user_data` is what
+ * was given to register_hook. */
 typedef void (*wsh_hook_fn)(const wsh_event *ev, void *user_data);
 
 /* ------------------------------------------------------------------------- */
@@ -331,7 +410,8 @@ typedef struct wsh_conn_info {
 } wsh_conn_info;
 
 /* Receives `count` connection infos (borrowed for the call). It runs on the
- * calling thread with no host lock held, so it may call the host again. */
+ * thread that called room_members / connection_info, inside that call, with
+ * no host lock held, so it may call the host again. */
 typedef void (*wsh_conn_info_fn)(const wsh_conn_info *infos, size_t count, void *user_data);
 
 /* ------------------------------------------------------------------------- */
@@ -339,10 +419,11 @@ typedef void (*wsh_conn_info_fn)(const wsh_conn_info *infos, size_t count, void 
 /* ------------------------------------------------------------------------- */
 /*
  * With `[auth] authenticator = "plugin:NAME"`, plugin NAME's authenticator sees
- * every upgrade request and answers accept (a user id, optional server-side
- * tags, optional metadata JSON) or reject, through the one-shot verdict id
- * req->auth: inside the call, or later from any thread, within
- * `[auth] timeout_ms` (past it the client is rejected).
+ * every upgrade request and answers accept (a user id and optional server-side
+ * tags), anonymous or reject, through the one-shot verdict id req->auth:
+ * inside the call, or later from any thread, within `[auth] timeout_ms` (past
+ * it the client is rejected). The authenticator runs on the service thread
+ * (also for a `blocking` plugin): it must not block.
  *
  * While it decides, the connection is open but its reading is paused: frames
  * the client sends meanwhile are processed in order after an accept, and never
@@ -352,7 +433,9 @@ typedef void (*wsh_conn_info_fn)(const wsh_conn_info *infos, size_t count, void 
  * rejected even when anonymous clients are allowed.
  */
 
-/* A one-shot verdict handle. Unique for the life of the process; 0 is invalid. */
+/* A one-shot verdict handle. Unique for the life of the process (a counter);
+ * 0 is invalid. After the verdict, its timeout or the client's leaving, every
+ * call with it returns WSH_E_GONE. */
 typedef uint64_t wsh_auth_id;
 
 typedef struct wsh_auth_request {
@@ -370,8 +453,9 @@ typedef struct wsh_auth_request {
     /* append new members above this line */
 } wsh_auth_request;
 
-/* An authenticator. Return WSH_OK when the verdict is given or will be given
- * later; anything else rejects the client. */
+/* An authenticator (service thread). Return WSH_OK when the verdict is given
+ * or will be given later; anything else rejects the client, unless a verdict
+ * was already given inside the call (that verdict stands). */
 typedef int (*wsh_auth_fn)(const wsh_auth_request *req, void *user_data);
 
 /* ------------------------------------------------------------------------- */
@@ -379,98 +463,156 @@ typedef int (*wsh_auth_fn)(const wsh_auth_request *req, void *user_data);
 /* ------------------------------------------------------------------------- */
 
 typedef struct wsh_host_api {
-    uint32_t struct_size;
-    uint16_t abi_major; /* the host's WSH_ABI_MAJOR */
-    uint16_t abi_minor; /* the host's WSH_ABI_MINOR */
+    uint32_t struct_size; /* sizeof(wsh_host_api) as the host was built: see WSH_API_HAS */
+    uint16_t abi_major;   /* the host's WSH_ABI_MAJOR */
+    uint16_t abi_minor;   /* the host's WSH_ABI_MINOR */
 
-    /* init only. Registers handler `fn` for action `name` (1..128 bytes).
-     * WSH_E_EXISTS if this or another plugin already registered `name`;
-     * WSH_E_STATE outside init. */
+    /* --- registration (init only) ----------------------------------------- */
+
+    /* Registers handler `fn` for action `name` (1..128 bytes, no NUL), called
+     * with `user_data`. Returns WSH_OK; WSH_E_INVALID for a bad name or a NULL
+     * fn; WSH_E_EXISTS if this or another plugin already registered `name`
+     * (the load then fails whatever init returns); WSH_E_STATE outside init
+     * (also inside reload); WSH_E_NOMEM. */
     int (*register_action)(wsh_host *host, wsh_str name, wsh_action_fn fn, void *user_data);
 
-    /* init only. Registers a hook; a plugin may register each kind once.
-     * WSH_E_EXISTS on the second registration of a kind. */
+    /* Registers hook `fn` for `kind`, called with `user_data`; a plugin may
+     * register each kind once. Returns WSH_OK; WSH_E_INVALID for an unknown
+     * kind or a NULL fn; WSH_E_EXISTS on the second registration of a kind;
+     * WSH_E_STATE outside init; WSH_E_NOMEM. */
     int (*register_hook)(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data);
 
-    /* Any thread. Answers `reply` with {"status":"success","payload":<payload_json>}.
+    /* --- replies (any thread) ----------------------------------------------- */
+
+    /* Answers `reply` with {"status":"success","payload":<payload_json>}.
      * payload_json must be one JSON object (sent byte for byte); an empty
-     * string means {}. WSH_E_INVALID if it is not an object (the client then
-     * gets handler_failed); WSH_E_GONE if the reply was already given, timed
-     * out, or its connection closed. */
+     * string means {}. Returns WSH_OK (also when the connection closed
+     * meanwhile: the answer is dropped); WSH_E_INVALID if payload_json is not
+     * an object (the reply is used up: the client gets handler_failed);
+     * WSH_E_GONE if the reply was already given or timed out, or outside a
+     * running server; WSH_E_NOMEM. */
     int (*reply_success)(wsh_host *host, wsh_reply_id reply, wsh_str payload_json);
 
-    /* Any thread. Answers `reply` with an error. `code` is snake_case
-     * (e.g. "invalid_payload"); `message` is human readable. WSH_E_INVALID if
-     * code is empty or not [a-z0-9_]+. */
+    /* Answers `reply` with an error. `code` is snake_case, 1..64 bytes of
+     * [a-z0-9_] (e.g. "invalid_payload"); `message` is human readable.
+     * Returns as reply_success: WSH_E_INVALID (reply used up, the client gets
+     * handler_failed) for a bad code. */
     int (*reply_error)(wsh_host *host, wsh_reply_id reply, wsh_str code, wsh_str message);
 
-    /* Any thread. Completes `reply` without sending anything to the client. */
+    /* Completes `reply` without sending anything to the client. Returns WSH_OK;
+     * WSH_E_GONE as reply_success; WSH_E_NOMEM. */
     int (*reply_none)(wsh_host *host, wsh_reply_id reply);
 
-    /* Any thread. Writes one log line, prefixed with the plugin's name. */
+    /* Any thread. Writes one log line, prefixed with the plugin's name. Returns
+     * nothing and cannot fail; a message with ptr NULL and len > 0 is ignored. */
     void (*log)(wsh_host *host, wsh_log_level level, wsh_str message);
 
-    /* --- gateway (any thread) ------------------------------------------ */
+    /* --- gateway (any thread) ---------------------------------------------- */
+    /* Names: user ids, room names, tag keys and tag values are 1 to 256
+     * bytes of valid UTF-8 (RFC 3629: no overlong forms, no surrogates,
+     * nothing above U+10FFFF), without NUL; the limit counts bytes, not
+     * characters. The host applies the same rule on every path (this API,
+     * the control API, JWT claims, client tags), so a name accepted here can
+     * be addressed everywhere. A call given a name that breaks the rule
+     * returns WSH_E_INVALID and changes nothing (set_user also takes the empty
+     * string: anonymous again). Rooms are one namespace for the whole server,
+     * shared by every plugin and the control API. Every gateway function
+     * returns WSH_E_GONE outside a running server, and its effect is visible
+     * to every thread when it returns. Rooms and counts cover the connections
+     * of this host process. */
 
     /* Sends `data` as one text (binary = 0) or binary (binary = 1) frame to
-     * every connection `target` selects. A text frame must be valid UTF-8
-     * (WSH_E_INVALID otherwise). `receipt` may be NULL. WSH_E_INVALID for a
-     * malformed target (unknown kind, NULL arrays with a count, an empty tag
-     * predicate). */
+     * every connection `target` selects; a selector that matches nobody is
+     * WSH_OK with matched = 0. `receipt` may be NULL; it is filled when its
+     * struct_size >= sizeof(wsh_receipt). Returns WSH_OK; WSH_E_INVALID for a
+     * text frame that is not valid UTF-8, or a malformed target (NULL, a
+     * struct_size below sizeof(wsh_target), an unknown kind, NULL arrays with
+     * a count, a bad name, an empty tag predicate, one key asked with two
+     * values); WSH_E_GONE; WSH_E_NOMEM. */
     int (*send)(wsh_host *host, const wsh_target *target, wsh_str data, int binary, wsh_receipt *receipt);
 
-    /* Sets the user id of a connection (empty = anonymous again). Sending to
-     * a user reaches every connection that carries its id. WSH_E_GONE if the
-     * connection closed. Until authentication lands, this is how plugins
-     * assign users. */
+    /* Sets the user id of a connection (empty = anonymous again), e.g. in an
+     * action that logs the client in after it was admitted; the
+     * authenticator's verdict sets it at admission. Sending to a user reaches
+     * every connection that carries its id. Returns WSH_OK; WSH_E_INVALID for
+     * a bad non-empty id; WSH_E_GONE if the connection closed; WSH_E_NOMEM. */
     int (*set_user)(wsh_host *host, wsh_conn_id conn, wsh_str user_id);
 
-    /* Sets (or replaces) the server-side tag `key` of a connection. Keys and
-     * values are non-empty, at most 256 bytes, without NUL. */
+    /* Sets (or replaces) the server-side tag `key` of a connection. Returns
+     * WSH_OK; WSH_E_INVALID for a bad key or value; WSH_E_GONE if the
+     * connection closed; WSH_E_NOMEM. */
     int (*set_tag)(wsh_host *host, wsh_conn_id conn, wsh_str key, wsh_str value);
-    /* Removes tag `key` (WSH_OK also when it was not set). */
+    /* Removes tag `key`. Returns WSH_OK (also when it was not set);
+     * WSH_E_INVALID for a bad key; WSH_E_GONE if the connection closed;
+     * WSH_E_NOMEM. */
     int (*remove_tag)(wsh_host *host, wsh_conn_id conn, wsh_str key);
 
-    /* Adds a connection to a room (names: 1..256 bytes, no NUL). WSH_OK when it
-     * joined, WSH_E_EXISTS when it already was a member, WSH_E_GONE when the
-     * connection closed. Fires WSH_HOOK_ROOM_JOINED. */
+    /* Adds a connection to a room. Returns WSH_OK when it joined (then
+     * WSH_HOOK_ROOM_JOINED fires, after this call returns); WSH_E_EXISTS when
+     * it already was a member (no hook); WSH_E_INVALID for a bad room name;
+     * WSH_E_GONE when the connection closed; WSH_E_NOMEM. */
     int (*join_room)(wsh_host *host, wsh_conn_id conn, wsh_str room);
-    /* Removes a connection from a room: WSH_OK, or WSH_E_GONE when it was not a
-     * member or is closed. Fires WSH_HOOK_ROOM_LEFT. */
+    /* Removes a connection from a room. Returns WSH_OK when it left (then
+     * WSH_HOOK_ROOM_LEFT fires, after this call returns); WSH_E_NOT_MEMBER
+     * when the connection is live but not a member (no hook; a plugin built
+     * for ABI 1.0 gets WSH_E_GONE here instead, as 1.0 documented);
+     * WSH_E_INVALID for a bad room name; WSH_E_GONE when the connection
+     * closed; WSH_E_NOMEM. */
     int (*leave_room)(wsh_host *host, wsh_conn_id conn, wsh_str room);
     /* The same for every connection of `user`; *changed (may be NULL) gets how
-     * many joined or left. */
+     * many joined or left (0 when the user is offline or nothing changed); one
+     * hook fires per connection that changed. Returns WSH_OK; WSH_E_INVALID for
+     * a bad user or room name; WSH_E_GONE; WSH_E_NOMEM. */
     int (*join_room_user)(wsh_host *host, wsh_str user, wsh_str room, size_t *changed);
     int (*leave_room_user)(wsh_host *host, wsh_str user, wsh_str room, size_t *changed);
 
-    /* Number of connections in `room` (0 for a room that does not exist). */
+    /* Stores in *count the number of connections in `room` (0 for a room that
+     * does not exist). Returns WSH_OK; WSH_E_INVALID for a bad room name or a
+     * NULL count; WSH_E_GONE; WSH_E_NOMEM. */
     int (*room_count)(wsh_host *host, wsh_str room, size_t *count);
-    /* Calls `fn` once with every member of `room` (count 0 when empty). */
+    /* Calls `fn` once, inside this call, with every member of `room` (count 0
+     * when it is empty or does not exist). Returns WSH_OK after fn returned;
+     * WSH_E_INVALID for a bad room name or a NULL fn; WSH_E_GONE; WSH_E_NOMEM
+     * (fn not called). */
     int (*room_members)(wsh_host *host, wsh_str room, wsh_conn_info_fn fn, void *user_data);
-    /* Calls `fn` once with the info of one connection (count 1), or returns
-     * WSH_E_GONE without calling it. */
+    /* Calls `fn` once, inside this call, with the info of one connection
+     * (count 1). Returns WSH_OK after fn returned; WSH_E_GONE without calling
+     * fn when the connection closed; WSH_E_INVALID for a NULL fn; WSH_E_NOMEM
+     * (fn not called). */
     int (*connection_info)(wsh_host *host, wsh_conn_id conn, wsh_conn_info_fn fn, void *user_data);
 
-    /* --- authentication -------------------------------------------------- */
+    /* --- authentication ----------------------------------------------------- */
 
-    /* init only. Registers this plugin's authenticator (one per plugin). It is
-     * used when the config says authenticator = "plugin:<this plugin>".
-     * `extra_headers` lists further header names (lowercase, e.g. "x-api-key")
-     * to capture into wsh_auth_request.headers beside the standard ones. */
+    /* init only. Registers this plugin's authenticator `fn` (one per plugin),
+     * called with `user_data`. It is used when the config says authenticator
+     * = "plugin:<this plugin>". `extra_headers` lists further header names
+     * (1..128 bytes, matched case-insensitively, e.g. "x-api-key") to capture
+     * into wsh_auth_request.headers beside the standard ones. Returns WSH_OK;
+     * WSH_E_INVALID for a NULL fn, a NULL extra_headers with a count, or a bad
+     * header name; WSH_E_EXISTS for a second authenticator; WSH_E_STATE
+     * outside init; WSH_E_NOMEM. */
     int (*register_authenticator)(wsh_host *host, wsh_auth_fn fn, void *user_data,
                                   const wsh_str *extra_headers, size_t extra_headers_count);
-    /* Any thread. Admits the client as `user_id` (non-empty, at most 256 bytes)
-     * with server-side `tags` (may be NULL/0) and `metadata_json` (a JSON
-     * object or empty). WSH_E_GONE if the verdict was already given, timed out,
-     * or the client left. */
+    /* Any thread. Admits the client as `user_id` (1..256 bytes, no NUL) with
+     * server-side `tags` (may be NULL/0; keys and values are names as in the
+     * gateway). WSH_HOOK_AUTHENTICATED fires on the service thread once the
+     * connection is admitted, after this call returns. `metadata_json` is
+     * reserved: pass an empty wsh_str. The host checks that it is empty or a
+     * JSON object and otherwise ignores it. Returns WSH_OK; WSH_E_INVALID for
+     * a bad user id, tag or metadata_json (the verdict stays open); WSH_E_GONE
+     * if the verdict was already given or timed out, the client left, or
+     * outside a running server; WSH_E_NOMEM. */
     int (*auth_accept)(wsh_host *host, wsh_auth_id auth, wsh_str user_id, const wsh_tag *tags,
                        size_t tags_count, wsh_str metadata_json);
     /* Any thread. Rejects the client (close 1008 "authentication_failed");
-     * `reason` goes to the server log only. */
+     * `reason` goes to the server log only. Returns WSH_OK; WSH_E_INVALID for
+     * a reason with ptr NULL and len > 0; WSH_E_GONE as auth_accept;
+     * WSH_E_NOMEM. */
     int (*auth_reject)(wsh_host *host, wsh_auth_id auth, wsh_str reason);
     /* Any thread. Admits the client without a user id (anonymous), as when it
      * presented no credential. The host refuses it (as a reject) unless
-     * [auth] allow_anonymous = true. */
+     * [auth] allow_anonymous = true; the call returns WSH_OK either way.
+     * Returns WSH_OK; WSH_E_GONE as auth_accept; WSH_E_NOMEM. */
     int (*auth_anonymous)(wsh_host *host, wsh_auth_id auth);
 
     /* append new members above this line */
@@ -498,15 +640,18 @@ typedef struct wsh_plugin_def {
     const char *name;     /* NUL-terminated; must equal the [[plugin]] name */
     const char *version;  /* NUL-terminated, free form (e.g. "1.2.0") */
 
-    /* Called once after the checks. Register actions and hooks here, parse
-     * args->config_json, and store your state in *state (passed back to fini).
-     * Return WSH_OK, or anything else to refuse to load: the host then calls
-     * no other function of the plugin (not even fini) and reports
-     * "init failed". Use api->log to say why. */
+    /* Called once after the checks (main or reload thread: section 4).
+     * Register actions, hooks and the authenticator here, parse
+     * args->config_json, and store your state in *state (passed back to fini
+     * and reload). Return WSH_OK, or anything else to refuse to load: the
+     * host then calls no other function of the plugin (not even fini) and
+     * reports "init failed (status N)". Use api->log to say why. */
     int (*init)(const wsh_init_args *args, void **state);
 
-    /* Called once when the plugin is retired; no handler of this plugin is
-     * running or will run. May be NULL. */
+    /* Called once when the plugin is retired (service thread; the loading
+     * thread when its load failed: section 4). No handler, hook or
+     * authenticator of this plugin is running or will run; gateway calls
+     * still work. May be NULL. */
     void (*fini)(void *state);
 
     /* Optional (NULL: not used). Opts into a lighter reload. When a reload
@@ -532,9 +677,6 @@ typedef struct wsh_plugin_def {
     /* append new members above this line */
 } wsh_plugin_def;
 
-/* The smallest wsh_plugin_def the host accepts: everything up to fini. */
-#define WSH_PLUGIN_DEF_MIN_SIZE (offsetof(wsh_plugin_def, fini) + sizeof(void (*)(void *)))
-
 /* Convenience: definition initialisers for the current ABI, without and with
  * a reload function. */
 #define WSH_PLUGIN_DEF_INIT(name_, version_, init_, fini_)                                                   \
@@ -547,8 +689,24 @@ typedef struct wsh_plugin_def {
 
 /* The one symbol a plugin exports. Declared here so that the compiler checks
  * its signature, and so that a C++ definition gets C linkage. */
-typedef const wsh_plugin_def *(*wsh_plugin_entry_fn)(void);
 WSH_PLUGIN_EXPORT const wsh_plugin_def *wsh_plugin_entry(void);
+
+/* ========================================================================= */
+/* For loaders only (the host, test harnesses): plugins need none of this.   */
+/* These describe this header's version, not the host that loads a plugin.   */
+/* ========================================================================= */
+
+/* The name dlsym() looks up. */
+#define WSH_PLUGIN_ENTRY_SYMBOL "wsh_plugin_entry"
+
+/* The type of wsh_plugin_entry, for the pointer dlsym() returns. */
+typedef const wsh_plugin_def *(*wsh_plugin_entry_fn)(void);
+
+/* The smallest wsh_plugin_def a host accepts: everything up to fini. */
+#define WSH_PLUGIN_DEF_MIN_SIZE (offsetof(wsh_plugin_def, fini) + sizeof(void (*)(void *)))
+
+/* How many wsh_hook_kind values this header defines (grows with new kinds). */
+#define WSH_HOOK_KIND_COUNT 6
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -108,8 +108,8 @@ class Host
 
 /* A one-shot reply handle, detached from the request so that it can be kept
  * and used later from any thread. Use exactly one of the three calls, once.
- * Each returns the host's wsh_status (WSH_E_GONE: already answered, timed out
- * or the connection closed). */
+ * Each returns the host's wsh_status (WSH_E_GONE: already answered or timed
+ * out; a reply to a connection that closed meanwhile is WSH_OK and dropped). */
 class Responder
 {
   public:
@@ -243,7 +243,7 @@ inline int deliver(const Request &req, const Reply &reply) noexcept
     case Reply::Kind::later:
         return WSH_OK;
     }
-    if (st == WSH_OK || st == WSH_E_GONE) /* GONE: the client left meanwhile, not our failure */
+    if (st == WSH_OK || st == WSH_E_GONE) /* GONE: timed out meanwhile, not the handler's failure */
         return WSH_OK;
     try {
         req.host().log(WSH_LOG_ERROR, "action '" + std::string(req.action) +
