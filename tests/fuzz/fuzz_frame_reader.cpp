@@ -3,53 +3,25 @@
 // cut at points drawn from the input itself, and one byte at a time.
 // Invariants: the same events whatever the split; nothing after a close or
 // an error; error codes 1002/1007/1009 only; messages within the limits;
-// uncompressed text is UTF-8 (checked by the json layer's own validator).
+// uncompressed text is UTF-8 (checked whole; the reader checked it streamed).
 #include "json/json_scan.h"
 #include "wsframe/frame_reader.h"
+#include "../unit/ws_client_frames.h" // read_all: the unit tests' way of feeding pieces
 #include "fuzz_common.h"
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 using namespace wshost;
 using wsframe::FrameReader;
 using wsframe::ReaderLimits;
 using wsframe::ReadEvent;
+using wsframe_test::Bytes;
+using wsframe_test::read_all;
+using wsframe_test::Seen;
 
 namespace
 {
-
-struct Seen {
-    ReadEvent::Type type;
-    int code;
-    bool compressed;
-    std::string data;
-    bool operator==(const Seen &) const = default;
-};
-
-std::vector<Seen> read_pieces(const std::uint8_t *data, std::size_t size,
-                              const std::vector<std::size_t> &cuts, const ReaderLimits &limits)
-{
-    FrameReader reader(limits);
-    std::vector<Seen> seen;
-    std::size_t from = 0;
-    for (std::size_t i = 0; i <= cuts.size(); ++i) {
-        const std::size_t to = i < cuts.size() ? cuts[i] : size;
-        std::vector<std::uint8_t> piece(data + from, data + to); // the reader unmasks in place
-        std::span<std::uint8_t> in(piece);
-        for (;;) {
-            const ReadEvent ev = reader.next(in);
-            if (ev.type == ReadEvent::Type::need_more)
-                break;
-            seen.push_back({ev.type, ev.code, ev.compressed, std::string(ev.data)});
-        }
-        FUZZ_CHECK(in.empty());
-        from = to;
-    }
-    FUZZ_CHECK(reader.buffered_bytes() <= size);
-    return seen;
-}
 
 void check_events(const std::vector<Seen> &seen, const ReaderLimits &limits)
 {
@@ -99,7 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ++data;
     --size;
 
-    const std::vector<Seen> whole = read_pieces(data, size, {}, limits);
+    const Bytes stream(data, data + size);
+    const std::vector<Seen> whole = read_all(stream, limits);
     check_events(whole, limits);
 
     // Cuts drawn from the input (xorshift seeded by its bytes), so a finding replays.
@@ -114,13 +87,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         cuts.push_back(at);
     }
-    FUZZ_CHECK(read_pieces(data, size, cuts, limits) == whole);
+    FUZZ_CHECK(read_all(stream, cuts, limits) == whole);
 
     if (size <= 4096) {
         std::vector<std::size_t> every;
         for (std::size_t at = 1; at < size; ++at)
             every.push_back(at);
-        FUZZ_CHECK(read_pieces(data, size, every, limits) == whole);
+        FUZZ_CHECK(read_all(stream, every, limits) == whole);
     }
     return 0;
 }

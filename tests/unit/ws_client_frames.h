@@ -113,6 +113,8 @@ inline std::vector<Seen> read_all(const Bytes &stream, const std::vector<std::si
                 break;
             seen.push_back({ev.type, ev.code, ev.compressed, std::string(ev.data)});
         }
+        if (!in.empty()) // need_more promises that every byte was taken: record the breach
+            seen.push_back({ReadEvent::Type::need_more, 0, false, "bytes left after need_more"});
         std::fill(piece.begin(), piece.end(), 0xEE); // the caller reuses its buffer
         from = to;
     }

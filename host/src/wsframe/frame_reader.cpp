@@ -290,7 +290,7 @@ ReadEvent FrameReader::control_event(std::string_view payload) noexcept
         const unsigned code = (unsigned{p[0]} << 8) | p[1];
         if (!valid_close_code(code))
             return fail(close_code::protocol_error, "invalid close code");
-        if (!valid_utf8(p + 2, payload.size() - 2))
+        if (!valid_utf8(payload.substr(2)))
             return fail(close_code::invalid_payload, "close reason not UTF-8");
         ev.code = static_cast<std::uint16_t>(code);
         ev.data = payload.substr(2);

@@ -49,7 +49,7 @@
 // (never reserved from a declared length); an idle connection holds none.
 #pragma once
 
-#include "wsframe/utf8_stream.h"
+#include "base/utf8.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
-#include "wsframe/utf8_stream.h"
+#include "base/utf8.h"
 
 #include <cstring>
 
-namespace wshost::wsframe
+namespace wshost
 {
 
 namespace
@@ -51,32 +51,21 @@ bool Utf8Stream::feed(const std::uint8_t *p, std::size_t n) noexcept
         p = skip_ascii(p, end);
         if (p == end)
             return true;
-        const std::uint8_t c = *p++;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need_ = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need_ = 2;
-            if (c == 0xE0)
-                lo_ = 0xA0; // overlong
-            else if (c == 0xED)
-                hi_ = 0x9F; // surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need_ = 3;
-            if (c == 0xF0)
-                lo_ = 0x90; // overlong
-            else if (c == 0xF4)
-                hi_ = 0x8F; // above U+10FFFF
-        } else {
-            need_ = kFailed; // a stray continuation byte, C0, C1, F5..FF
+        const utf8_detail::Lead l = utf8_detail::lead(*p++);
+        if (l.need == 0) {
+            need_ = kFailed;
             return false;
         }
+        need_ = l.need;
+        lo_ = l.lo;
+        hi_ = l.hi;
     }
 }
 
-bool valid_utf8(const std::uint8_t *p, std::size_t n) noexcept
+bool valid_utf8(std::string_view text) noexcept
 {
     Utf8Stream s;
-    return s.feed(p, n) && s.complete();
+    return s.feed(reinterpret_cast<const std::uint8_t *>(text.data()), text.size()) && s.complete();
 }
 
-} // namespace wshost::wsframe
+} // namespace wshost

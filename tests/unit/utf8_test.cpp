@@ -1,7 +1,8 @@
-// Streaming UTF-8 (wsframe/utf8_stream.h) and word-wide unmasking
-// (wsframe/unmask.h) against independent byte-at-a-time references.
+// The host's UTF-8 validator (base/utf8.h: whole, streamed, sequence length)
+// and word-wide unmasking (wsframe/unmask.h) against independent
+// byte-at-a-time references.
+#include "base/utf8.h"
 #include "wsframe/unmask.h"
-#include "wsframe/utf8_stream.h"
 
 #include <gtest/gtest.h>
 
@@ -13,9 +14,8 @@
 #include <string>
 #include <vector>
 
+using wshost::Utf8Stream;
 using wshost::wsframe::unmask;
-using wshost::wsframe::Utf8Stream;
-using wshost::wsframe::valid_utf8;
 
 namespace
 {
@@ -58,6 +58,28 @@ bool reference_utf8(const Bytes &b)
     return true;
 }
 
+bool whole(const Bytes &b)
+{
+    return wshost::valid_utf8({reinterpret_cast<const char *>(b.data()), b.size()});
+}
+
+// Steps through b with utf8_sequence, as the JSON scanner and the log escaper do.
+bool stepped(const Bytes &b)
+{
+    const char *p = reinterpret_cast<const char *>(b.data()), *end = p + b.size();
+    while (p != end) {
+        if (static_cast<unsigned char>(*p) < 0x80) {
+            ++p;
+            continue;
+        }
+        const std::size_t n = wshost::utf8_sequence(p, end);
+        if (n == 0)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
 bool streamed(const Bytes &b, std::size_t piece)
 {
     Utf8Stream s;
@@ -70,7 +92,8 @@ bool streamed(const Bytes &b, std::size_t piece)
 void expect_agrees(const Bytes &b)
 {
     const bool want = reference_utf8(b);
-    ASSERT_EQ(valid_utf8(b.data(), b.size()), want);
+    ASSERT_EQ(whole(b), want);
+    ASSERT_EQ(stepped(b), want);
     for (std::size_t piece : {1, 2, 3, 5, 8})
         ASSERT_EQ(streamed(b, piece), want) << "pieces of " << piece;
 }
@@ -81,15 +104,15 @@ TEST(Utf8Stream, EveryOneTwoAndThreeByteStringAgreesWithTheReference)
 {
     for (unsigned a = 0; a < 256; ++a) {
         const std::uint8_t x = static_cast<std::uint8_t>(a);
-        ASSERT_EQ(valid_utf8(&x, 1), reference_utf8({x})) << a;
+        expect_agrees({x});
         for (unsigned b = 0; b < 256; ++b) {
             const Bytes two{x, static_cast<std::uint8_t>(b)};
-            ASSERT_EQ(valid_utf8(two.data(), 2), reference_utf8(two)) << a << " " << b;
+            expect_agrees(two);
             if (a < 0xE0 || a > 0xF4)
                 continue;
             for (unsigned c = 0; c < 256; ++c) {
                 const Bytes three{x, static_cast<std::uint8_t>(b), static_cast<std::uint8_t>(c)};
-                ASSERT_EQ(valid_utf8(three.data(), 3), reference_utf8(three));
+                expect_agrees(three);
             }
         }
     }
