@@ -12,6 +12,7 @@ constexpr std::size_t max_reason_bytes = 123;
 
 constexpr int normal = 1000;
 constexpr int going_away = 1001;       // server shutting down
+constexpr int protocol_error = 1002;   // a client frame breaking RFC 6455 (the host frame reader)
 constexpr int invalid_payload = 1007;  // text that is not UTF-8 (sent by lws itself)
 constexpr int policy_violation = 1008; // authentication failed, policy
 constexpr int message_too_big = 1009;  // also after inflation

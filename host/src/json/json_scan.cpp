@@ -61,42 +61,6 @@ const char *skip_plain(const char *p, const char *end)
     return p;
 }
 
-// Length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), or 0.
-// Ranges of Unicode Table 3-7: they exclude overlongs (C0, C1, E0 80..9F,
-// F0 80..8F), surrogates (ED A0..BF) and code points above U+10FFFF (F4 90..,
-// F5..FF).
-std::size_t utf8_sequence(const char *p, const char *end)
-{
-    const unsigned char c = uc(*p);
-    unsigned char lo = 0x80, hi = 0xBF;
-    std::size_t n;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (static_cast<std::size_t>(end - p) < n)
-        return 0;
-    if (uc(p[1]) < lo || uc(p[1]) > hi)
-        return 0;
-    for (std::size_t i = 2; i < n; ++i)
-        if ((uc(p[i]) & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
 void append_utf8(std::string &out, std::uint32_t cp)
 {
     if (cp < 0x80) {
@@ -401,22 +365,6 @@ Validity validate(std::string_view text, int max_depth)
     if (!s.value(0) || !s.end_of_document())
         return Validity::invalid;
     return s.too_deep() ? Validity::too_deep : Validity::valid;
-}
-
-bool valid_utf8(std::string_view text) noexcept
-{
-    const char *p = text.data(), *end = p + text.size();
-    while (p != end) {
-        if (uc(*p) < 0x80) {
-            ++p;
-            continue;
-        }
-        const std::size_t n = utf8_sequence(p, end);
-        if (n == 0)
-            return false;
-        p += n;
-    }
-    return true;
 }
 
 } // namespace wshost::json

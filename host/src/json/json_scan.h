@@ -17,6 +17,8 @@
 // invalid_json), and too deep only when it is otherwise valid JSON.
 #pragma once
 
+#include "base/utf8.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -98,7 +100,7 @@ enum class Validity { valid, invalid, too_deep };
 Validity validate(std::string_view text, int max_depth);
 
 // True when `text` is well-formed UTF-8 (same rules as JSON strings).
-bool valid_utf8(std::string_view text) noexcept;
+using wshost::valid_utf8;
 
 } // namespace wshost::json
 
