@@ -44,13 +44,22 @@ enum class EventLoop {
     libev, // lws's libev backend (package libwebsockets-evlib-ev): O(active) per wake-up
 };
 
+// Who reads the client's frames on a plain ws:// connection once it is
+// established (issue 15; LWS-NOTES T31). wss:// and permessage-deflate
+// connections are always read by lws.
+enum class FrameReaderKind {
+    host, // the host's RFC 6455 reader (wsframe/): every rule checked at the header
+    lws,  // libwebsockets' own receive path
+};
+
 struct ServerConfig {
     std::string address = "127.0.0.1";       // IPv4 or IPv6 literal (no host names)
     int port = 8080;                         // 0 = pick a free port (see --ready-file)
     std::string path = "/";                  // WebSocket upgrade path
     std::size_t max_header_bytes = 8192;     // request line + headers of an upgrade; 431 past it
     EventLoop event_loop = EventLoop::libev; // libev: flat at 20k connections (docs/PERFORMANCE.md)
-    std::string static_dir;                  // files served to plain GETs on this listener; "" = none (404)
+    FrameReaderKind frame_reader = FrameReaderKind::host; // plain ws:// only; "lws": lws's receive path
+    std::string static_dir; // files served to plain GETs on this listener; "" = none (404)
     TlsConfig tls;
 };
 
@@ -100,9 +109,10 @@ struct WebSocketConfig {
     std::vector<std::string> origins;        // allowed Origins ("*" = any); empty = any
     bool allow_missing_origin = true;        // clients without an Origin header
     std::size_t max_message_bytes = 1 << 20; // whole message, fragments included (1009 past it)
-    bool compression = false;                // permessage-deflate
-    int ping_interval_s = 30;                // 0 disables pings
-    int idle_timeout_s = 60;                 // no pong for this long -> close; 0 disables
+    std::uint32_t max_fragments = 16384; // frames per message, host reader only; 0 = no cap (1009 past it)
+    bool compression = false;            // permessage-deflate
+    int ping_interval_s = 30;            // 0 disables pings
+    int idle_timeout_s = 60;             // no pong for this long -> close; 0 disables
     std::size_t send_queue_max_messages = 1024;
     std::size_t send_queue_max_bytes = 4 << 20;
     SlowConsumerPolicy slow_consumer_policy = SlowConsumerPolicy::disconnect;

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <new>
@@ -30,9 +31,14 @@ class Frame
     static FramePtr make(std::string_view payload, bool binary);
     // A frame holding `parts` one after the other (one copy, no temporary string).
     static FramePtr make_joined(std::initializer_list<std::string_view> parts, bool binary);
+    // A pong answering a client's ping (the host frame reader; at most 125 bytes).
+    static FramePtr make_pong(std::string_view payload);
+
+    static constexpr std::uint8_t kText = 0x1, kBinary = 0x2, kPong = 0xA; // RFC 6455 opcodes
 
     std::size_t size() const { return size_; }
-    bool binary() const { return binary_; }
+    bool binary() const { return opcode_ == kBinary; }
+    std::uint8_t opcode() const { return opcode_; }
     // Mutable start of the payload, with LWS_PRE writable bytes before it.
     unsigned char *payload_for_write() { return bytes() + LWS_PRE; }
     std::string_view payload() const { return {reinterpret_cast<const char *>(bytes()) + LWS_PRE, size_}; }
@@ -42,8 +48,8 @@ class Frame
 
   private:
     friend class FramePtr;
-    Frame(std::size_t size, bool binary) : size_(size), binary_(binary) {}
-    static Frame *allocate(std::size_t size, bool binary);
+    Frame(std::size_t size, std::uint8_t opcode) : size_(size), opcode_(opcode) {}
+    static Frame *allocate(std::size_t size, std::uint8_t opcode);
 
     unsigned char *bytes() { return reinterpret_cast<unsigned char *>(this + 1); }
     const unsigned char *bytes() const { return reinterpret_cast<const unsigned char *>(this + 1); }
@@ -58,7 +64,7 @@ class Frame
 
     std::atomic<std::size_t> refs_{1};
     std::size_t size_;
-    bool binary_;
+    std::uint8_t opcode_;
     // LWS_PRE + size_ bytes follow the object.
 };
 
@@ -96,10 +102,10 @@ class FramePtr
     Frame *f_ = nullptr;
 };
 
-inline Frame *Frame::allocate(std::size_t size, bool binary)
+inline Frame *Frame::allocate(std::size_t size, std::uint8_t opcode)
 {
     void *block = ::operator new(sizeof(Frame) + LWS_PRE + size);
-    return new (block) Frame(size, binary);
+    return new (block) Frame(size, opcode);
 }
 
 inline FramePtr Frame::make(std::string_view payload, bool binary)
@@ -112,13 +118,21 @@ inline FramePtr Frame::make_joined(std::initializer_list<std::string_view> parts
     std::size_t size = 0;
     for (std::string_view part : parts)
         size += part.size();
-    Frame *frame = allocate(size, binary);
+    Frame *frame = allocate(size, binary ? kBinary : kText);
     unsigned char *out = frame->payload_for_write();
     for (std::string_view part : parts) {
         if (!part.empty())
             std::memcpy(out, part.data(), part.size());
         out += part.size();
     }
+    return FramePtr(frame);
+}
+
+inline FramePtr Frame::make_pong(std::string_view payload)
+{
+    Frame *frame = allocate(payload.size(), kPong);
+    if (!payload.empty())
+        std::memcpy(frame->payload_for_write(), payload.data(), payload.size());
     return FramePtr(frame);
 }
 

@@ -74,6 +74,13 @@ class Gateway
     {
         room_listener_ = std::move(listener);
     }
+    // Told (service thread, gateway lock held: post, don't call back in) when
+    // reading from a connection resumes after a pause: the host frame reader
+    // may hold bytes it read before the pause (session/frame_intake.h).
+    void set_rx_resumed_listener(std::function<void(wsh_conn_id)> listener)
+    {
+        rx_resumed_listener_ = std::move(listener);
+    }
 
     // --- service thread ------------------------------------------------------
     Connection *add(lws *wsi, std::string peer, Tags client_tags);
@@ -150,6 +157,7 @@ class Gateway
     WebSocketConfig config_;
     ServiceLoop *loop_ = nullptr; // set by attach(), before any connection exists
     std::function<void(const RoomEvent &)> room_listener_;
+    std::function<void(wsh_conn_id)> rx_resumed_listener_;
 
     mutable std::mutex mu_;
     std::unordered_map<wsh_conn_id, std::unique_ptr<Connection>> conns_;

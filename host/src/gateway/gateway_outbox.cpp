@@ -88,6 +88,8 @@ void Gateway::resume_rx_locked(Connection &conn)
     if (conn.rx_paused && !conn.pause_rx && !conn.auth_hold && !conn.closing) {
         lws_rx_flow_control(conn.wsi, 1);
         conn.rx_paused = false;
+        if (rx_resumed_listener_)
+            rx_resumed_listener_(conn.id);
     }
 }
 
@@ -210,8 +212,10 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
             if (written > 0 && lws_send_pipe_choked(conn.wsi))
                 break;
             Frame &frame = *batch[written].frame;
-            if (lws_write(conn.wsi, frame.payload_for_write(), frame.size(),
-                          frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
+            const lws_write_protocol type = frame.opcode() == Frame::kPong ? LWS_WRITE_PONG
+                                            : frame.binary()               ? LWS_WRITE_BINARY
+                                                                           : LWS_WRITE_TEXT;
+            if (lws_write(conn.wsi, frame.payload_for_write(), frame.size(), type) < 0)
                 return -1;
             written_bytes += frame.size();
             if (conn.deflate) // lws reads it until the next writeable callback (T29)
@@ -252,7 +256,7 @@ int Gateway::write_coalesced(Connection &conn, const std::vector<QueuedFrame> &b
     unsigned char *p = tx_.data() + LWS_PRE;
     for (const QueuedFrame &q : batch) {
         const Frame &frame = *q.frame;
-        p += write_frame_header(p, frame.binary(), frame.size());
+        p += write_frame_header(p, frame.opcode(), frame.size());
         std::string_view payload = frame.payload();
         p = std::copy(payload.begin(), payload.end(), p);
     }

@@ -1,6 +1,6 @@
 // Server-to-client WebSocket frame headers (RFC 6455 §5.2), for the coalesced
 // write path (gateway_outbox.cpp): one unfragmented frame, FIN set, no RSV
-// bits (no extension), unmasked (a server never masks).
+// bits (no extension), unmasked (a server never masks); text, binary or pong.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +18,9 @@ inline std::size_t frame_header_size(std::uint64_t payload_bytes)
 
 // Writes the header of a frame carrying `payload_bytes` to `out` (room for
 // kMaxFrameHeaderBytes); returns its size.
-inline std::size_t write_frame_header(unsigned char *out, bool binary, std::uint64_t payload_bytes)
+inline std::size_t write_frame_header(unsigned char *out, std::uint8_t opcode, std::uint64_t payload_bytes)
 {
-    out[0] = 0x80 | (binary ? 0x2 : 0x1); // FIN + opcode
+    out[0] = static_cast<unsigned char>(0x80 | opcode); // FIN + opcode
     const std::size_t size = frame_header_size(payload_bytes);
     if (size == 2) {
         out[1] = static_cast<unsigned char>(payload_bytes);

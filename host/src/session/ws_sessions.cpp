@@ -8,6 +8,7 @@
 #include "base/text.h"
 #include "plugins/hook_events.h"
 #include "transport/handshake_http.h"
+#include "transport/socket_reads.h"
 #include "transport/static_files.h"
 
 #include <algorithm>
@@ -104,7 +105,10 @@ WsSessions::WsSessions(const Config &config, Gateway &gateway, AuthService &auth
                        Deadlines &deadlines, Drain &drain, ServiceLoop &loop, AcceptGate &accept_gate)
     : config_(config), gateway_(gateway), auth_(auth), dispatcher_(dispatcher), deadlines_(deadlines),
       drain_(drain), loop_(loop), accept_gate_(accept_gate), caps_(config_.websocket),
-      handshakes_(caps_, config_.websocket)
+      handshakes_(caps_, config_.websocket),
+      intake_(config_, gateway_, loop_, [this](Connection &conn, bool binary, std::string_view message) {
+          on_message(conn, binary, message);
+      })
 {
 }
 
@@ -143,6 +147,7 @@ int WsSessions::on_http(lws *wsi, lws_callback_reasons reason, void *user, void 
         return 0;
     case LWS_CALLBACK_WSI_DESTROY: // every wsi of the vhost, whichever protocol it was bound to (T34)
         handshakes_.destroyed(wsi);
+        SocketReads::instance().handshake_ended(wsi);
         break;
     // The WebSocket protocol is the vhost's default, so lws sends these there;
     // should a wsi still be bound here, the same rules apply.
@@ -166,8 +171,15 @@ bool WsSessions::on_accepted(lws *wsi)
     lws_get_peer_simple(wsi, peer, sizeof peer);
     const auto &proxies = config_.websocket.trusted_proxies;
     bool proxy = std::find(proxies.begin(), proxies.end(), std::string_view(peer)) != proxies.end();
-    if (handshakes_.accepted(wsi, peer, proxy))
+    if (handshakes_.accepted(wsi, peer, proxy)) {
+        if (intake_.applies()) { // lws reads the request, not a byte past it (socket_reads.h)
+            static const bool attached =
+                (SocketReads::instance().attach(), true); // this is the service thread
+            (void)attached;
+            SocketReads::instance().limit_to_headers(wsi, lws_get_socket_fd(wsi));
+        }
         return true;
+    }
     // Nothing has been read yet, so there is no request to answer: close.
     log_event(LogLevel::debug, LogFields("handshake_refused"),
               "connection from %s closed at once: max_handshakes_per_ip reached", peer);
@@ -268,8 +280,12 @@ int WsSessions::on_established(lws *wsi, WsSession &session)
     conn->deflate =
         config_.websocket.compression &&
         lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
-    log_event(LogLevel::debug, LogFields("conn_opened").conn(conn->id), "connection %llu opened from %s",
-              static_cast<unsigned long long>(conn->id), req->address.c_str());
+    SocketReads::instance().handshake_ended(wsi);
+    if (intake_.applies() && !conn->deflate) // else lws reads its frames (on_receive)
+        session.host_read = intake_.start(wsi, *conn, &session.peer_close_code);
+    log_event(LogLevel::debug, LogFields("conn_opened").conn(conn->id), "connection %llu opened from %s%s",
+              static_cast<unsigned long long>(conn->id), req->address.c_str(),
+              session.host_read ? " (host frame reader)" : "");
     if (drain_.stopping()) {
         gateway_.close(conn->id, close_code::going_away, "server shutting down", true);
         return 0;
@@ -454,12 +470,15 @@ int WsSessions::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *i
         return 0;
 
     case LWS_CALLBACK_CLOSED:
+        intake_.stop(session->host_read);
+        session->host_read = nullptr;
         if (session->conn)
             on_closed(*session);
         return 0;
 
     case LWS_CALLBACK_WSI_DESTROY: // lws 4.1.6 sends it to protocols[0] (on_http); here in case
         handshakes_.destroyed(wsi);
+        SocketReads::instance().handshake_ended(wsi);
         return 0;
 
     default:

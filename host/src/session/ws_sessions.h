@@ -15,6 +15,7 @@
 #include "plugins/dispatcher.h"
 #include "session/deadlines.h"
 #include "session/drain.h"
+#include "session/frame_intake.h"
 #include "transport/accept_gate.h"
 #include "transport/service_loop.h"
 #include "transport/ws_session.h"
@@ -65,6 +66,7 @@ class WsSessions
     AcceptGate &accept_gate_;
     ConnectionCaps caps_;
     HandshakeTable handshakes_; // what each handshake holds, until admitted
+    FrameIntake intake_;        // established plain ws:// connections the host reads itself
 };
 
 } // namespace wshost

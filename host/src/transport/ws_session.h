@@ -7,12 +7,14 @@ namespace wshost
 {
 
 struct Connection;
+struct HostRead;
 
 // (The captured upgrade request lives in the HandshakeTable until ESTABLISHED.)
 struct WsSession {
     Connection *conn;    // from ESTABLISHED until CLOSED; owned by the Gateway
     int peer_close_code; // from the client's close frame, if it sent one
     bool binary;         // the message being received is binary
+    HostRead *host_read; // the host reads its frames (session/frame_intake.h); owned by FrameIntake
 };
 
 } // namespace wshost

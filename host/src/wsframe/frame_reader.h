@@ -83,6 +83,13 @@ class FrameReader
 
     ReadEvent next(std::span<std::uint8_t> &in) noexcept;
 
+    // New limits (a reload), in force from the next frame header on.
+    void set_limits(std::size_t max_message_bytes, std::uint32_t max_fragments) noexcept
+    {
+        max_message_bytes_ = max_message_bytes;
+        max_fragments_ = max_fragments;
+    }
+
     // A close or an error was returned: nothing more will be.
     bool finished() const noexcept { return state_ == State::finished; }
     // Bytes held for a message or control frame split across reads.
