@@ -76,6 +76,17 @@ def with_event_loop(config):
     return with_default(config, "server", "event_loop", TEST_EVENT_LOOP)
 
 
+# The frame reader every test host uses on plain ws:// ([server]
+# frame_reader): the default ("host") unless WSHOST_TEST_FRAME_READER says
+# "lws" (tests/*/CMakeLists.txt run a subset again on lws's reader: LWSREADER).
+TEST_FRAME_READER = os.environ.get("WSHOST_TEST_FRAME_READER", "")
+
+
+def with_frame_reader(config):
+    """`config` with [server] frame_reader = TEST_FRAME_READER, unless it sets one."""
+    return with_default(config, "server", "frame_reader", TEST_FRAME_READER) if TEST_FRAME_READER else config
+
+
 # The log format of every test host ([log] format): text unless
 # WSHOST_TEST_LOG_FORMAT says "json" (tests/*/CMakeLists.txt run the redaction
 # tests again that way, and the shared fixture host always logs JSON). A JSON
@@ -90,5 +101,5 @@ def with_log_format(config, fmt):
 
 def with_test_settings(config):
     """The event loop and log format every test host runs with."""
-    config = with_event_loop(config)
+    config = with_frame_reader(with_event_loop(config))
     return with_log_format(config, TEST_LOG_FORMAT) if TEST_LOG_FORMAT != "text" else config
