@@ -35,7 +35,8 @@ TEST_F(ConfigTest, UnknownKeysListValidKeys)
     EXPECT_EQ(
         error("\n[websocket]\nmax_message_size = 10\n"),
         "3:1: unknown key 'max_message_size' in [websocket]; valid keys: origins, allow_missing_origin, "
-        "max_message_bytes, compression, ping_interval_s, idle_timeout_s, send_queue_max_messages, "
+        "max_message_bytes, max_fragments, compression, ping_interval_s, idle_timeout_s, "
+        "send_queue_max_messages, "
         "send_queue_max_bytes, slow_consumer_policy, slow_consumer_grace_ms, rate_limit_per_s, "
         "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, max_handshakes_per_ip, "
         "trusted_proxies, rx_buffer_bytes");
@@ -98,6 +99,9 @@ TEST_F(ConfigTest, BadValues)
     EXPECT_EQ(error("[server]\nevent_loop = \"epoll\"\n"),
               "2:14: 'event_loop' must be one of poll, libev (got 'epoll')");
     EXPECT_EQ(error("[server]\nevent_loop = 1\n"), "2:14: 'event_loop' must be a string");
+    EXPECT_EQ(error("[server]\nframe_reader = \"uws\"\n"),
+              "2:16: 'frame_reader' must be one of host, lws (got 'uws')");
+    EXPECT_EQ(error("[websocket]\nmax_fragments = -1\n"), "2:17: 'max_fragments' must not be negative");
     EXPECT_EQ(error("[websocket]\nslow_consumer_policy = \"drop\"\n"),
               "2:24: 'slow_consumer_policy' must be one of disconnect, drop_oldest (got 'drop')");
     EXPECT_EQ(error("[websocket]\norigins = [\"https://a.example/\"]\n"),
@@ -220,7 +224,8 @@ TEST_F(ConfigTest, CollectsAllErrorsInFileOrder)
         p + ":9:8: 'path' must start with '/' (got 'ws')",
         p + ":12:1: unknown key 'max_message_size' in [websocket]; valid keys: origins, "
             "allow_missing_origin, "
-            "max_message_bytes, compression, ping_interval_s, idle_timeout_s, send_queue_max_messages, "
+            "max_message_bytes, max_fragments, compression, ping_interval_s, idle_timeout_s, "
+            "send_queue_max_messages, "
             "send_queue_max_bytes, slow_consumer_policy, slow_consumer_grace_ms, rate_limit_per_s, "
             "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, max_handshakes_per_ip, "
             "trusted_proxies, rx_buffer_bytes",

@@ -71,6 +71,8 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.server.path, d.server.path);
     EXPECT_EQ(s.server.max_header_bytes, d.server.max_header_bytes);
     EXPECT_EQ(s.server.event_loop, d.server.event_loop);
+    EXPECT_EQ(s.server.frame_reader, d.server.frame_reader);
+    EXPECT_EQ(s.websocket.max_fragments, d.websocket.max_fragments);
     EXPECT_EQ(d.server.static_dir, ""); // dev difference: the browser demo
     EXPECT_EQ(s.server.static_dir,
               std::filesystem::weakly_canonical(std::string(WSHOST_SOURCE_DIR) + "/demo").string());
