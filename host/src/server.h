@@ -1,30 +1,27 @@
-// The running server: one libwebsockets context and service thread, the
-// gateway, the reply registry, the worker pool and the current plugin
-// generation. run() returns when a SIGTERM/SIGINT drain has finished.
+// The running server: the layers wired together (one libwebsockets context and
+// service thread, the gateway, the reply registry, the worker pool, the
+// current plugin generation, the control API). run() returns when a
+// SIGTERM/SIGINT drain has finished.
 #pragma once
 
 #include "auth/auth.h"
 #include "config/config.h"
 #include "control/control_api.h"
-#include "plugins/dispatcher.h"
-#include "transport/ready_file.h"
-#include "plugins/generations.h"
-#include "plugins/reload.h"
 #include "gateway/gateway.h"
-#include "transport/loop_pass.h"
-#include "protocol/replies.h"
-#include "transport/service_loop.h"
-#include "transport/service_notify.h"
+#include "plugins/dispatcher.h"
+#include "plugins/generations.h"
 #include "plugins/worker_pool.h"
+#include "protocol/replies.h"
 #include "session/deadlines.h"
 #include "session/drain.h"
 #include "session/ws_sessions.h"
+#include "transport/lws_runtime.h"
+#include "transport/ready_file.h"
+#include "transport/service_loop.h"
+#include "transport/service_notify.h"
+#include "transport/signals.h"
 
-#include <libwebsockets.h>
-
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,22 +39,12 @@ class Server
     // Creates the context and binds the listeners; false (logged) on failure.
     bool start(const std::string &ready_file);
     // Serves until a stop signal has drained every connection. Returns the exit code.
-    int run();
-
-    // Any thread: SIGHUP and POST /v1/reload end up here.
-    void request_reload(Reloader::Done done = {}) { generations_.request_reload(std::move(done)); }
-    ReloadResult reload_result() const { return generations_.reload_result(); }
-
-    // lws callback (a static trampoline finds the Server through the context).
-    int on_signal(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len);
+    int run() { return runtime_.run(); }
 
   private:
-    void exit_timer_fired();
-    void libev_tick_fired();
-    void status_timer_fired();
-    void leave_loop(); // drain over (or its deadline): make run() return
-    bool adopt_signalfd();
+    std::vector<std::string> apply_reload(const Config &next);
     bool start_control(ReadyInfo &ready);
+    void on_signal(int signo);
 
     Config config_;
     ServiceLoop loop_; // the mailbox: tasks from any thread, run on the service thread
@@ -71,28 +58,12 @@ class Server
     Dispatcher dispatcher_;
     Generations generations_{config_.file, HostServices{&replies_, &gateway_, &auth_}, dispatcher_, loop_};
     ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
-    Drain drain_{gateway_, loop_, notify_, [this] { leave_loop(); }};
+    Drain drain_{gateway_, loop_, notify_, [this] { runtime_.leave(); }};
     AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it
     WsSessions sessions_{config_, gateway_, auth_, dispatcher_, deadlines_, drain_, loop_, accept_gate_};
-
-    lws_context *context_ = nullptr;
-    LibevPass libev_pass_; // libev: the loop lws runs, and the end-of-pass flush (outlives context_)
-    void *foreign_loops_[1] = {};
-    lws_vhost *ws_vhost_ = nullptr;
-    int signal_fd_ = -1;
-    bool stop_loop_ = false; // drain finished: leave the service loop
-    // libev: destroys the context from inside the loop.
-    ServiceTimer exit_timer_{loop_, [this] { exit_timer_fired(); }};
-    // libev: keeps lws's timer from firing late (libev_tick_fired).
-    ServiceTimer libev_tick_{loop_, [this] { libev_tick_fired(); }};
-    // Under systemd: STATUS= follows the connection count.
-    ServiceTimer status_timer_{loop_, [this] { status_timer_fired(); }};
+    SignalWatch signals_;
+    LwsRuntime runtime_{loop_};               // the context; its timers outlive it
     std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
-    lws_vhost *control_vhost_ = nullptr;
 };
-
-// Blocks SIGHUP/SIGINT/SIGTERM in the calling thread (and every thread it
-// starts later), so they are only ever read through the signalfd.
-void block_server_signals();
 
 } // namespace wshost

@@ -15,4 +15,12 @@ void apply_log_settings(const LogConfig &log)
     set_log_format(format);
 }
 
+void reapply_log_settings(const LogConfig &log)
+{
+    apply_log_settings(log);
+    if (!set_log_file(log.file))
+        log_event(LogLevel::error, LogFields("log_file_failed"),
+                  "reload: cannot open log file %s; logging where it did", log.file.c_str());
+}
+
 } // namespace wshost

@@ -424,4 +424,19 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
     return vh;
 }
 
+bool listen_control(lws_context *context, const ControlConfig &config, ControlApi &api, ServiceLoop &loop,
+                    AcceptGate *gate, ReadyInfo &ready)
+{
+    if (!config.enabled)
+        return true;
+    lws_vhost *vhost = create_control_vhost(context, config, api, loop, gate);
+    if (!vhost)
+        return false; // logged
+    if (config.socket.empty())
+        ready.control_port = lws_get_vhost_listen_port(vhost);
+    else
+        ready.control_socket = config.socket;
+    return true;
+}
+
 } // namespace wshost

@@ -20,6 +20,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "transport/ready_file.h"
 
 struct lws_context;
 struct lws_vhost;
@@ -42,5 +43,9 @@ class ServiceLoop;
 // context exists. Returns null (and logs why) on failure.
 lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api,
                                 ServiceLoop &loop, AcceptGate *gate = nullptr);
+// The control listener at startup: nothing when [control] is disabled, else
+// create_control_vhost() and its port or socket written into `ready`.
+bool listen_control(lws_context *context, const ControlConfig &config, ControlApi &api, ServiceLoop &loop,
+                    AcceptGate *gate, ReadyInfo &ready);
 
 } // namespace wshost

@@ -48,6 +48,13 @@ Dispatcher::Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyReg
     : limits_(limits), gateway_(gateway), replies_(replies), workers_(workers), loop_(loop),
       reply_opened_(std::move(reply_opened))
 {
+    // Hooks never run inside a plugin's own call into the host: queue them.
+    gateway_.set_room_listener([this](const RoomEvent &e) {
+        loop_.post([this, e] {
+            if (plugins_)
+                fire_room_event(*plugins_, e);
+        });
+    });
 }
 
 void Dispatcher::refuse(Connection &conn, std::string_view code, std::string_view message,

@@ -125,31 +125,20 @@ std::vector<std::string> Generations::commit(std::unique_ptr<PreparedReload> pre
 
 std::string Generations::plugins_json() const
 {
-    std::string out = "[";
-    const auto &set = dispatcher_.plugins();
-    if (set)
+    std::string out;
+    JsonWriter w(out);
+    w.begin_array();
+    if (const auto &set = dispatcher_.plugins())
         for (const auto &p : set->plugins()) {
-            if (out.size() > 1)
-                out += ',';
-            out += "{\"name\":";
-            append_json_string(out, p->name());
-            out += ",\"version\":";
-            append_json_string(out, p->version());
-            out += ",\"path\":";
-            append_json_string(out, p->config().resolved);
-            out += ",\"blocking\":";
-            out += p->blocking() ? "true" : "false";
-            out += ",\"actions\":[";
-            bool first = true;
-            for (const std::string &action : set->actions_of(*p)) {
-                if (!first)
-                    out += ',';
-                first = false;
-                append_json_string(out, action);
-            }
-            out += "]}";
+            w.begin_object().key("name").string(p->name()).key("version").string(p->version());
+            w.key("path").string(p->config().resolved).key("blocking").boolean(p->blocking());
+            w.key("actions").begin_array();
+            for (const std::string &action : set->actions_of(*p))
+                w.string(action);
+            w.end_array().end_object();
         }
-    return out + "]";
+    w.end_array();
+    return out;
 }
 
 } // namespace wshost

@@ -21,29 +21,19 @@ std::string rfc3339_now()
 
 std::string ReloadResult::to_json() const
 {
-    std::string out = "{\"generation\":" + std::to_string(generation) + ",\"status\":";
-    append_json_string(out, status);
-    out += ",\"started\":";
-    append_json_string(out, started);
-    out += ",\"finished\":";
-    append_json_string(out, finished);
-    out += ",\"errors\":[";
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-        const ConfigError &e = errors[i];
-        out += i ? ",{\"file\":" : "{\"file\":";
-        append_json_string(out, e.pos.file);
-        out += ",\"line\":" + std::to_string(e.pos.line) + ",\"col\":" + std::to_string(e.pos.col) +
-               ",\"message\":";
-        append_json_string(out, e.message);
-        out += '}';
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object().key("generation").number(generation).key("status").string(status);
+    w.key("started").string(started).key("finished").string(finished);
+    w.key("errors").begin_array();
+    for (const ConfigError &e : errors) {
+        w.begin_object().key("file").string(e.pos.file).key("line").number(e.pos.line);
+        w.key("col").number(e.pos.col).key("message").string(e.message).end_object();
     }
-    out += "],\"restart_required\":[";
-    for (std::size_t i = 0; i < restart_required.size(); ++i) {
-        if (i)
-            out += ',';
-        append_json_string(out, restart_required[i]);
-    }
-    out += "]}";
+    w.end_array().key("restart_required").begin_array();
+    for (const std::string &key : restart_required)
+        w.string(key);
+    w.end_array().end_object();
     return out;
 }
 

@@ -112,14 +112,15 @@ WsSessions::WsSessions(const Config &config, Gateway &gateway, AuthService &auth
 {
 }
 
-lws_protocols WsSessions::http_protocol()
+const lws_protocols *WsSessions::protocols(std::size_t rx_buffer_bytes, lws_protocols extra)
 {
-    return {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0};
-}
-
-lws_protocols WsSessions::ws_protocol(std::size_t rx_buffer_bytes)
-{
-    return {"wshost", ws_callback, sizeof(WsSession), rx_buffer_bytes, 0, nullptr, 0};
+    static lws_protocols list[] = {
+        {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0},
+        {"wshost", ws_callback, sizeof(WsSession), rx_buffer_bytes, 0, nullptr, 0},
+        extra,
+        {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+    };
+    return list;
 }
 
 int WsSessions::http_callback(lws *wsi, lws_callback_reasons reason, void *user, void *in, std::size_t len)

@@ -35,9 +35,10 @@ class WsSessions
     WsSessions(const Config &config, Gateway &gateway, AuthService &auth, Dispatcher &dispatcher,
                Deadlines &deadlines, Drain &drain, ServiceLoop &loop, AcceptGate &accept_gate);
 
-    // The WebSocket port's protocols[0] and [1].
-    static lws_protocols http_protocol();
-    static lws_protocols ws_protocol(std::size_t rx_buffer_bytes);
+    // The WebSocket port's protocol list: plain HTTP first (lws hands
+    // protocols[0] every request that is not an upgrade), then the WebSocket
+    // protocol, then `extra` (the signal watch). Built once: lws keeps the pointer.
+    static const lws_protocols *protocols(std::size_t rx_buffer_bytes, lws_protocols extra);
 
     // The authenticator's answer for a connection waiting for it.
     void apply_verdict(wsh_conn_id id, Verdict verdict);

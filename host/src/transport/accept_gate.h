@@ -58,7 +58,8 @@ class AcceptGate
 // The fd budget: raises the soft RLIMIT_NOFILE to the hard one (no privilege
 // needed; lws sizes its fd table from it, so it must happen before the
 // context exists) and returns how many connections may be open, leaving
-// `margin` fds for everything that is not a connection.
-unsigned connection_fd_budget(unsigned margin);
+// `margin` fds for everything that is not a connection: logs, plugins' files...
+inline constexpr unsigned kFdMargin = 64;
+unsigned connection_fd_budget(unsigned margin = kFdMargin);
 
 } // namespace wshost

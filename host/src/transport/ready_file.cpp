@@ -1,6 +1,7 @@
 #include "transport/ready_file.h"
 
 #include "base/json_writer.h"
+#include "base/log.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -37,6 +38,15 @@ bool write_ready_file(const std::string &path, const ReadyInfo &info, std::strin
         return false;
     }
     return true;
+}
+
+bool publish_ready_file(const std::string &path, const ReadyInfo &info)
+{
+    std::string why;
+    if (path.empty() || write_ready_file(path, info, why))
+        return true;
+    log_event(LogLevel::error, LogFields("start_failed"), "cannot write the ready file: %s", why.c_str());
+    return false;
 }
 
 } // namespace wshost

@@ -16,5 +16,8 @@ struct ReadyInfo {
 };
 
 bool write_ready_file(const std::string &path, const ReadyInfo &info, std::string &why);
+// write_ready_file() at startup: nothing for an empty path, a logged
+// start_failed error when it cannot be written.
+bool publish_ready_file(const std::string &path, const ReadyInfo &info);
 
 } // namespace wshost

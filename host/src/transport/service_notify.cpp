@@ -62,4 +62,21 @@ void ServiceNotify::status(uint64_t generation, std::size_t connections)
         send("", text);
 }
 
+void ServiceNotify::follow(ServiceLoop &loop, std::chrono::microseconds interval, Snapshot now)
+{
+    if (!active())
+        return;
+    status_timer_ = std::make_unique<ServiceTimer>(loop, [this, interval, now = std::move(now)] {
+        {
+            std::lock_guard lock(mu_);
+            if (stopping_) // STOPPING's own STATUS lines take over
+                return;
+        }
+        auto [generation, connections] = now();
+        status(generation, connections);
+        status_timer_->schedule_in(interval);
+    });
+    status_timer_->schedule_in(interval);
+}
+
 } // namespace wshost

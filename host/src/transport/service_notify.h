@@ -10,11 +10,16 @@
 #pragma once
 
 #include "transport/sd_notify.h"
+#include "transport/service_loop.h"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace wshost
 {
@@ -31,6 +36,12 @@ class ServiceNotify
     // Sends STATUS only when it differs from the last one sent.
     void status(uint64_t generation, std::size_t connections);
 
+    // Service thread, when active(): status() every `interval` with what
+    // `now` reads (generation, connections), until stopping(). The timer is
+    // on `loop`'s context, so this object must outlive that context.
+    using Snapshot = std::function<std::pair<uint64_t, std::size_t>()>;
+    void follow(ServiceLoop &loop, std::chrono::microseconds interval, Snapshot now);
+
   private:
     std::string status_text(uint64_t generation, std::size_t connections) const; // under mu_
     void send(const std::string &message, const std::string &status);
@@ -40,6 +51,7 @@ class ServiceNotify
     bool stopping_ = false;
     bool last_reload_failed_ = false;
     std::string last_status_;
+    std::unique_ptr<ServiceTimer> status_timer_; // follow()
 };
 
 } // namespace wshost

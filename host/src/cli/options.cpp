@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "cli/options.h"
 
 #include <string_view>
 
