@@ -58,6 +58,10 @@ struct Connection {
     bool rx_paused = false;   // lws_rx_flow_control(wsi, 0) in force
     bool closing = false;     // a close frame is on its way; ignore input
     bool peer_closed = false; // the client's close frame arrived: nothing more is dispatched
+    // Service thread. The host's frame reader saw the client's close: the
+    // gateway writes the echo itself and closes the socket (lws, which never
+    // saw that close, would wait for an answer to its own).
+    bool close_echo = false;
     bool grace_armed = false; // hard-close timer running (slow consumer)
     bool deflate = false;     // permessage-deflate negotiated: lws frames (and compresses) each message
     struct GraceTimer {

@@ -153,6 +153,7 @@ class Gateway
     // writeable callback a due close returns -1 (lws closes); elsewhere it
     // asks for that callback instead. -1 also when lws failed to write.
     int write_queued(Connection &conn, bool in_writeable);
+    int echo_close(Connection &conn, int code); // the answer to a close the host reader saw
 
     WebSocketConfig config_;
     ServiceLoop *loop_ = nullptr; // set by attach(), before any connection exists

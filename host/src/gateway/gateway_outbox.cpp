@@ -160,6 +160,26 @@ int Gateway::on_writeable(Connection &conn)
     return write_queued(conn, true);
 }
 
+int Gateway::echo_close(Connection &conn, int code)
+{
+    conn.closing = true;
+    // Framed here and written raw, as write_coalesced() writes (LWS_WRITE_HTTP
+    // is lws's raw write): lws 4.1.6 exports no close opcode for lws_write().
+    unsigned char frame[LWS_PRE + 4];
+    unsigned char *p = frame + LWS_PRE;
+    p[0] = 0x88; // FIN + close
+    p[1] = 2;    // unmasked, the code alone
+    p[2] = static_cast<unsigned char>(code >> 8);
+    p[3] = static_cast<unsigned char>(code & 0xff);
+    if (lws_write(conn.wsi, p, 4, LWS_WRITE_HTTP) < 0)
+        return -1;
+    // Closed without a close frame of lws's own; a write lws had to buffer
+    // gets a second to leave.
+    lws_set_timeout(conn.wsi, PENDING_TIMEOUT_CLOSE_SEND,
+                    lws_send_pipe_choked(conn.wsi) ? 1 : LWS_TO_KILL_ASYNC);
+    return 0;
+}
+
 int Gateway::write_queued(Connection &conn, bool in_writeable)
 {
     std::vector<QueuedFrame> &batch = batch_; // reused: no allocation per callback
@@ -193,6 +213,8 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
             }
         }
     }
+    if (close_code && conn.close_echo) // RFC 6455 §7.1.1: the server closes TCP first
+        return echo_close(conn, close_code);
     if (close_code) {
         conn.closing = true;
         lws_close_reason(conn.wsi, static_cast<lws_close_status>(close_code),

@@ -166,6 +166,7 @@ FrameIntake::Outcome FrameIntake::handle(HostRead &r, std::span<std::uint8_t> &i
             // Nothing after the client's close reaches a handler (RFC 6455
             // §5.5.1, T32); what was dispatched before keeps its answer.
             conn.peer_closed = true;
+            conn.close_echo = true;
             conn.held.clear();
             conn.held_bytes = 0;
             gateway_.close(conn.id, ev.code == 1005 ? 1000 : ev.code, {}, true);
