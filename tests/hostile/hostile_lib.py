@@ -17,6 +17,7 @@ Nothing here sleeps to synchronise: waits poll a condition with a deadline.
 import argparse
 import base64
 import http.client
+import json
 import os
 import socket
 import ssl
@@ -227,6 +228,23 @@ def websocket_upgrade(port, source=None):
 # ---------------------------------------------------------------------------
 # The control API: /metrics
 # ---------------------------------------------------------------------------
+
+def markkit_notes(test, port):
+    """The markers markkit recorded (mk_note), asked on a fresh connection."""
+    sock, rest = websocket_upgrade(port)
+    try:
+        sock.sendall(frame(0x1, '{"action":"mk_notes"}'))
+        data = rest
+        while not read_frames(data):
+            chunk = sock.recv(65536)
+            test.assertTrue(chunk, "closed before mk_notes answered")
+            data += chunk
+        reply = json.loads(read_frames(data)[0][1])
+        test.assertEqual(reply["status"], "success", reply)
+        return [n["m"] for n in reply["payload"]["notes"]]
+    finally:
+        sock.close()
+
 
 def control_get(port, path, token=TOKEN, tls_context=None):
     if tls_context is not None:

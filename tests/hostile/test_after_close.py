@@ -28,20 +28,7 @@ class AfterClose(HostCase):
         return hostile_config()
 
     def notes(self):
-        """What markkit recorded, asked on a fresh connection."""
-        sock, rest = hl.websocket_upgrade(self.port)
-        try:
-            sock.sendall(hl.frame(0x1, '{"action":"mk_notes"}'))
-            data = rest
-            while not hl.read_frames(data):
-                chunk = sock.recv(65536)
-                self.assertTrue(chunk, "closed before mk_notes answered")
-                data += chunk
-            reply = json.loads(hl.read_frames(data)[0][1])
-            self.assertEqual(reply["status"], "success", reply)
-            return [n["m"] for n in reply["payload"]["notes"]]
-        finally:
-            sock.close()
+        return hl.markkit_notes(self, self.port)
 
     def send_and_wait_for_close(self, data):
         """Sends `data` in one write on a new connection; returns the server's

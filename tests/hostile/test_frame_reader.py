@@ -5,7 +5,6 @@ reaches a plugin (markkit's record, read on a second connection, shows what
 was dispatched: a marker round trip, not a wait).
 """
 
-import json
 import socket
 import struct
 
@@ -58,17 +57,7 @@ class FrameReaderRules(HostCase):
         return struct.unpack("!H", frames[-1][1][:2])[0]
 
     def notes(self):
-        sock, rest = hl.websocket_upgrade(self.port)
-        try:
-            sock.sendall(hl.frame(0x1, '{"action":"mk_notes"}'))
-            data = rest
-            while not hl.read_frames(data):
-                chunk = sock.recv(65536)
-                self.assertTrue(chunk, "closed before mk_notes answered")
-                data += chunk
-            return [n["m"] for n in json.loads(hl.read_frames(data)[0][1])["payload"]["notes"]]
-        finally:
-            sock.close()
+        return hl.markkit_notes(self, self.port)
 
     def test_unmasked_frame_is_1002_and_never_dispatched(self):
         frames = self.frames_until_close(unmasked(0x1, note("unmasked")))
