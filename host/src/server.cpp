@@ -41,10 +41,12 @@ Server::~Server()
     runtime_.destroy();          // closes what is left; hooks still see the plugins
     loop_.run_posted();          // hooks queued by those closes
     // Then the plugins, while everything they may call during fini still exists:
-    // queued blocking handlers finish first, then the last reference goes.
+    // queued blocking handlers finish first, then what held a generation for a
+    // client that is gone, then the last reference goes.
     workers_.stop();
-    generations_.uninstall();
-    loop_.run_posted(); // the retired generations' unloads
+    replies_.abandon_all();
+    auth_.abandon_all();
+    generations_.unload_all();
 }
 
 bool Server::load_plugins(std::vector<ConfigError> &errors)

@@ -87,6 +87,24 @@ class EdgeTest(unittest.TestCase):
             self.assertNotRegex(text, r"reload generation=2 ok",
                                 "the swap ran during shutdown (reload.h: 'its commit is dropped')")
 
+    def test_sigterm_with_a_reply_open(self):
+        """SIGTERM while a handler's reply is still open (its thread answers
+        later): the reply no longer holds the generation once its client is
+        gone, so fini runs (and joins that thread, whose late answer finds
+        nothing), the process exits 0 and nothing is left to a loop that is gone."""
+        with rl.ReloadHost("term-reply-open") as host:
+            a = host.client()
+            since = host.log_size()
+            a.send_text(rl.req("slow_version", "s-open", {"ms": 1500}))
+            h.wait_for_log(host, r"slow_version start version=v1 requestId=s-open", since=since)
+            host.send_signal(signal.SIGTERM)
+            rc = host.wait(timeout=60)
+            a.abort()
+            self.assertEqual(rc, 0, host.log())
+            host.check_clean_exit()
+            self.assertRegex(host.log_text()[since:], r"verkit fini version=v1 threads=1",
+                             "the generation an open reply held at shutdown was never finalized")
+
 
 if __name__ == "__main__":
     rl.main()

@@ -41,6 +41,29 @@ TEST(ReplyRegistry, AnAnswerIsTakenOnceAndALateOneIsCounted)
     EXPECT_EQ(r.late_replies(), 3u);
 }
 
+TEST(ReplyRegistry, AbandonedRepliesLetTheirGenerationGoAndAnswerGone)
+{
+    ReplyRegistry r(nullptr);
+    // Any shared_ptr stands in for the generation: only its release is watched.
+    auto generation = std::make_shared<int>(0);
+    std::shared_ptr<PluginSet> held(generation, reinterpret_cast<PluginSet *>(generation.get()));
+    wsh_reply_id a = r.open(7, R"("a")", nullptr, held, 1000, t0);
+    wsh_reply_id b = r.open(8, R"("b")", nullptr, held, 5000, t0);
+    held.reset();
+    EXPECT_EQ(generation.use_count(), 3);
+    r.abandon_all();
+    EXPECT_EQ(generation.use_count(), 1);
+    EXPECT_EQ(r.open_count(), 0u);
+    EXPECT_EQ(r.success(a, "{}"), WSH_E_GONE);
+    EXPECT_EQ(r.none(b), WSH_E_GONE);
+    EXPECT_FALSE(r.next_deadline());
+    // The freed slots serve again, with new ids.
+    wsh_reply_id c = open_at(r, t0);
+    EXPECT_NE(c, a);
+    EXPECT_NE(c, b);
+    EXPECT_EQ(r.next_deadline(), t0 + milliseconds(1000));
+}
+
 TEST(ReplyRegistry, UnknownIdsAreGone)
 {
     ReplyRegistry r(nullptr);

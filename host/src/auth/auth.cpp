@@ -175,6 +175,14 @@ bool AuthService::finish(wsh_auth_id id, Verdict verdict)
     return true;
 }
 
+void AuthService::abandon_all()
+{
+    std::unordered_map<wsh_auth_id, Pending> abandoned; // dropped after the lock
+    std::lock_guard lock(mu_);
+    abandoned.swap(pending_);
+    deadlines_.clear();
+}
+
 void AuthService::forget(wsh_conn_id conn)
 {
     std::vector<std::shared_ptr<PluginSet>> released; // dropped after the lock

@@ -86,6 +86,10 @@ class AuthService
     int reject(wsh_auth_id id, std::string reason);
     int anonymous(wsh_auth_id id);
 
+    // Service thread, at shutdown: forgets every decision in progress (a later
+    // verdict gets WSH_E_GONE) and lets their generations go.
+    void abandon_all();
+
     // Service thread: rejects every decision past its deadline.
     void expire(Clock::time_point now);
     std::optional<Clock::time_point> next_deadline() const;

@@ -33,8 +33,13 @@ Generations::load_generation(const Config &config, std::vector<ConfigError> &err
     std::unique_ptr<PluginSet> set = PluginSet::load(config, services_, errors, running);
     if (!set)
         return nullptr;
-    return std::shared_ptr<PluginSet>(
-        set.release(), [this](PluginSet *retired) { loop_.post([retired] { delete retired; }); });
+    ++live_;
+    return std::shared_ptr<PluginSet>(set.release(), [this](PluginSet *retired) {
+        loop_.post([this, retired] {
+            delete retired;
+            --live_;
+        });
+    });
 }
 
 void Generations::install(std::shared_ptr<PluginSet> set)
@@ -56,10 +61,19 @@ void Generations::install(std::shared_ptr<PluginSet> set)
     dispatcher_.set_plugins(std::move(set));
 }
 
-void Generations::uninstall()
+void Generations::unload_all()
 {
     services_.auth->set_plugin({}, nullptr);
     dispatcher_.set_plugins(nullptr);
+    int waited_s = 0;
+    for (;;) {
+        loop_.run_posted(); // the unloads, and whatever their fini posts
+        if (live_ == 0)
+            return;
+        if (!loop_.wait_posted(std::chrono::seconds(1)) && ++waited_s == 5)
+            log_event(LogLevel::warn, LogFields("shutdown_waits"),
+                      "shutdown: %d plugin generation(s) still held by a plugin thread", live_.load());
+    }
 }
 
 bool Generations::load(const Config &config, std::vector<ConfigError> &errors)

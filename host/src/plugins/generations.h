@@ -16,6 +16,7 @@
 #include "plugins/reload.h"
 #include "transport/service_loop.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,9 +42,12 @@ class Generations
     void start_reloads(ApplyConfig apply, Reloader::Observer observer);
     // An attempt under way finishes loading; its swap never runs. Idempotent.
     void stop_reloads();
-    // Service thread, at shutdown: no generation is installed any more (each
-    // goes once its last user lets go).
-    void uninstall();
+    // Service thread, at shutdown, with the loop detached and the holders the
+    // host owns already let go (open replies, authentications in progress):
+    // uninstalls, then runs the unloads until every generation is gone. A
+    // plugin thread inside a host call may still hold one for a moment; it is
+    // waited for, since its release later would post to a loop that is gone.
+    void unload_all();
 
     // Any thread: SIGHUP and POST /v1/reload end up here.
     void request_reload(Reloader::Done done = {});
@@ -69,6 +73,7 @@ class Generations
     // reloader never prepares while a commit is pending, so the two never
     // overlap. Weak: retiring a generation is not delayed.
     std::weak_ptr<PluginSet> installed_;
+    std::atomic<int> live_{0}; // generations loaded and not yet unloaded
 };
 
 } // namespace wshost

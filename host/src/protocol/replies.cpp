@@ -222,6 +222,25 @@ std::optional<ReplyRegistry::Clock::time_point> ReplyRegistry::next_deadline() c
     return earliest_locked();
 }
 
+void ReplyRegistry::abandon_all()
+{
+    std::vector<Pending> abandoned; // their generations go after the lock
+    {
+        std::lock_guard lock(mu_);
+        for (uint32_t index = 0; index < slots_.size(); ++index) {
+            Slot &slot = slots_[index];
+            if (slot.id == 0)
+                continue;
+            unlink(index);
+            abandoned.push_back(std::move(slot.pending));
+            slot.id = 0;
+            slot.next = free_;
+            free_ = index;
+            --open_;
+        }
+    }
+}
+
 uint64_t ReplyRegistry::late_replies() const
 {
     std::lock_guard lock(mu_);

@@ -67,6 +67,10 @@ class ReplyRegistry
     std::optional<Clock::time_point> expire(Clock::time_point now);
     std::optional<Clock::time_point> next_deadline() const;
 
+    // Service thread, at shutdown (the connections are gone): forgets every
+    // open reply and lets its generation go. A later answer gets WSH_E_GONE.
+    void abandon_all();
+
     uint64_t late_replies() const;
     std::size_t open_count() const;
 

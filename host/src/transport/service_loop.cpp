@@ -27,6 +27,14 @@ void ServiceLoop::post(Task task)
         woken_ = true;
         lws_cancel_service(wake_context_);
     }
+    if (!wake_context_)
+        posted_cv_.notify_one();
+}
+
+bool ServiceLoop::wait_posted(std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(mu_);
+    return posted_cv_.wait_for(lock, timeout, [this] { return !posted_.empty(); });
 }
 
 void ServiceLoop::run_posted()

@@ -14,6 +14,7 @@
 #include <libwebsockets.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -42,11 +43,15 @@ class ServiceLoop
     // Service thread: runs what has been posted so far (a task posted by one
     // of them waits for the next wake-up). Cheap when nothing waits.
     void run_posted();
+    // Service thread, after detach() (no loop wakes it any more): waits until
+    // a task is posted or `timeout` passes; true when tasks wait.
+    bool wait_posted(std::chrono::milliseconds timeout);
 
   private:
     lws_context *context_ = nullptr;
     std::thread::id service_thread_;
-    std::mutex mu_; // the three below (orders post() against detach())
+    std::mutex mu_;                     // the four below (orders post() against detach())
+    std::condition_variable posted_cv_; // signalled by post() once detached
     lws_context *wake_context_ = nullptr;
     std::vector<Task> posted_;
     bool woken_ = false; // lws_cancel_service() called, posted_ not taken yet
