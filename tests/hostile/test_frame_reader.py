@@ -111,6 +111,20 @@ class FrameReaderRules(HostCase):
         self.assertIn("pipe1", notes)
         self.assertNotIn("pipe2", notes)
 
+    def test_bare_lf_request_lines_still_end_the_headers(self):
+        # A lenient parser (lws's) takes "\n" for "\r\n": the host must find the
+        # end of such headers too, and read the frames behind them itself.
+        sock = hl.connect(self.port)
+        request = ("\n".join(hl.upgrade_lines()) + "\n\n").encode("latin-1")
+        sock.sendall(request + hl.frame(0x1, note("lf1")) + unmasked(0x1, note("lf2")))
+        status, _headers, rest = hl.read_head(sock)
+        self.assertEqual(status, 101)
+        frames = self.frames_until_close(b"", (sock, rest))
+        self.assertEqual(self.close_code(frames), 1002)  # the host's rule: it read those frames
+        notes = self.notes()
+        self.assertIn("lf1", notes)
+        self.assertNotIn("lf2", notes)
+
     def test_one_byte_at_a_time(self):
         data = hl.frame(0x1, note("b1")) + hl.frame(0x9, b"x" * 125)
         data += hl.frame(0x1, '{"action":"mk_note",', fin=False) + hl.frame(0x0, '"payload":{"m":"b2"}}')

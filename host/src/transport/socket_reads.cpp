@@ -83,31 +83,57 @@ ssize_t SocketReads::recv(int fd, void *buf, std::size_t len, int flags)
     return kernel_recv(fd, buf, len, flags);
 }
 
+namespace
+{
+
+// The blank line that ends the request headers: LF, an optional CR, LF. So
+// "\r\n\r\n" and the bare-LF forms a lenient parser takes ("\n\n",
+// "\r\n\n") all end them. States: 0 inside a line, 1 after its LF, 2 after
+// LF CR; 3 is the end.
+constexpr std::uint8_t kHeadersEnded = 3;
+
+std::uint8_t header_end_step(std::uint8_t state, char c)
+{
+    if (c == '\n')
+        return state == 0 ? 1 : kHeadersEnded;
+    if (c == '\r')
+        return state == 1 ? 2 : 0;
+    return 0;
+}
+
+// Scans `p[0, len)` from `state`; returns how many bytes end at the blank
+// line (or `len`), with `state` updated for exactly those bytes.
+std::size_t scan_header_end(const char *p, std::size_t len, std::uint8_t &state)
+{
+    for (std::size_t i = 0; i < len; ++i)
+        if ((state = header_end_step(state, p[i])) == kHeadersEnded)
+            return i + 1;
+    return len;
+}
+
+} // namespace
+
 // Hands lws the stream up to and including the blank line after the request
 // headers, and nothing past it.
 ssize_t SocketReads::read_headers(Entry &e, int fd, void *buf, std::size_t len, int flags)
 {
-    static constexpr char kEnd[] = "\r\n\r\n";
     const ssize_t peeked = kernel_recv(fd, buf, len, flags | MSG_PEEK);
     if (peeked <= 0)
         return peeked;
     const auto *p = static_cast<const char *>(buf);
-    std::size_t take = static_cast<std::size_t>(peeked);
-    std::uint8_t matched = e.matched;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(peeked); ++i) {
-        matched = static_cast<std::uint8_t>(p[i] == kEnd[matched] ? matched + 1 : p[i] == '\r' ? 1 : 0);
-        if (matched == 4) {
-            take = i + 1;
-            break;
-        }
-    }
+    std::uint8_t state = e.matched;
+    const std::size_t take = scan_header_end(p, static_cast<std::size_t>(peeked), state);
     const ssize_t n = kernel_recv(fd, buf, take, flags);
-    if (n < 0)
+    if (n <= 0)
         return n;
-    if (matched == 4 && static_cast<std::size_t>(n) == take)
+    if (static_cast<std::size_t>(n) != take) { // fewer than peeked: the state of what was read
+        state = e.matched;
+        scan_header_end(p, static_cast<std::size_t>(n), state);
+    }
+    if (state == kHeadersEnded)
         e.mode = Mode::none; // later reads (another request on keep-alive) are lws's own
     else
-        e.matched = matched;
+        e.matched = state;
     return n;
 }
 

@@ -61,7 +61,7 @@ class SocketReads
     enum class Mode : std::uint8_t { none, headers, taken };
     struct Entry {
         Mode mode = Mode::none;
-        std::uint8_t matched = 0; // bytes of "\r\n\r\n" seen at the end of what lws took
+        std::uint8_t matched = 0; // HeaderEnd state at the end of what lws took
         SocketReader read = nullptr;
         void *owner = nullptr;
     };
