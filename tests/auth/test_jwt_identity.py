@@ -165,7 +165,7 @@ class RotationByReload(HostCase):
         try:
             self.assertEqual(who["user"], "reload-k1")
             with open(self.host.config_path, "w") as f:
-                f.write(jwt_config([("k2", S2)], allow_anonymous=False))
+                f.write(authlib.wh.with_test_settings(jwt_config([("k2", S2)], allow_anonymous=False)))
             since = log_size(self.host)
             self.host.send_signal(signal.SIGHUP)
             text = authlib.wait_for_log(self.host, r"reload generation=\d+ (ok|failed)", since=since)

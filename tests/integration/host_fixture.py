@@ -76,7 +76,7 @@ def cmd_start(state):
     with open(f["wshost.toml"], "w") as fp:
         # JSON lines at debug level: `stop` parses every line the host wrote
         # while the shared suites ran against it (README, "Logs").
-        fp.write(h.with_log_format(h.with_event_loop(h.config_text(extra='[log]\nlevel = "debug"')), "json"))
+        fp.write(h.with_log_format(h.with_test_settings(h.config_text(extra='[log]\nlevel = "debug"')), "json"))
 
     argv = [sys.executable, os.path.abspath(__file__), "monitor", "--state", state,
             "--wshost", h.require("wshost")]

@@ -8,8 +8,8 @@ deadline), and clients wait on frames with timeouts.
 """
 
 from harness.client import RECV_TIMEOUT_S, Client, ServerClosed, parse_close  # noqa: F401
-from harness.config import (DEFAULT_PLUGINS, PLUGIN_EXTRA, TEST_EVENT_LOOP, TEST_LOG_FORMAT,  # noqa: F401
-                            config_text, plugin_section, section, toml_str, with_default,
+from harness.config import (DEFAULT_PLUGINS, PLUGIN_EXTRA, TEST_EVENT_LOOP, TEST_FRAME_READER,  # noqa: F401
+                            TEST_LOG_FORMAT, config_text, plugin_section, section, toml_str, with_default,
                             with_event_loop, with_log_format, with_test_settings)
 from harness.errors import HostError  # noqa: F401
 from harness.fixture import FixtureHost, HostPerClass, SharedHostMixin, stop_checked  # noqa: F401

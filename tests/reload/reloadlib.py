@@ -155,6 +155,8 @@ class ReloadHost(h.Host):
         lines += list(self.extra_top if extra_top is None else extra_top)
         lines += ["", "[server]", 'address = "127.0.0.1"', "port = %d" % port, 'path = "/"',
                   "event_loop = " + h.toml_str(h.TEST_EVENT_LOOP)]
+        if h.TEST_FRAME_READER:  # restart-only: every rewrite keeps the one the host started with
+            lines += ["frame_reader = " + h.toml_str(h.TEST_FRAME_READER)]
         lines += list(self.server_lines if server_lines is None else server_lines)
         lines += ["", "[control]", "enabled = false", ""]
         ws = self.ws_lines if websocket_lines is None else websocket_lines
