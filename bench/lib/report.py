@@ -15,7 +15,7 @@ import os
 import statistics
 import sys
 
-SERVER_ORDER = ["wshost", "wshost-control", "lws", "lws-libev", "lws-fdlimit", "node"]
+SERVER_ORDER = ["wshost", "wshost-lwsreader", "wshost-control", "lws", "lws-libev", "lws-fdlimit", "node"]
 
 # kind -> [(metric, unit, extractor(result) -> value or None)]
 def _get(key, scale=1.0):
@@ -197,6 +197,14 @@ def summarize(raw, out_json, out_md, meta_file):
                 row(f"{scen}: wshost >= 0.9x {bname} msgs/s", f"{w / l:.2f}x", w / l >= 0.9)
             if w and n:
                 row(f"{scen}: wshost ahead of node ws", f"{w / n:.2f}x", w > n)
+        # The host frame reader (the default) against lws's (issue 15): no
+        # scenario may cost more server CPU per message, or more memory.
+        # Medians within 3 % count as even (the runs' own spread is larger).
+        for metric in ("server CPU/msg", "server CPU/delivery", "RSS/connection"):
+            h, l = m(scen, "wshost", metric), m(scen, "wshost-lwsreader", metric)
+            if h and l:
+                row(f"{scen}: {metric}, host reader <= lws reader (+3 %)", f"{h / l:.2f}x ({h:,.3f} vs {l:,.3f})",
+                    h <= l * 1.03)
         if scen.startswith("fanout"):
             w, n = m(scen, "wshost", "deliveries/s"), m(scen, "node", "deliveries/s")
             bname, l = baseline(scen, "deliveries/s")
