@@ -78,8 +78,7 @@ std::vector<std::string> Server::apply_reload(const Config &next)
 
 bool Server::start(const std::string &ready_file)
 {
-    const lws_protocols *protocols =
-        WsSessions::protocols(config_.websocket.rx_buffer_bytes, SignalWatch::protocol());
+    const lws_protocols *protocols = WsSessions::protocols(config_, SignalWatch::protocol());
     accept_gate_ = AcceptGate(connection_fd_budget()); // before lws sizes its table
     if (!runtime_.create(RuntimeOptions::of(config_)))
         return false;

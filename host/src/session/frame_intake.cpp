@@ -59,9 +59,9 @@ FrameIntake::~FrameIntake()
         delete read;
 }
 
-bool FrameIntake::applies() const
+bool FrameIntake::applies_to(const Config &config)
 {
-    return config_.server.frame_reader == FrameReaderKind::host && !config_.server.tls.enabled;
+    return config.server.frame_reader == FrameReaderKind::host && !config.server.tls.enabled;
 }
 
 HostRead *FrameIntake::start(lws *wsi, Connection &conn, int *peer_close_code)

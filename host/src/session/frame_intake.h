@@ -60,7 +60,8 @@ class FrameIntake
 
     // True when the host reads this listener's connections: frame_reader =
     // "host" and no TLS. (permessage-deflate is decided per connection.)
-    bool applies() const;
+    bool applies() const { return applies_to(config_); }
+    static bool applies_to(const Config &config);
 
     // Service thread, at ESTABLISHED of a connection without
     // permessage-deflate: the host reads it from now on. `peer_close_code`

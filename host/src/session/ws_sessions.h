@@ -37,8 +37,9 @@ class WsSessions
 
     // The WebSocket port's protocol list: plain HTTP first (lws hands
     // protocols[0] every request that is not an upgrade), then the WebSocket
-    // protocol, then `extra` (the signal watch). Built once: lws keeps the pointer.
-    static const lws_protocols *protocols(std::size_t rx_buffer_bytes, lws_protocols extra);
+    // protocol, then `extra` (the signal watch). Built once, from the config
+    // at start (restart-only settings): lws keeps the pointer.
+    static const lws_protocols *protocols(const Config &config, lws_protocols extra);
 
     // The authenticator's answer for a connection waiting for it.
     void apply_verdict(wsh_conn_id id, Verdict verdict);
