@@ -15,7 +15,11 @@ import os
 import statistics
 import sys
 
-SERVER_ORDER = ["wshost", "wshost-lwsreader", "wshost-control", "lws", "lws-libev", "lws-fdlimit", "node"]
+SERVER_ORDER = ["wshost", "wshost-lwsreader", "wshost-control", "lws", "lws-libev", "lws-fdlimit", "node", "uws"]
+
+# Issue 19's bounds on server CPU per message, wshost / uws, by scenario label.
+UWS_TARGETS = {"echo 100x16 32B": 2.0, "echo 100x16 1KiB": 2.5, "echo 1000x1 32B": 1.1,
+               "fanout 1000 subscribers": 0.8, "fanout 10000 subscribers": 0.8}
 
 # kind -> [(metric, unit, extractor(result) -> value or None)]
 def _get(key, scale=1.0):
@@ -178,7 +182,7 @@ def summarize(raw, out_json, out_md, meta_file):
         return e["median"] if e else None
 
     def row(name, value, ok):
-        lines.append(f"| {name} | {value} | {'yes' if ok else 'NO'} |")
+        lines.append(f"| {name} | {value} | {'-' if ok is None else 'yes' if ok else 'NO'} |")
 
     # The target compares wshost with plain lws on the same event loop: wshost's
     # default is libev, so the lws-libev baseline when it was measured.
@@ -205,7 +209,19 @@ def summarize(raw, out_json, out_md, meta_file):
             if h and l:
                 row(f"{scen}: {metric}, host reader <= lws reader (+3 %)", f"{h / l:.2f}x ({h:,.3f} vs {l:,.3f})",
                     h <= l * 1.03)
+        # Against uWebSockets (issue 19): server CPU per message, wshost on its
+        # full JSON action path, uWS echoing raw.
+        limit = UWS_TARGETS.get(scen)
+        for metric in ("server CPU/msg", "server CPU/delivery"):
+            w, u = m(scen, "wshost", metric), m(scen, "uws", metric)
+            if w and u:
+                bound = f"<= {limit}x" if limit else "(no target)"
+                row(f"{scen}: {metric}, wshost / uws {bound}", f"{w / u:.2f}x ({w:,.3f} vs {u:,.3f} us)",
+                    None if limit is None else w / u <= limit)
         if scen.startswith("fanout"):
+            w, c = m(scen, "wshost", "server CPU/delivery"), m(scen, "wshost-control", "server CPU/delivery")
+            if w and c:
+                row(f"{scen}: server CPU/delivery, control API <= 1.5x plugin path", f"{c / w:.2f}x", c / w <= 1.5)
             w, n = m(scen, "wshost", "deliveries/s"), m(scen, "node", "deliveries/s")
             bname, l = baseline(scen, "deliveries/s")
             c = m(scen, "wshost-control", "deliveries/s")
@@ -219,6 +235,10 @@ def summarize(raw, out_json, out_md, meta_file):
             w, n = m(scen, "wshost", "RSS/connection"), m(scen, "node", "RSS/connection")
             if w is not None and "deflate" not in scen:
                 row(f"{scen}: wshost <= 4 KiB/connection", f"{w:,.0f} B", w <= 4096)
+                row(f"{scen}: wshost <= 2 KiB/connection (issue 19)", f"{w:,.0f} B", w <= 2048)
+            u = m(scen, "uws", "RSS/connection")
+            if w is not None and u:
+                row(f"{scen}: RSS/connection, wshost / uws", f"{w / u:.2f}x ({w:,.0f} vs {u:,.0f} B)", None)
             if w is not None and n:
                 row(f"{scen}: wshost leaner than node ws", f"{w:,.0f} vs {n:,.0f} B", w < n)
         if scen.startswith("reload"):
