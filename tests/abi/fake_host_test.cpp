@@ -71,6 +71,7 @@ class FakeHost
         api_.reply_error = &FakeHost::reply_error;
         api_.reply_none = &FakeHost::reply_none;
         api_.log = &FakeHost::log;
+        api_.register_message_handler = &FakeHost::register_message_handler;
     }
     ~FakeHost() { unload(); }
 
@@ -152,6 +153,24 @@ class FakeHost
             h.first(&ev, h.second);
     }
 
+    // Hands the message handler one raw-endpoint message; its status.
+    int deliver(std::string_view data, bool binary)
+    {
+        if (!message_fn_) {
+            ADD_FAILURE() << "no message handler registered";
+            return -1;
+        }
+        wsh_message msg{};
+        msg.struct_size = sizeof msg;
+        msg.api = &api_;
+        msg.host = &handle_;
+        msg.conn = 42;
+        msg.endpoint = wstr("/raw");
+        msg.opcode = binary ? WSH_OPCODE_BINARY : WSH_OPCODE_TEXT;
+        msg.data = wstr(data);
+        return message_fn_(&msg, message_ud_);
+    }
+
     std::vector<std::string> action_names() const
     {
         std::vector<std::string> out;
@@ -215,6 +234,19 @@ class FakeHost
         f.hooks_[kind].emplace_back(fn, ud);
         return WSH_OK;
     }
+    static int register_message_handler(wsh_host *h, wsh_message_fn fn, void *ud)
+    {
+        FakeHost &f = self(h);
+        if (!f.in_init_)
+            return WSH_E_STATE;
+        if (!fn)
+            return WSH_E_INVALID;
+        if (f.message_fn_)
+            return WSH_E_EXISTS;
+        f.message_fn_ = fn;
+        f.message_ud_ = ud;
+        return WSH_OK;
+    }
     // One-shot: a second answer to the same id is refused with WSH_E_GONE.
     int record(wsh_reply_id id, ReplyRecord rec)
     {
@@ -257,6 +289,8 @@ class FakeHost
     bool initialized_ = false;
     std::map<std::string, Registered> actions_;
     std::map<int, std::vector<std::pair<wsh_hook_fn, void *>>> hooks_;
+    wsh_message_fn message_fn_ = nullptr;
+    void *message_ud_ = nullptr;
     mutable std::mutex mu_;
     std::map<wsh_reply_id, ReplyRecord> replies_;
     wsh_reply_id last_reply_ = 0;
@@ -496,6 +530,14 @@ TEST_F(CppWrapper, HookExceptionIsLoggedAndSwallowed)
 {
     host.fire(WSH_HOOK_DISCONNECTED);
     EXPECT_NE(host.logs().find("hook threw: hook boom"), std::string::npos) << host.logs();
+}
+
+TEST_F(CppWrapper, MessageHandlerSeesTheMessageAndItsThrowIsAFailure)
+{
+    EXPECT_EQ(host.deliver(std::string("bin\0ary", 7), true), WSH_OK);
+    EXPECT_NE(host.logs().find("message 7 bytes binary on /raw from 42"), std::string::npos) << host.logs();
+    EXPECT_EQ(host.deliver("throw", false), WSH_E_FAILED);
+    EXPECT_NE(host.logs().find("message handler threw: message boom"), std::string::npos) << host.logs();
 }
 
 TEST(CppWrapperInit, ThrowingConstructorFailsInit)

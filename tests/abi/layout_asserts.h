@@ -29,7 +29,7 @@
 
 /* The contract version these numbers describe. */
 LAYOUT_ASSERT(WSH_ABI_MAJOR == 1, abi_major);
-LAYOUT_ASSERT(WSH_ABI_MINOR == 1, abi_minor);
+LAYOUT_ASSERT(WSH_ABI_MINOR == 2, abi_minor);
 
 /* Scalars and constants */
 LAYOUT_ASSERT(sizeof(wsh_conn_id) == 8, conn_id_sizeof);
@@ -61,6 +61,17 @@ LAYOUT_ASSERT(offsetof(wsh_request, request_id) == 88, request_request_id);
 LAYOUT_ASSERT(offsetof(wsh_request, user_id) == 104, request_user_id);
 LAYOUT_ASSERT(sizeof(wsh_request) == 120, request_sizeof);
 
+/* wsh_message */
+LAYOUT_ASSERT(offsetof(wsh_message, struct_size) == 0, message_struct_size);
+LAYOUT_ASSERT(offsetof(wsh_message, api) == 8, message_api);
+LAYOUT_ASSERT(offsetof(wsh_message, host) == 16, message_host);
+LAYOUT_ASSERT(offsetof(wsh_message, conn) == 24, message_conn);
+LAYOUT_ASSERT(offsetof(wsh_message, endpoint) == 32, message_endpoint);
+LAYOUT_ASSERT(offsetof(wsh_message, opcode) == 48, message_opcode);
+LAYOUT_ASSERT(offsetof(wsh_message, data) == 56, message_data);
+LAYOUT_ASSERT(offsetof(wsh_message, user_id) == 72, message_user_id);
+LAYOUT_ASSERT(sizeof(wsh_message) == 88, message_sizeof);
+
 /* wsh_event */
 LAYOUT_ASSERT(offsetof(wsh_event, struct_size) == 0, event_struct_size);
 LAYOUT_ASSERT(offsetof(wsh_event, kind) == 4, event_kind);
@@ -73,7 +84,9 @@ LAYOUT_ASSERT(offsetof(wsh_event, close_code) == 80, event_close_code);
 LAYOUT_ASSERT(offsetof(wsh_event, room) == 88, event_room);
 LAYOUT_ASSERT(offsetof(wsh_event, tags) == 104, event_tags);
 LAYOUT_ASSERT(offsetof(wsh_event, tags_count) == 112, event_tags_count);
-LAYOUT_ASSERT(sizeof(wsh_event) == 120, event_sizeof);
+LAYOUT_ASSERT(offsetof(wsh_event, endpoint) == 120, event_endpoint);
+LAYOUT_ASSERT(offsetof(wsh_event, subprotocol) == 136, event_subprotocol);
+LAYOUT_ASSERT(sizeof(wsh_event) == 152, event_sizeof);
 
 /* wsh_target */
 LAYOUT_ASSERT(offsetof(wsh_target, struct_size) == 0, target_struct_size);
@@ -111,7 +124,9 @@ LAYOUT_ASSERT(offsetof(wsh_conn_info, queued_messages) == 80, conn_info_queued_m
 LAYOUT_ASSERT(offsetof(wsh_conn_info, queued_bytes) == 88, conn_info_queued_bytes);
 LAYOUT_ASSERT(offsetof(wsh_conn_info, queued_bytes_peak) == 96, conn_info_queued_bytes_peak);
 LAYOUT_ASSERT(offsetof(wsh_conn_info, dropped) == 104, conn_info_dropped);
-LAYOUT_ASSERT(sizeof(wsh_conn_info) == 112, conn_info_sizeof);
+LAYOUT_ASSERT(offsetof(wsh_conn_info, endpoint) == 112, conn_info_endpoint);
+LAYOUT_ASSERT(offsetof(wsh_conn_info, subprotocol) == 128, conn_info_subprotocol);
+LAYOUT_ASSERT(sizeof(wsh_conn_info) == 144, conn_info_sizeof);
 
 /* wsh_auth_request */
 LAYOUT_ASSERT(offsetof(wsh_auth_request, struct_size) == 0, auth_request_struct_size);
@@ -152,7 +167,9 @@ LAYOUT_ASSERT(offsetof(wsh_host_api, register_authenticator) == 144, host_api_re
 LAYOUT_ASSERT(offsetof(wsh_host_api, auth_accept) == 152, host_api_auth_accept);
 LAYOUT_ASSERT(offsetof(wsh_host_api, auth_reject) == 160, host_api_auth_reject);
 LAYOUT_ASSERT(offsetof(wsh_host_api, auth_anonymous) == 168, host_api_auth_anonymous);
-LAYOUT_ASSERT(sizeof(wsh_host_api) == 176, host_api_sizeof);
+LAYOUT_ASSERT(offsetof(wsh_host_api, register_message_handler) == 176, host_api_register_message_handler);
+LAYOUT_ASSERT(offsetof(wsh_host_api, close_connection) == 184, host_api_close_connection);
+LAYOUT_ASSERT(sizeof(wsh_host_api) == 192, host_api_sizeof);
 
 /* wsh_init_args */
 LAYOUT_ASSERT(offsetof(wsh_init_args, struct_size) == 0, init_args_struct_size);
@@ -191,6 +208,11 @@ LAYOUT_ASSERT(WSH_LOG_ERROR == 0, wsh_log_error);
 LAYOUT_ASSERT(WSH_LOG_WARN == 1, wsh_log_warn);
 LAYOUT_ASSERT(WSH_LOG_INFO == 2, wsh_log_info);
 LAYOUT_ASSERT(WSH_LOG_DEBUG == 3, wsh_log_debug);
+
+/* wsh_opcode */
+LAYOUT_ASSERT(sizeof(wsh_opcode) == 4, opcode_sizeof);
+LAYOUT_ASSERT(WSH_OPCODE_TEXT == 1, wsh_opcode_text);
+LAYOUT_ASSERT(WSH_OPCODE_BINARY == 2, wsh_opcode_binary);
 
 /* wsh_hook_kind */
 LAYOUT_ASSERT(sizeof(wsh_hook_kind) == 4, hook_kind_sizeof);

@@ -30,6 +30,51 @@ TEST_F(ConfigTest, SyntaxErrorIsOneErrorWithPosition)
               "3:8: Error while parsing key-value pair: cannot redefine existing integer 'port'");
 }
 
+TEST_F(ConfigTest, EndpointErrors)
+{
+    const std::string plugin = "[[plugin]]\nname = \"p\"\npath = \"p.so\"\n";
+    EXPECT_EQ(errors(plugin + "[[endpoint]]\npath = \"raw\"\nprotocol = \"raw\"\nhandler = \"p\"\n"),
+              (Errors{"5:8: 'path' must start with '/' (got 'raw')"}));
+    EXPECT_EQ(errors(plugin + "[[endpoint]]\npath = \"/r\"\nprotocol = \"raw\"\n"),
+              (Errors{"4:1: [[endpoint]] with protocol = \"raw\" requires 'handler' (the [[plugin]] whose "
+                      "message handler takes its messages)"}));
+    EXPECT_EQ(
+        errors(plugin + "[[endpoint]]\npath = \"/j\"\nhandler = \"p\"\n"),
+        (Errors{"6:11: 'handler' applies to protocol = \"raw\" only: a JSON endpoint dispatches by action"}));
+    EXPECT_EQ(errors(plugin + "[[endpoint]]\npath = \"/r\"\nprotocol = \"raw\"\nhandler = \"q\"\n"),
+              (Errors{"7:11: [[endpoint]] '/r': handler 'q' names no [[plugin]]"}));
+    EXPECT_EQ(errors(plugin + "[[endpoint]]\npath = \"/r\"\nprotocol = \"raw\"\nhandler = \"p\"\n" +
+                     "[[endpoint]]\npath = \"/r\"\n"),
+              (Errors{"8:1: duplicate endpoint path '/r' (also at 4:1)"}));
+    EXPECT_EQ(errors("[[endpoint]]\npath = \"/x\"\nprotocol = \"binary\"\n"),
+              (Errors{"3:12: 'protocol' must be one of json, raw (got 'binary')"}));
+    EXPECT_EQ(errors("[[endpoint]]\nprotocol = \"json\"\n"),
+              (Errors{"1:1: missing required key 'path' in [[endpoint]]"}));
+    EXPECT_EQ(error("[[endpoint]]\npath = \"/x\"\nsubprotocol = \"a\"\n"),
+              "3:1: unknown key 'subprotocol' in [[endpoint]]; valid keys: path, protocol, handler");
+}
+
+TEST_F(ConfigTest, EndpointTable)
+{
+    // [server] path is a JSON endpoint unless an [[endpoint]] takes its path.
+    std::optional<Config> c = ok("[server]\npath = \"/ws\"\n[[plugin]]\nname = \"p\"\npath = \"p.so\"\n"
+                                 "[[endpoint]]\npath = \"/raw\"\nprotocol = \"raw\"\nhandler = \"p\"\n");
+    ASSERT_EQ(c->endpoints.size(), 2u);
+    const EndpointConfig *raw = endpoint_for(*c, "/raw");
+    ASSERT_TRUE(raw);
+    EXPECT_EQ(raw->protocol, EndpointProtocol::raw);
+    EXPECT_EQ(raw->handler, "p");
+    const EndpointConfig *json = endpoint_for(*c, "/ws");
+    ASSERT_TRUE(json);
+    EXPECT_EQ(json->protocol, EndpointProtocol::json);
+    EXPECT_TRUE(json->implicit);
+    EXPECT_FALSE(endpoint_for(*c, "/"));
+    c = ok("[[plugin]]\nname = \"p\"\npath = \"p.so\"\n"
+           "[[endpoint]]\npath = \"/\"\nprotocol = \"raw\"\nhandler = \"p\"\n");
+    ASSERT_EQ(c->endpoints.size(), 1u);
+    EXPECT_EQ(endpoint_for(*c, "/")->protocol, EndpointProtocol::raw);
+}
+
 TEST_F(ConfigTest, UnknownKeysListValidKeys)
 {
     EXPECT_EQ(
@@ -43,7 +88,7 @@ TEST_F(ConfigTest, UnknownKeysListValidKeys)
     EXPECT_EQ(
         error("plugins_dir = \"x\"\n"),
         "1:1: unknown key 'plugins_dir' in the top-level table; valid keys: plugin_dir, server, control, "
-        "auth, websocket, workers, log, plugin");
+        "auth, websocket, workers, log, plugin, endpoint");
     EXPECT_EQ(error("[server.tls]\ncert = \"x\"\n"),
               "2:1: unknown key 'cert' in [server.tls]; valid keys: enabled, cert_file, key_file");
     EXPECT_EQ(error("[server]\ntls.enable = true\n"),
@@ -217,7 +262,7 @@ TEST_F(ConfigTest, CollectsAllErrorsInFileOrder)
     const std::vector<std::string> want = {
         p + ":4:1: unknown key 'plugins_dir' in the top-level table; valid keys: plugin_dir, server, "
             "control, "
-            "auth, websocket, workers, log, plugin",
+            "auth, websocket, workers, log, plugin, endpoint",
         p + ":7:11: 'address' must be an IPv4 or IPv6 literal such as 127.0.0.1 or ::1; host names are not "
             "resolved (got 'localhost')",
         p + ":8:8: 'port' must be between 0 and 65535",

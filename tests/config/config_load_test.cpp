@@ -31,7 +31,7 @@ TEST(ShippedConfig, LoadsWithoutErrors)
     EXPECT_EQ(c.file, kShipped);
     EXPECT_EQ(c.dir, normal(std::string(WSHOST_SOURCE_DIR) + "/etc"));
     EXPECT_EQ(c.plugin_dir, normal(std::string(WSHOST_SOURCE_DIR) + "/build/plugins"));
-    ASSERT_EQ(c.plugins.size(), 3u);
+    ASSERT_EQ(c.plugins.size(), 4u);
     EXPECT_EQ(c.plugins[0].name, "echo");
     EXPECT_EQ(c.plugins[0].path, "echo.so");
     EXPECT_EQ(c.plugins[0].resolved, c.plugin_dir + "/echo.so");
@@ -41,6 +41,14 @@ TEST(ShippedConfig, LoadsWithoutErrors)
     EXPECT_EQ(c.plugins[1].config_json, "{}");
     EXPECT_EQ(c.plugins[2].name, "rooms");
     EXPECT_EQ(c.plugins[2].resolved, c.plugin_dir + "/rooms.so");
+    EXPECT_EQ(c.plugins[3].name, "raw-echo");
+    // The raw endpoint of the raw-echo example, then [server] path's JSON one.
+    ASSERT_EQ(c.endpoints.size(), 2u);
+    EXPECT_EQ(c.endpoints[0].path, "/raw");
+    EXPECT_EQ(c.endpoints[0].protocol, EndpointProtocol::raw);
+    EXPECT_EQ(c.endpoints[0].handler, "raw-echo");
+    EXPECT_EQ(c.endpoints[1].path, "/");
+    EXPECT_TRUE(c.endpoints[1].implicit);
     // The one development token, with every scope.
     ASSERT_EQ(c.control.tokens.size(), 1u);
     EXPECT_EQ(c.control.tokens[0].token, "dev-only-change-me");

@@ -27,6 +27,7 @@ EXPECTED_FILES = [
     "./usr/bin/wshost", "./usr/bin/wshostctl",
     "./usr/lib/wshost/plugins/echo.so", "./usr/lib/wshost/plugins/sum.so",
     "./usr/lib/wshost/plugins/rooms.so", "./usr/lib/wshost/plugins/auth-apps.so",
+    "./usr/lib/wshost/plugins/raw-echo.so",
     "./usr/include/wshost/plugin.h", "./usr/include/wshost/plugin.hpp", "./usr/include/wshost/gateway.hpp",
     "./usr/share/cmake/wshost/wshostConfig.cmake", "./usr/share/cmake/wshost/wshostConfigVersion.cmake",
     "./usr/share/cmake/wshost/wshostTargets.cmake", "./usr/share/cmake/wshost/wshostPlugin.cmake",

@@ -21,4 +21,11 @@ constexpr int service_restart = 1012; // with retry_after_ms in the reason
 constexpr int try_again_later = 1013; // slow consumer
 constexpr int abnormal = 1006;        // never sent: no close frame was seen
 
+// What an application may close with (POST /v1/disconnect, the ABI's
+// close_connection): a normal close, or a code of its own (RFC 6455 §7.4.2).
+constexpr bool application_may_send(int code)
+{
+    return code == normal || (code >= 3000 && code <= 4999);
+}
+
 } // namespace wshost::close_code

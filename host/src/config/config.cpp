@@ -17,6 +17,14 @@ std::string ConfigError::format() const
     return pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col) + ": " + message;
 }
 
+const EndpointConfig *endpoint_for(const Config &config, std::string_view path)
+{
+    for (const EndpointConfig &e : config.endpoints)
+        if (e.path == path)
+            return &e;
+    return nullptr;
+}
+
 ConfigLoad load_config(const std::string &path)
 {
     ConfigLoad result;

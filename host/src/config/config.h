@@ -149,6 +149,22 @@ struct PluginConfig {
     SourcePos pos;                                 // where the [[plugin]] table starts
 };
 
+// What a WebSocket upgrade path speaks (DESIGN §9).
+enum class EndpointProtocol {
+    json, // the action envelope of DESIGN §1
+    raw,  // every message, text or binary, whole to one plugin's message handler
+};
+
+// One upgrade path of the WebSocket listener: an [[endpoint]] table, or the
+// JSON endpoint [server] path makes when no [[endpoint]] names that path.
+struct EndpointConfig {
+    std::string path; // absolute; the query is not part of it
+    EndpointProtocol protocol = EndpointProtocol::json;
+    std::string handler;   // raw: the [[plugin]] whose message handler takes its messages
+    bool implicit = false; // [server] path's, not written as an [[endpoint]]
+    SourcePos pos;         // where the [[endpoint]] table starts
+};
+
 struct Config {
     std::string file; // the config file as given
     std::string dir;  // its directory (absolute)
@@ -160,7 +176,11 @@ struct Config {
     LogConfig log;
     std::string plugin_dir = "plugins"; // resolved against the config dir
     std::vector<PluginConfig> plugins;
+    std::vector<EndpointConfig> endpoints; // as written, then [server] path's if no entry has it
 };
+
+// The endpoint an upgrade to `path` reaches, or null (404).
+const EndpointConfig *endpoint_for(const Config &config, std::string_view path);
 
 struct ConfigLoad {
     std::optional<Config> config; // set only when errors is empty

@@ -71,6 +71,7 @@ void apply_reloadable(Config &running, const Config &next)
     running.log = next.log;
     running.plugin_dir = next.plugin_dir;
     running.plugins = next.plugins;
+    running.endpoints = next.endpoints; // new upgrades; open connections keep theirs
 }
 
 } // namespace wshost

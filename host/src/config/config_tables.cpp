@@ -371,6 +371,70 @@ const TableSpec<PluginConfig> &plugin_spec()
     return spec;
 }
 
+const TableSpec<EndpointConfig> &endpoint_spec()
+{
+    static const TableSpec<EndpointConfig> spec{
+        .title = "[[endpoint]]",
+        .keys =
+            {
+                string("path", &EndpointConfig::path, &check_url_path),
+                choice("protocol", &EndpointConfig::protocol,
+                       {{"json", EndpointProtocol::json}, {"raw", EndpointProtocol::raw}}),
+                string("handler", &EndpointConfig::handler, &check_non_empty),
+            },
+        .pos = &EndpointConfig::pos,
+        .check =
+            [](Ctx &c, const toml::table &t, EndpointConfig &o) {
+                require(c, t, "path", "[[endpoint]]");
+                if (o.protocol == EndpointProtocol::raw && !t.contains("handler"))
+                    c.error(t.source(), "[[endpoint]] with protocol = \"raw\" requires 'handler' (the "
+                                        "[[plugin]] whose message handler takes its messages)");
+                if (o.protocol == EndpointProtocol::json && t.contains("handler"))
+                    c.error(
+                        value_source(t, "handler"),
+                        "'handler' applies to protocol = \"raw\" only: a JSON endpoint dispatches by action");
+            },
+    };
+    return spec;
+}
+
+// [[endpoint]] across tables: unique paths, handlers that name a [[plugin]];
+// then [server] path's JSON endpoint unless an entry took that path.
+void check_endpoints(Ctx &c, const toml::table &t, Config &o)
+{
+    for (std::size_t i = 0; i < o.endpoints.size(); ++i) {
+        const EndpointConfig &e = o.endpoints[i];
+        for (std::size_t j = 0; j < i; ++j)
+            if (!e.path.empty() && e.path == o.endpoints[j].path) {
+                c.error(e.pos, "duplicate endpoint path " + in_quotes(e.path) + " (also at " +
+                                   at(o.endpoints[j].pos) + ")");
+                break;
+            }
+        if (e.handler.empty())
+            continue;
+        bool found = false;
+        for (const PluginConfig &p : o.plugins)
+            found = found || p.name == e.handler;
+        if (!found) {
+            const toml::node *n = t.at_path("endpoint").node();
+            const toml::array *a = n ? n->as_array() : nullptr;
+            const toml::table *et = a && i < a->size() ? (*a)[i].as_table() : nullptr;
+            const std::string message = "[[endpoint]] " + in_quotes(e.path) + ": handler " +
+                                        in_quotes(e.handler) + " names no [[plugin]]";
+            if (et)
+                c.error(value_source(*et, "handler"), message);
+            else
+                c.error(e.pos, message);
+        }
+    }
+    if (!endpoint_for(o, o.server.path)) {
+        EndpointConfig json;
+        json.path = o.server.path;
+        json.implicit = true;
+        o.endpoints.push_back(std::move(json));
+    }
+}
+
 // Checks across tables, then path resolution (plugin paths need plugin_dir).
 void check_root(Ctx &c, const toml::table &t, Config &o)
 {
@@ -400,6 +464,7 @@ void check_root(Ctx &c, const toml::table &t, Config &o)
                     "authenticator " + in_quotes(a) + " refers to no [[plugin]] named " + in_quotes(name));
         }
     }
+    check_endpoints(c, t, o);
 }
 
 const TableSpec<Config> &root_spec()
@@ -416,6 +481,7 @@ const TableSpec<Config> &root_spec()
                 table("workers", &Config::workers, workers_spec()),
                 table("log", &Config::log, log_spec()),
                 table_array("plugin", &Config::plugins, plugin_spec()),
+                table_array("endpoint", &Config::endpoints, endpoint_spec()),
             },
         .check = &check_root,
     };

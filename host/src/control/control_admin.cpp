@@ -299,7 +299,7 @@ ControlResponse disconnect(const Call &call)
         const bool integer =
             v->is(JsonValue::Type::number) && is_integer_literal(v->text) && v->text.size() <= 5;
         code = integer ? std::stoi(v->text) : 0;
-        if (code != 1000 && (code < 3000 || code > 4999))
+        if (!close_code::application_may_send(code))
             r.fail("\"code\" must be 1000 or an integer from 3000 to 4999");
     }
     if (const JsonValue *v = call.body.find("reason");

@@ -30,9 +30,10 @@ struct Connection {
     lws *wsi = nullptr; // service thread only
 
     // --- guarded by Gateway's mutex -------------------------------------
-    std::string peer;    // peer address
-    std::string user_id; // empty: anonymous
-    Tags tags;           // server-side tags (one value per key)
+    std::string peer;     // peer address
+    std::string endpoint; // the path of the endpoint it upgraded on (set by add, then constant)
+    std::string user_id;  // empty: anonymous
+    Tags tags;            // server-side tags (one value per key)
     std::set<std::string> rooms;
 
     std::deque<QueuedFrame> queue; // waiting for the next writeable callback
@@ -49,7 +50,7 @@ struct Connection {
     // --- service thread only ----------------------------------------------
     enum class Admission { pending, admitted, rejected };
     Admission admission = Admission::pending;
-    bool auth_hold = false;                         // reading paused until the authenticator's verdict
+    bool host_hold = false; // reading paused by hold_rx: a verdict pending, or a raw handler behind
     std::vector<std::pair<bool, std::string>> held; // (binary, message) received before the verdict
     std::size_t held_bytes = 0;
     TokenBucket requests;     // [websocket] rate_limit_per_s
@@ -64,6 +65,10 @@ struct Connection {
     bool close_echo = false;
     bool grace_armed = false; // hard-close timer running (slow consumer)
     bool deflate = false;     // permessage-deflate negotiated: lws frames (and compresses) each message
+    // Its endpoint's protocol and handler as they were at the upgrade (a
+    // reload changes them for new connections only).
+    bool raw = false;    // messages go whole to `handler`'s message handler
+    std::string handler; // raw: the [[plugin]] name
     struct GraceTimer {
         lws_sorted_usec_list_t sul; // first: lws_container_of
         Connection *conn;
@@ -78,6 +83,7 @@ struct ConnectionSnapshot {
     wsh_conn_id id = 0;
     std::string user_id;
     std::string peer;
+    std::string endpoint;
     Tags tags;
     std::vector<std::string> rooms;
     std::size_t queued_messages = 0;

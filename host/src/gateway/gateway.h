@@ -83,15 +83,16 @@ class Gateway
     }
 
     // --- service thread ------------------------------------------------------
-    Connection *add(lws *wsi, std::string peer, Tags client_tags);
+    Connection *add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint = "/");
     void remove(Connection *conn);      // leaves every room (RoomEvents fire)
     void process_wakeups();             // posted by the first connection put on the wake list
     int on_writeable(Connection &conn); // -1: lws must close it
     int close_code_of(const Connection &conn) const;
     // The connection with this id (valid until remove()), or null.
     Connection *connection(wsh_conn_id id) const;
-    // Pauses reading from `conn` until its verdict (hold), or lifts that
-    // pause (reading resumes unless the send queue still holds it).
+    // Pauses reading from `conn` (hold: until its verdict, or while a raw
+    // handler is behind on it), or lifts that pause (reading resumes unless
+    // the send queue still holds it).
     void hold_rx(Connection &conn, bool hold);
     // Corking: what the service thread queues during a loop pass is written
     // by flush_corked(), which the server calls once per pass after the

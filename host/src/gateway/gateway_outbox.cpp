@@ -85,7 +85,7 @@ void Gateway::grace_expired(lws_sorted_usec_list_t *sul)
 
 void Gateway::resume_rx_locked(Connection &conn)
 {
-    if (conn.rx_paused && !conn.pause_rx && !conn.auth_hold && !conn.closing) {
+    if (conn.rx_paused && !conn.pause_rx && !conn.host_hold && !conn.closing) {
         lws_rx_flow_control(conn.wsi, 1);
         conn.rx_paused = false;
         if (rx_resumed_listener_)
@@ -96,7 +96,7 @@ void Gateway::resume_rx_locked(Connection &conn)
 void Gateway::hold_rx(Connection &conn, bool hold)
 {
     std::lock_guard lock(mu_);
-    conn.auth_hold = hold;
+    conn.host_hold = hold;
     if (hold && !conn.rx_paused) {
         lws_rx_flow_control(conn.wsi, 0);
         conn.rx_paused = true;

@@ -1,6 +1,7 @@
 #include "plugins/dispatcher.h"
 
 #include "protocol/envelope.h"
+#include "base/close_codes.h"
 #include "gateway/gateway.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -40,13 +41,40 @@ struct OwnedRequest {
     }
 };
 
+// A raw message's strings, owned, for a blocking handler.
+struct OwnedMessage {
+    std::string endpoint, data, user_id;
+    wsh_message msg{};
+
+    void bind()
+    {
+        msg.endpoint = str(endpoint);
+        msg.data = str(data);
+        msg.user_id = str(user_id);
+    }
+};
+
+std::string copy(wsh_str s)
+{
+    return s.ptr ? std::string(s.ptr, s.len) : std::string();
+}
+
 } // namespace
 
 Dispatcher::Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyRegistry &replies,
                        WorkerPool &workers, ServiceLoop &loop,
                        std::function<void(std::chrono::steady_clock::time_point)> reply_opened)
     : limits_(limits), gateway_(gateway), replies_(replies), workers_(workers), loop_(loop),
-      reply_opened_(std::move(reply_opened))
+      reply_opened_(std::move(reply_opened)),
+      lanes_(workers, loop,
+             {.drained =
+                  [this](wsh_conn_id id, std::size_t waiting) {
+                      // Reading resumes once the backlog is down to half the limit.
+                      Connection *conn = gateway_.connection(id);
+                      if (conn && conn->host_hold && waiting <= limits_.max_message_bytes / 2)
+                          gateway_.hold_rx(*conn, false);
+                  },
+              .refused = [this](wsh_conn_id id) { overloaded(id); }})
 {
     // Hooks never run inside a plugin's own call into the host: queue them.
     gateway_.set_room_listener([this](const RoomEvent &e) {
@@ -140,26 +168,98 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
         replies_.fail_with(reply, "overloaded", "The server is busy; try again later.");
 }
 
+void Dispatcher::on_raw(Connection &conn, bool binary, std::string_view message)
+{
+    bump(stats().messages_received);
+    bump(stats().bytes_received, message.size());
+    const MessageHandler *handler = plugins_ ? plugins_->message_handler(conn.handler) : nullptr;
+    if (!handler) { // a reload took the plugin away from this connection's endpoint
+        log_event(LogLevel::warn, LogFields("no_message_handler").conn(conn.id).plugin(conn.handler),
+                  "connection %llu on %s: plugin '%s' no longer handles its messages; closing it (1011)",
+                  static_cast<unsigned long long>(conn.id), conn.endpoint.c_str(), conn.handler.c_str());
+        gateway_.close(conn.id, close_code::internal_error, "no handler for this endpoint", true);
+        return;
+    }
+    wsh_message msg{};
+    msg.struct_size = sizeof msg;
+    msg.api = host_api_table();
+    msg.host = handler->plugin->handle();
+    msg.conn = conn.id;
+    msg.opcode = binary ? WSH_OPCODE_BINARY : WSH_OPCODE_TEXT;
+    if (!handler->plugin->blocking()) {
+        msg.endpoint = str(conn.endpoint);
+        msg.data = str(message);
+        msg.user_id = str(conn.user_id);
+        run_message_handler(plugins_, *handler, msg);
+        return;
+    }
+    auto owned = std::make_shared<OwnedMessage>();
+    owned->endpoint = conn.endpoint;
+    owned->data = message;
+    owned->user_id = conn.user_id;
+    owned->msg = msg;
+    owned->bind();
+    std::shared_ptr<PluginSet> set = plugins_; // the handler lives as long as its generation
+    bool queued = lanes_.push(conn.id, message.size(), [this, set, handler, owned] {
+        run_message_handler(set, *handler, owned->msg);
+    });
+    if (!queued)
+        overloaded(conn.id);
+    else if (lanes_.waiting_bytes(conn.id) > limits_.max_message_bytes)
+        gateway_.hold_rx(conn, true); // the handler is behind: stop reading until it catches up
+}
+
+void Dispatcher::overloaded(wsh_conn_id conn)
+{
+    // There is no reply id to answer through, and dropping the message would
+    // lose it: the client learns it from a close it may retry after.
+    log_event(LogLevel::warn, LogFields("worker_queue_full").conn(conn),
+              "connection %llu: the worker pool's queue is full; closing it (1013)",
+              static_cast<unsigned long long>(conn));
+    lanes_.forget(conn);
+    gateway_.close(conn, close_code::try_again_later, "server busy", false);
+}
+
+void Dispatcher::run_message_handler(const std::shared_ptr<PluginSet> &set, const MessageHandler &handler,
+                                     const wsh_message &msg)
+{
+    int status = handler.fn(&msg, handler.user_data);
+    if (status != WSH_OK)
+        handler_failed(set, msg.conn, {}, handler.plugin->name(), {}, copy(msg.user_id), status);
+}
+
 void Dispatcher::run_handler(const std::shared_ptr<PluginSet> &set, const Action &action,
                              const wsh_request &req)
 {
     int status = action.fn(&req, action.user_data);
     if (status == WSH_OK || !replies_.fail(req.reply))
         return;
+    handler_failed(set, req.conn, action.name, action.plugin->name(), copy(req.request_id), copy(req.user_id),
+                   status);
+}
 
+void Dispatcher::handler_failed(const std::shared_ptr<PluginSet> &set, wsh_conn_id conn, std::string action,
+                                std::string plugin, std::string request_id, std::string user, int status)
+{
     // Hooks run on the service thread.
-    auto fire = [set, conn = req.conn, name = action.name, status, plugin = action.plugin->name(),
-                 request_id = std::string(req.request_id.ptr ? req.request_id.ptr : "", req.request_id.len),
-                 user = std::string(req.user_id.ptr ? req.user_id.ptr : "", req.user_id.len)] {
-        log_event(LogLevel::warn,
-                  LogFields("action_failed")
-                      .conn(conn)
-                      .user(user)
-                      .request_id(request_id)
-                      .plugin(plugin)
-                      .action(name),
-                  "action '%s' failed (status %d) on connection %llu", name.c_str(), status,
-                  static_cast<unsigned long long>(conn));
+    auto fire = [set, conn, name = std::move(action), status, plugin = std::move(plugin),
+                 request_id = std::move(request_id), user = std::move(user)] {
+        if (name.empty()) {
+            log_event(LogLevel::warn,
+                      LogFields("message_handler_failed").conn(conn).user(user).plugin(plugin),
+                      "plugin '%s': message handler failed (status %d) on connection %llu", plugin.c_str(),
+                      status, static_cast<unsigned long long>(conn));
+        } else {
+            log_event(LogLevel::warn,
+                      LogFields("action_failed")
+                          .conn(conn)
+                          .user(user)
+                          .request_id(request_id)
+                          .plugin(plugin)
+                          .action(name),
+                      "action '%s' failed (status %d) on connection %llu", name.c_str(), status,
+                      static_cast<unsigned long long>(conn));
+        }
         fire_unhandled_exception(*set, conn, name, "handler returned status " + std::to_string(status));
     };
     if (loop_.on_service_thread())

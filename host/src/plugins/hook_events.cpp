@@ -29,7 +29,8 @@ void fire(const PluginSet &set, const wsh_event &ev)
 
 } // namespace
 
-void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, const Tags &tags)
+void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, const Tags &tags,
+                        std::string_view endpoint)
 {
     if (set.hooks(WSH_HOOK_AUTHENTICATED).empty())
         return; // spares the tag list
@@ -41,6 +42,7 @@ void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view
     ev.user_id = str(user_id);
     ev.tags = list.data();
     ev.tags_count = list.size();
+    ev.endpoint = str(endpoint);
     fire(set, ev);
 }
 

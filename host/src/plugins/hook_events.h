@@ -13,7 +13,8 @@
 namespace wshost
 {
 
-void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, const Tags &tags);
+void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, const Tags &tags,
+                        std::string_view endpoint);
 void fire_disconnected(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, int close_code);
 void fire_invalid_message(const PluginSet &set, wsh_conn_id conn, std::string_view user_id,
                           std::string_view error_code, std::string_view message);

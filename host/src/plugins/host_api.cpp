@@ -48,6 +48,20 @@ int api_register_hook(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *
     }
 }
 
+int api_register_message_handler(wsh_host *host, wsh_message_fn fn, void *user_data) noexcept
+{
+    if (!abi::known(host))
+        return WSH_E_INVALID;
+    PluginSet *set = host->plugin->registering_into();
+    if (!set)
+        return WSH_E_STATE; // not inside init
+    try {
+        return set->register_message_handler(*host->plugin, fn, user_data);
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
 int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexcept
 {
     if (!abi::known(host))
@@ -129,6 +143,8 @@ const wsh_host_api kApi = {
     .auth_accept = abi::auth_accept,
     .auth_reject = abi::auth_reject,
     .auth_anonymous = abi::auth_anonymous,
+    .register_message_handler = api_register_message_handler,
+    .close_connection = abi::gw_close_connection,
 };
 
 } // namespace

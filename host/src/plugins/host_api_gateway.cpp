@@ -2,6 +2,7 @@
 // the gateway's C++ types, validating everything the plugin hands over.
 #include "plugins/host_api_internal.h"
 
+#include "base/close_codes.h"
 #include "gateway/gateway.h"
 #include "json/json_scan.h"
 
@@ -102,6 +103,7 @@ void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_f
         info.queued_bytes = s.queued_bytes;
         info.queued_bytes_peak = s.queued_bytes_peak;
         info.dropped = s.dropped;
+        info.endpoint = str(s.endpoint);
     }
     fn(infos.data(), infos.size(), user_data);
 }
@@ -152,6 +154,14 @@ int gw_send(wsh_host *host, const wsh_target *target, wsh_str data, int binary, 
         }
         return WSH_OK;
     });
+}
+
+int gw_close_connection(wsh_host *host, wsh_conn_id conn, int code, wsh_str reason) noexcept
+{
+    const bool ok = close_code::application_may_send(code) && valid(reason) &&
+                    reason.len <= close_code::max_reason_bytes && json::valid_utf8(view(reason));
+    return with_gateway(
+        host, ok, [&](Gateway &g) { return g.close(conn, code, view(reason), true) ? WSH_OK : WSH_E_GONE; });
 }
 
 int gw_set_user(wsh_host *host, wsh_conn_id conn, wsh_str user) noexcept

@@ -54,6 +54,7 @@ int gw_leave_room_user(wsh_host *host, wsh_str user, wsh_str room, size_t *chang
 int gw_room_count(wsh_host *host, wsh_str room, size_t *count) noexcept;
 int gw_room_members(wsh_host *host, wsh_str room, wsh_conn_info_fn fn, void *user_data) noexcept;
 int gw_connection_info(wsh_host *host, wsh_conn_id conn, wsh_conn_info_fn fn, void *user_data) noexcept;
+int gw_close_connection(wsh_host *host, wsh_conn_id conn, int code, wsh_str reason) noexcept;
 
 int auth_register(wsh_host *host, wsh_auth_fn fn, void *user_data, const wsh_str *extra_headers,
                   size_t extra_headers_count) noexcept;

@@ -213,6 +213,8 @@ std::unique_ptr<PluginSet> PluginSet::load(const Config &config, const HostServi
     }
     if (ok)
         ok = set->choose_authenticator(config, errors);
+    if (ok)
+        ok = set->check_endpoints(config, errors);
     // Last, so that a refusal elsewhere never leaves a kept plugin on the new config.
     if (ok)
         ok = set->reload_carried(config, errors);
@@ -248,6 +250,9 @@ std::string PluginSet::adopt(const PluginSet &from, const std::shared_ptr<Loaded
     for (const PluginAuthenticator &a : from.authenticators_)
         if (a.plugin == plugin.get())
             authenticators_.push_back(a);
+    for (const MessageHandler &m : from.message_handlers_)
+        if (m.plugin == plugin.get())
+            message_handlers_.push_back(m);
     return {};
 }
 
@@ -329,6 +334,26 @@ PluginSet::~PluginSet()
         plugins_.pop_back();
 }
 
+const MessageHandler *PluginSet::message_handler(std::string_view name) const
+{
+    for (const MessageHandler &m : message_handlers_)
+        if (m.plugin->name() == name)
+            return &m;
+    return nullptr;
+}
+
+bool PluginSet::check_endpoints(const Config &config, std::vector<ConfigError> &errors) const
+{
+    bool ok = true;
+    for (const EndpointConfig &e : config.endpoints)
+        if (e.protocol == EndpointProtocol::raw && !message_handler(e.handler)) {
+            errors.push_back({e.pos, "[[endpoint]] '" + e.path + "': plugin '" + e.handler +
+                                         "' registers no message handler"});
+            ok = false;
+        }
+    return ok;
+}
+
 const Action *PluginSet::find_action(std::string_view name) const
 {
     auto it = actions_.find(name);
@@ -380,6 +405,19 @@ int PluginSet::register_hook(LoadedPlugin &plugin, wsh_hook_kind kind, wsh_hook_
         if (h.plugin == &plugin)
             return WSH_E_EXISTS;
     hooks_[kind].push_back({fn, user_data, &plugin});
+    return WSH_OK;
+}
+
+int PluginSet::register_message_handler(LoadedPlugin &plugin, wsh_message_fn fn, void *user_data)
+{
+    if (plugin.registering_into() != this)
+        return WSH_E_STATE;
+    if (!fn)
+        return WSH_E_INVALID;
+    for (const MessageHandler &m : message_handlers_)
+        if (m.plugin == &plugin)
+            return WSH_E_EXISTS;
+    message_handlers_.push_back({fn, user_data, &plugin});
     return WSH_OK;
 }
 

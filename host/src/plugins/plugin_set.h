@@ -59,6 +59,13 @@ struct Hook {
     LoadedPlugin *plugin = nullptr;
 };
 
+// A plugin's message handler: every message of the raw endpoints naming it.
+struct MessageHandler {
+    wsh_message_fn fn = nullptr;
+    void *user_data = nullptr;
+    LoadedPlugin *plugin = nullptr;
+};
+
 class PluginSet;
 
 class LoadedPlugin
@@ -115,7 +122,8 @@ class PluginSet
 {
   public:
     // Loads every [[plugin]] of `config`, then checks that [auth] names a
-    // plugin that registered an authenticator. On any failure, everything
+    // plugin that registered an authenticator and that each raw [[endpoint]]'s
+    // handler registered a message handler. On any failure, everything
     // loaded so far is unloaded again and the errors are returned. With
     // `running` (a reload), plugins that opted into lighter reloads and kept
     // their file and settings are carried over from it and get reload(config)
@@ -129,6 +137,8 @@ class PluginSet
     // The actions `plugin` registered, sorted.
     std::vector<std::string> actions_of(const LoadedPlugin &plugin) const;
     const std::vector<Hook> &hooks(wsh_hook_kind kind) const { return hooks_[kind]; }
+    // The message handler plugin `name` registered, or null.
+    const MessageHandler *message_handler(std::string_view name) const;
     const std::vector<std::shared_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
     // True when `plugin` was carried over from the previous generation.
     bool carried_over(const LoadedPlugin &plugin) const;
@@ -142,10 +152,12 @@ class PluginSet
     int register_action(LoadedPlugin &plugin, std::string_view name, wsh_action_fn fn, void *user_data);
     int register_hook(LoadedPlugin &plugin, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data);
     int register_authenticator(LoadedPlugin &plugin, PluginAuthenticator authenticator);
+    int register_message_handler(LoadedPlugin &plugin, wsh_message_fn fn, void *user_data);
 
   private:
     PluginSet() = default;
     bool choose_authenticator(const Config &config, std::vector<ConfigError> &errors);
+    bool check_endpoints(const Config &config, std::vector<ConfigError> &errors) const;
     // Copies what `plugin` registered in `from` (it runs no init here).
     std::string adopt(const PluginSet &from, const std::shared_ptr<LoadedPlugin> &plugin);
     // The running plugin that can take `next` through a lighter reload, if any.
@@ -164,6 +176,7 @@ class PluginSet
     };
     std::unordered_map<std::string, Action, NameHash, std::equal_to<>> actions_;
     std::array<std::vector<Hook>, WSH_HOOK_KIND_COUNT> hooks_;
+    std::vector<MessageHandler> message_handlers_; // at most one per plugin
     // Set while init of this plugin runs, for "already registered by" messages.
     std::string duplicate_error_;
     friend class LoadedPlugin;

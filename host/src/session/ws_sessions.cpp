@@ -208,7 +208,7 @@ int WsSessions::confirm_upgrade(lws *wsi, const char *upgrade)
         metrics::handshake_refused("404");
         return 1;
     }
-    if (header(wsi, WSI_TOKEN_GET_URI) != config_.server.path) {
+    if (!endpoint_for(config_, header(wsi, WSI_TOKEN_GET_URI))) {
         refuse_handshake(wsi, HTTP_STATUS_NOT_FOUND);
         metrics::handshake_refused("404");
         return 1;
@@ -281,8 +281,16 @@ int WsSessions::on_established(lws *wsi, WsSession &session)
                   "connection established without its handshake record; closing it");
         return -1;
     }
-    Connection *conn =
-        gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags));
+    const EndpointConfig *endpoint = endpoint_for(config_, req->path);
+    if (!endpoint) { // a reload took the path away since confirm_upgrade
+        log_event(LogLevel::info, LogFields("handshake_refused"),
+                  "connection established on %s, no longer an endpoint; closing it", req->path.c_str());
+        return -1;
+    }
+    Connection *conn = gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags),
+                                    endpoint->path);
+    conn->raw = endpoint->protocol == EndpointProtocol::raw;
+    conn->handler = endpoint->handler;
     session.conn = conn;
     bump(stats().connections_opened);
     // Free the deflater after each message (T16). -1: the client did not
@@ -345,7 +353,7 @@ void WsSessions::apply_verdict(wsh_conn_id id, Verdict verdict)
               "connection %llu admitted%s%s", static_cast<unsigned long long>(id),
               snap->user_id.empty() ? " (anonymous)" : " as user ", snap->user_id.c_str());
     if (const auto &set = dispatcher_.plugins())
-        fire_authenticated(*set, id, snap->user_id, snap->tags);
+        fire_authenticated(*set, id, snap->user_id, snap->tags, snap->endpoint);
 
     auto held = std::move(conn->held);
     conn->held.clear();
@@ -371,7 +379,9 @@ void WsSessions::on_message(Connection &conn, bool binary, std::string_view mess
     case Connection::Admission::admitted:
         break;
     }
-    if (binary)
+    if (conn.raw)
+        dispatcher_.on_raw(conn, binary, message);
+    else if (binary)
         dispatcher_.on_binary(conn);
     else
         dispatcher_.on_text(conn, message);
@@ -387,6 +397,7 @@ void WsSessions::on_closed(WsSession &session)
     bump(stats().connections_closed);
     metrics::closed(code);
     auth_.forget(conn->id);
+    dispatcher_.connection_closed(conn->id);
     handshakes_.connection_closed(conn->peer);
     bool admitted = conn->admission == Connection::Admission::admitted;
     auto user = gateway_.snapshot(conn->id);

@@ -98,6 +98,22 @@
  * by `handler_failed` and the call returns WSH_E_INVALID.
  *
  * ---------------------------------------------------------------------------
+ * 3b. Raw endpoints and message handlers (since 1.2)
+ * ---------------------------------------------------------------------------
+ * An `[[endpoint]]` with protocol = "raw" (README, "Endpoints") speaks no
+ * envelope: every complete message a client sends there, text or binary,
+ * goes whole to the message handler of the plugin its `handler` key names
+ * (api->register_message_handler, in init). The host has joined the
+ * fragments and applied the limits of the JSON endpoint first: the size
+ * limit, the fragment cap and, for text, UTF-8. The handler sees one
+ * connection's messages in order and one at a time, also in a `blocking`
+ * plugin (on the worker pool, the next message of that connection waits
+ * until the handler returned for the one before). It answers, if at all,
+ * through the gateway (api->send to WSH_TARGET_CONNECTION, or any other
+ * target): there is no reply id. Connections of every endpoint share users,
+ * tags, rooms and the control API.
+ *
+ * ---------------------------------------------------------------------------
  * 4. Threads: where the host calls plugin code
  * ---------------------------------------------------------------------------
  * The host runs one service thread (the event loop: every socket, timer and
@@ -115,6 +131,9 @@
  *   - action handlers: on the service thread, where they must not block; in a
  *     `blocking = true` [[plugin]] on a worker-pool thread (several at once:
  *     guard shared state).
+ *   - message handlers (since 1.2): as action handlers, on the service
+ *     thread or, `blocking`, on a worker-pool thread; one connection's
+ *     messages one at a time, in order.
  *   - the authenticator: on the service thread, during the upgrade, whether
  *     or not the plugin is `blocking`. It must not block: answer later from a
  *     thread of your own when deciding takes time.
@@ -138,9 +157,12 @@ extern "C" {
 /* ABI version of this header. The host accepts a plugin whose major equals the
  * host's and whose minor is lower than or equal to the host's. What a minor
  * version added is marked "since 1.N" below; everything else is 1.0.
- *   1.1: WSH_E_NOT_MEMBER (leave_room). */
+ *   1.1: WSH_E_NOT_MEMBER (leave_room).
+ *   1.2: raw endpoints (section 3b): wsh_message, register_message_handler;
+ *        close_connection; the endpoint and subprotocol of a connection in
+ *        wsh_conn_info and in WSH_HOOK_AUTHENTICATED's wsh_event. */
 #define WSH_ABI_MAJOR 1
-#define WSH_ABI_MINOR 1
+#define WSH_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define WSH_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -271,6 +293,35 @@ typedef struct wsh_request {
  * reply was given, a failure status changes nothing. */
 typedef int (*wsh_action_fn)(const wsh_request *req, void *user_data);
 
+/* The two kinds of data message (since 1.2). Their values are RFC 6455's
+ * opcodes. */
+typedef enum wsh_opcode {
+    WSH_OPCODE_TEXT = 1,  /* valid UTF-8 (the host checked it) */
+    WSH_OPCODE_BINARY = 2 /* any bytes */
+} wsh_opcode;
+
+/* What a message handler receives (since 1.2; section 3b). All strings are
+ * borrowed for the handler's call; copy what you keep. */
+typedef struct wsh_message {
+    uint32_t struct_size;
+    const struct wsh_host_api *api; /* the host's function table */
+    wsh_host *host;                 /* this plugin's host handle */
+    wsh_conn_id conn;               /* the connection that sent it */
+    wsh_str endpoint;               /* the endpoint's path, e.g. "/raw" */
+    wsh_opcode opcode;              /* text or binary */
+    wsh_str data;                   /* the whole message, byte-exact (len may be 0) */
+    wsh_str user_id;                /* the connection's user id, empty if anonymous */
+    /* append new members above this line */
+} wsh_message;
+
+/* A message handler (since 1.2). `user_data` is what was given to
+ * register_message_handler. It runs on the service thread, where it must not
+ * block, or on a worker-pool thread for a `blocking` plugin (section 4), one
+ * message of a connection at a time. Return WSH_OK; anything else logs a
+ * warning and fires WSH_HOOK_UNHANDLED_EXCEPTION (ev->action empty); the
+ * connection stays open either way (close it with close_connection). */
+typedef int (*wsh_message_fn)(const wsh_message *msg, void *user_data);
+
 /* ------------------------------------------------------------------------- */
 /* Hooks                                                                      */
 /* ------------------------------------------------------------------------- */
@@ -282,7 +333,8 @@ typedef int (*wsh_action_fn)(const wsh_request *req, void *user_data);
 typedef enum wsh_hook_kind {
     /* A connection was admitted by the authenticator (or opened, with
      * authenticator = "none"). ev->conn, ev->user_id (empty when anonymous),
-     * ev->tags / ev->tags_count (its server-side tags at admission). */
+     * ev->tags / ev->tags_count (its server-side tags at admission), and
+     * since 1.2 ev->endpoint and ev->subprotocol. */
     WSH_HOOK_AUTHENTICATED = 0,
     /* A connection closed. ev->conn, ev->user_id, ev->close_code. */
     WSH_HOOK_DISCONNECTED = 1,
@@ -290,8 +342,8 @@ typedef enum wsh_hook_kind {
      * ev->error_code ("invalid_json", "invalid_message", "unsupported_action"),
      * ev->message (human readable). */
     WSH_HOOK_INVALID_MESSAGE = 2,
-    /* A handler failed or threw (C++ wrapper). ev->conn, ev->action,
-     * ev->message. */
+    /* A handler failed or threw (C++ wrapper). ev->conn, ev->action (empty
+     * for a message handler), ev->message. */
     WSH_HOOK_UNHANDLED_EXCEPTION = 3,
     /* A connection joined a room (any cause: a plugin, the control API).
      * ev->conn, ev->user_id, ev->room. */
@@ -316,6 +368,8 @@ typedef struct wsh_event {
     wsh_str room;        /* WSH_HOOK_ROOM_JOINED / WSH_HOOK_ROOM_LEFT */
     const wsh_tag *tags; /* WSH_HOOK_AUTHENTICATED: the connection's tags */
     size_t tags_count;
+    wsh_str endpoint;    /* since 1.2, WSH_HOOK_AUTHENTICATED: the endpoint's path */
+    wsh_str subprotocol; /* since 1.2, WSH_HOOK_AUTHENTICATED: the one selected, empty if none */
     /* append new members above this line */
 } wsh_event;
 
@@ -406,6 +460,8 @@ typedef struct wsh_conn_info {
     uint64_t queued_bytes;      /* their payload bytes */
     uint64_t queued_bytes_peak; /* the most its queue ever held, in bytes */
     uint64_t dropped;           /* pushes dropped by the slow-consumer policy */
+    wsh_str endpoint;           /* since 1.2: the path of the endpoint it reached, e.g. "/" */
+    wsh_str subprotocol;        /* since 1.2: the subprotocol selected, empty if none */
     /* append new members above this line */
 } wsh_conn_info;
 
@@ -614,6 +670,26 @@ typedef struct wsh_host_api {
      * [auth] allow_anonymous = true; the call returns WSH_OK either way.
      * Returns WSH_OK; WSH_E_GONE as auth_accept; WSH_E_NOMEM. */
     int (*auth_anonymous)(wsh_host *host, wsh_auth_id auth);
+
+    /* --- since 1.2: raw endpoints and closing (section 3b) ------------------ */
+
+    /* init only. Registers this plugin's message handler `fn` (one per
+     * plugin), called with `user_data` for every message of each raw
+     * endpoint whose `handler` names this plugin. Returns WSH_OK;
+     * WSH_E_INVALID for a NULL fn; WSH_E_EXISTS for a second one;
+     * WSH_E_STATE outside init; WSH_E_NOMEM. A raw endpoint whose handler
+     * plugin registered none fails the load ("registers no message handler"). */
+    int (*register_message_handler)(wsh_host *host, wsh_message_fn fn, void *user_data);
+
+    /* Any thread. Closes connection `conn` of any endpoint with `code` (1000,
+     * or 3000..4999 for the application's own) and `reason` (0..123 bytes of
+     * UTF-8, may be empty), after what is already queued for it has been sent:
+     * the rules of the control API's POST /v1/disconnect. WSH_HOOK_DISCONNECTED
+     * fires once it has closed. A connection already closing keeps the code
+     * it closes with. Returns WSH_OK; WSH_E_INVALID for another code or a bad
+     * reason; WSH_E_GONE when the connection has closed, or outside a running
+     * server; WSH_E_NOMEM. */
+    int (*close_connection)(wsh_host *host, wsh_conn_id conn, int code, wsh_str reason);
 
     /* append new members above this line */
 } wsh_host_api;

@@ -45,6 +45,12 @@
  * Handlers of one plugin may run concurrently when the plugin is `blocking`
  * (worker pool): guard shared state with a mutex.
  *
+ * Raw endpoints (plugin.h section 3b, ABI 1.2): ctx.on_message(fn) registers
+ * `void(const wshost::Message &)`, called with every message of the raw
+ * endpoints whose handler is this plugin (one connection's one at a time).
+ * Answer through the gateway (wshost/gateway.hpp); a throw is logged and
+ * counts as the handler's failure.
+ *
  * Lighter reloads: a class with a member `void reload(std::string_view
  * config_json)` opts in (wsh_plugin_def.reload in plugin.h says when the host
  * calls it). It runs while handlers may be running: guard the config with a
@@ -200,8 +206,28 @@ inline Reply reply_later()
     return Reply(Reply::Kind::later, {}, {});
 }
 
+/* What a message handler sees (raw endpoints, ABI 1.2): views valid only
+ * during the call. Copy what you keep. */
+struct Message {
+    wsh_conn_id conn = 0;
+    std::string_view endpoint; /* the endpoint's path, e.g. "/raw" */
+    bool binary = false;       /* else text, valid UTF-8 */
+    std::string_view data;     /* the whole message, byte-exact */
+    std::string_view user_id;  /* empty if anonymous */
+    const wsh_message *raw = nullptr;
+
+    explicit Message(const wsh_message &m) noexcept
+        : conn(m.conn), endpoint(to_view(m.endpoint)), binary(m.opcode == WSH_OPCODE_BINARY),
+          data(to_view(m.data)), user_id(to_view(m.user_id)), raw(&m)
+    {
+    }
+
+    Host host() const noexcept { return Host(raw->api, raw->host); }
+};
+
 using Handler = std::function<Reply(const Request &)>;
 using HookHandler = std::function<void(const wsh_event &)>;
+using MessageHandler = std::function<void(const Message &)>;
 
 namespace detail
 {
@@ -264,6 +290,7 @@ struct HookSlot {
 struct Registry {
     std::vector<std::unique_ptr<Handler>> handlers;
     std::vector<std::unique_ptr<HookSlot>> hooks;
+    std::unique_ptr<MessageHandler> message; /* at most one per plugin */
 };
 
 } // namespace detail
@@ -288,6 +315,18 @@ inline int wshost_cpp_action_thunk(const wsh_request *req, void *user_data) noex
         wshost::detail::log_exception(
             request.host(), label.empty() ? std::string_view("action threw") : std::string_view(label),
             std::current_exception());
+        return WSH_E_FAILED;
+    }
+}
+
+inline int wshost_cpp_message_thunk(const wsh_message *msg, void *user_data) noexcept
+{
+    const wshost::Message message(*msg);
+    try {
+        (*static_cast<const wshost::MessageHandler *>(user_data))(message);
+        return WSH_OK;
+    } catch (...) {
+        wshost::detail::log_exception(message.host(), "message handler threw", std::current_exception());
         return WSH_E_FAILED;
     }
 }
@@ -349,6 +388,20 @@ class InitContext
             throw std::runtime_error("cannot register hook " + std::to_string(static_cast<int>(kind)) +
                                      " (status " + std::to_string(st) + ")");
         registry_.hooks.push_back(std::move(owned));
+    }
+
+    /* Registers the plugin's message handler `void(const Message &)` (once;
+     * ABI 1.2: a host without it makes this throw). Throws like on(). */
+    void on_message(MessageHandler handler)
+    {
+        if (!WSH_API_HAS(args_.api, register_message_handler))
+            throw std::runtime_error("this host has no raw endpoints (ABI 1.2)");
+        auto owned = std::make_unique<MessageHandler>(std::move(handler));
+        const int st =
+            args_.api->register_message_handler(args_.host, &wshost_cpp_message_thunk, owned.get());
+        if (st != WSH_OK)
+            throw std::runtime_error("cannot register a message handler (status " + std::to_string(st) + ")");
+        registry_.message = std::move(owned);
     }
 
   private:
