@@ -15,11 +15,18 @@
  *     endpoint as connection_info reports it.
  *
  * Hooks recorded: WSH_HOOK_AUTHENTICATED (its endpoint) and
- * WSH_HOOK_UNHANDLED_EXCEPTION (its action, empty for a message handler).
+ * WSH_HOOK_UNHANDLED_EXCEPTION (its action, empty for a message handler);
+ * the room, ping, pong and invalid_message hooks as events.
  *
- * Action rk_stats (on a JSON endpoint) -> {"messages":N,"overlaps":N,
- *   "out_of_order":N,"auth_endpoints":["/raw",...],"failures":[{"action":"",
- *   "message":"..."}]}
+ * Actions (on a JSON endpoint):
+ *   rk_stats   -> {"messages":N,"overlaps":N,"out_of_order":N,
+ *                 "auth_endpoints":["/raw",...],"failures":[{"action":"",
+ *                 "message":"..."}]}
+ *   rk_join / rk_leave {"room":"r"} -> {"rc":N} (join_room / leave_room of
+ *                 the asking connection)
+ *   rk_events  -> {"events":[{"kind":"room_created","conn":"17","room":"r",
+ *                 "error_code":"","data":"..."},...]} in the order the hooks
+ *                 ran (data: the event's bytes, as a JSON string)
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -50,7 +57,31 @@ typedef struct rk_state {
     size_t auth_count;
     char *failures[RK_MAX_RECORDS]; /* JSON objects */
     size_t failure_count;
+    char *events[RK_MAX_RECORDS]; /* JSON objects */
+    size_t event_count;
 } rk_state;
+
+static const char *event_kind(wsh_hook_kind kind)
+{
+    switch (kind) {
+    case WSH_HOOK_ROOM_JOINED:
+        return "room_joined";
+    case WSH_HOOK_ROOM_LEFT:
+        return "room_left";
+    case WSH_HOOK_ROOM_CREATED:
+        return "room_created";
+    case WSH_HOOK_ROOM_DESTROYED:
+        return "room_destroyed";
+    case WSH_HOOK_PING:
+        return "ping";
+    case WSH_HOOK_PONG:
+        return "pong";
+    case WSH_HOOK_INVALID_MESSAGE:
+        return "invalid_message";
+    default:
+        return NULL;
+    }
+}
 
 /* The record of `conn`, created on first use (NULL when the table is full). mu held. */
 static rk_conn *conn_record(rk_state *st, wsh_conn_id conn)
@@ -146,6 +177,22 @@ static void rk_hook(const wsh_event *ev, void *ud)
     pthread_mutex_lock(&st->mu);
     if (ev->kind == WSH_HOOK_AUTHENTICATED && st->auth_count < RK_MAX_RECORDS) {
         st->auth_endpoints[st->auth_count++] = fk_strndup(ev->endpoint.ptr, ev->endpoint.len);
+    } else if (event_kind(ev->kind) && st->event_count < RK_MAX_RECORDS) {
+        fk_buf_cstr(&b, "{\"kind\":\"");
+        fk_buf_cstr(&b, event_kind(ev->kind));
+        fk_buf_cstr(&b, "\",\"conn\":");
+        fk_buf_json_conn(&b, ev->conn);
+        fk_buf_cstr(&b, ",\"room\":");
+        fk_buf_json_wstr(&b, ev->room);
+        fk_buf_cstr(&b, ",\"error_code\":");
+        fk_buf_json_wstr(&b, ev->error_code);
+        fk_buf_cstr(&b, ",\"data\":");
+        fk_buf_json_wstr(&b, WSH_STRUCT_HAS(wsh_event, ev, data) ? ev->data : (wsh_str){NULL, 0});
+        fk_buf_cstr(&b, "}");
+        if (!b.oom) {
+            st->events[st->event_count++] = b.ptr;
+            b.ptr = NULL;
+        }
     } else if (ev->kind == WSH_HOOK_UNHANDLED_EXCEPTION && st->failure_count < RK_MAX_RECORDS) {
         fk_buf_cstr(&b, "{\"action\":");
         fk_buf_json_wstr(&b, ev->action);
@@ -188,6 +235,62 @@ static int rk_stats(const wsh_request *req, void *ud)
     return fk_reply_buf(req, &b);
 }
 
+static int rk_events(const wsh_request *req, void *ud)
+{
+    rk_state *st = ud;
+    fk_buf b = {0};
+    size_t i;
+    pthread_mutex_lock(&st->mu);
+    fk_buf_cstr(&b, "{\"events\":[");
+    for (i = 0; i < st->event_count; i++) {
+        if (i)
+            fk_buf_cstr(&b, ",");
+        fk_buf_cstr(&b, st->events[i]);
+    }
+    fk_buf_cstr(&b, "]}");
+    pthread_mutex_unlock(&st->mu);
+    return fk_reply_buf(req, &b);
+}
+
+/* The string value of "room" in the payload (no escapes: test rooms are plain). */
+static wsh_str room_of(wsh_str payload)
+{
+    static const char key[] = "\"room\":\"";
+    wsh_str none = {NULL, 0};
+    size_t i, k = sizeof key - 1;
+    for (i = 0; i + k <= payload.len; i++)
+        if (memcmp(payload.ptr + i, key, k) == 0) {
+            const char *start = payload.ptr + i + k;
+            const char *end = memchr(start, '"', payload.len - i - k);
+            if (!end)
+                return none;
+            return (wsh_str){start, (size_t)(end - start)};
+        }
+    return none;
+}
+
+static int rk_room(const wsh_request *req, int join)
+{
+    char out[32];
+    wsh_str room = room_of(req->payload);
+    int rc = join ? req->api->join_room(req->host, req->conn, room)
+                  : req->api->leave_room(req->host, req->conn, room);
+    snprintf(out, sizeof out, "{\"rc\":%d}", rc);
+    return req->api->reply_success(req->host, req->reply, WSH_STR(out));
+}
+
+static int rk_join(const wsh_request *req, void *ud)
+{
+    (void)ud;
+    return rk_room(req, 1);
+}
+
+static int rk_leave(const wsh_request *req, void *ud)
+{
+    (void)ud;
+    return rk_room(req, 0);
+}
+
 static long config_long(wsh_str json, const char *key, long fallback)
 {
     char *text = fk_strndup(json.ptr, json.len), *at;
@@ -205,13 +308,21 @@ static void free_state(rk_state *st)
         free(st->auth_endpoints[i]);
     for (i = 0; i < st->failure_count; i++)
         free(st->failures[i]);
+    for (i = 0; i < st->event_count; i++)
+        free(st->events[i]);
     pthread_mutex_destroy(&st->mu);
     free(st);
 }
 
 static int rk_init(const wsh_init_args *args, void **state)
 {
-    static const fk_action actions[] = {{"rk_stats", rk_stats}};
+    static const fk_action actions[] = {
+        {"rk_stats", rk_stats}, {"rk_events", rk_events}, {"rk_join", rk_join}, {"rk_leave", rk_leave}};
+    static const wsh_hook_kind kinds[] = {
+        WSH_HOOK_AUTHENTICATED,  WSH_HOOK_UNHANDLED_EXCEPTION, WSH_HOOK_ROOM_JOINED, WSH_HOOK_ROOM_LEFT,
+        WSH_HOOK_ROOM_CREATED,   WSH_HOOK_ROOM_DESTROYED,      WSH_HOOK_PING,        WSH_HOOK_PONG,
+        WSH_HOOK_INVALID_MESSAGE};
+    size_t k;
     rk_state *st = calloc(1, sizeof *st);
     int rc;
     if (!st)
@@ -223,11 +334,9 @@ static int rk_init(const wsh_init_args *args, void **state)
     pthread_mutex_init(&st->mu, NULL);
     rc = args->api->register_message_handler(args->host, rk_message, st);
     if (rc == WSH_OK)
-        rc = fk_register_actions(args->api, args->host, actions, 1, st);
-    if (rc == WSH_OK)
-        rc = args->api->register_hook(args->host, WSH_HOOK_AUTHENTICATED, rk_hook, st);
-    if (rc == WSH_OK)
-        rc = args->api->register_hook(args->host, WSH_HOOK_UNHANDLED_EXCEPTION, rk_hook, st);
+        rc = fk_register_actions(args->api, args->host, actions, sizeof actions / sizeof actions[0], st);
+    for (k = 0; rc == WSH_OK && k < sizeof kinds / sizeof kinds[0]; k++)
+        rc = args->api->register_hook(args->host, kinds[k], rk_hook, st);
     if (rc != WSH_OK) {
         free_state(st);
         return rc;

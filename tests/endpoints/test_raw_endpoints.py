@@ -64,7 +64,10 @@ class RawEndpoints(HostPerClass):
             c.send_fragments(["a"] * 8)
             self.assertEqual(c.recv_frame(), (ABNF.OPCODE_TEXT, b"a" * 8))
             c.send_fragments(["a"] * 9)
-            self.assertEqual(c.expect_close()[0], 1009)
+            if el.wh.TEST_FRAME_READER == "lws":  # the cap is the host reader's (README, max_fragments)
+                self.assertEqual(c.recv_frame(), (ABNF.OPCODE_TEXT, b"a" * 9))
+            else:
+                self.assertEqual(c.expect_close()[0], 1009)
 
     def test_invalid_utf8_text_is_1007(self):
         with self.client("/raw") as c:

@@ -135,18 +135,23 @@ bool Gateway::change_room_locked(Connection &conn, const std::string &room, Room
                                  std::vector<RoomEvent> &events)
 {
     const bool join = change == RoomChange::join;
+    bool edge = false; // the room's first member joined, or its last one left
     if (join) {
         if (!conn.rooms.insert(room).second)
             return false;
-        rooms_[room].insert(conn.id);
+        auto &members = rooms_[room];
+        edge = members.empty();
+        members.insert(conn.id);
     } else {
         if (!conn.rooms.erase(room))
             return false;
         auto it = rooms_.find(room);
-        if (it != rooms_.end() && (it->second.erase(conn.id), it->second.empty()))
+        if (it != rooms_.end() && (it->second.erase(conn.id), it->second.empty())) {
             rooms_.erase(it);
+            edge = true;
+        }
     }
-    events.push_back({join, conn.id, conn.user_id, room});
+    events.push_back({join, conn.id, conn.user_id, room, edge});
     return true;
 }
 

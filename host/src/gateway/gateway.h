@@ -54,6 +54,7 @@ struct RoomEvent {
     wsh_conn_id connection;
     std::string user_id;
     std::string room;
+    bool edge = false; // joined: the room was created by it; left: destroyed by it
 };
 
 class Gateway

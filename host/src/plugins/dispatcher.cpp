@@ -86,17 +86,17 @@ Dispatcher::Dispatcher(const WebSocketConfig &limits, Gateway &gateway, ReplyReg
 }
 
 void Dispatcher::refuse(Connection &conn, std::string_view code, std::string_view message,
-                        std::string_view request_id_json)
+                        std::string_view request_id_json, std::string_view data)
 {
     gateway_.send_response(conn.id, error_response(code, message, request_id_json));
     if (plugins_)
-        fire_invalid_message(*plugins_, conn.id, conn.user_id, code, message);
+        fire_invalid_message(*plugins_, conn.id, conn.user_id, code, message, data);
 }
 
-void Dispatcher::on_binary(Connection &conn)
+void Dispatcher::on_binary(Connection &conn, std::string_view data)
 {
     bump(stats().messages_received);
-    refuse(conn, "invalid_message", "Binary frames are not accepted; send a JSON text frame.", {});
+    refuse(conn, "invalid_message", "Binary frames are not accepted; send a JSON text frame.", {}, data);
 }
 
 void Dispatcher::on_text(Connection &conn, std::string_view text)
@@ -107,7 +107,7 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     EnvelopeResult parsed = parse_envelope(text);
     if (parsed.error != EnvelopeError::none) {
         refuse(conn, parsed.error == EnvelopeError::invalid_json ? "invalid_json" : "invalid_message",
-               parsed.message, parsed.request_id_json);
+               parsed.message, parsed.request_id_json, text);
         return;
     }
     const auto now = ReplyRegistry::Clock::now();
@@ -121,7 +121,7 @@ void Dispatcher::on_text(Connection &conn, std::string_view text)
     const Action *action = plugins_ ? plugins_->find_action(env.action) : nullptr;
     if (!action) {
         refuse(conn, "unsupported_action", "Action '" + env.action + "' is not supported.",
-               parsed.request_id_json);
+               parsed.request_id_json, text);
         metrics::action("_unsupported", "unsupported_action", 0); // never the client's text as a label
         return;
     }

@@ -38,15 +38,16 @@ class Dispatcher
 
     // Service thread: one complete message from `conn`.
     void on_text(Connection &conn, std::string_view text);
-    void on_binary(Connection &conn);
+    void on_binary(Connection &conn, std::string_view data);
     // Service thread: one complete message of a raw endpoint's connection.
     void on_raw(Connection &conn, bool binary, std::string_view message);
     // Service thread: `conn` closed; its raw messages still waiting are dropped.
     void connection_closed(wsh_conn_id conn) { lanes_.forget(conn); }
 
   private:
+    // Answers `code` and fires the invalid_message hook with `data`, the message.
     void refuse(Connection &conn, std::string_view code, std::string_view message,
-                std::string_view request_id_json);
+                std::string_view request_id_json, std::string_view data);
     void run_handler(const std::shared_ptr<PluginSet> &set, const Action &action, const wsh_request &req);
     void run_message_handler(const std::shared_ptr<PluginSet> &set, const MessageHandler &handler,
                              const wsh_message &msg);

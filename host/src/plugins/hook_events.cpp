@@ -27,6 +27,23 @@ void fire(const PluginSet &set, const wsh_event &ev)
         hook.fn(&ev, hook.user_data);
 }
 
+void fire_room_change(const PluginSet &set, const RoomEvent &room)
+{
+    wsh_event ev = event(room.joined ? WSH_HOOK_ROOM_JOINED : WSH_HOOK_ROOM_LEFT, room.connection);
+    ev.user_id = str(room.user_id);
+    ev.room = str(room.room);
+    fire(set, ev);
+}
+
+// WSH_HOOK_ROOM_CREATED / _DESTROYED: the connection whose join or leave did it.
+void fire_room_edge(const PluginSet &set, wsh_hook_kind kind, const RoomEvent &room)
+{
+    wsh_event ev = event(kind, room.connection);
+    ev.user_id = str(room.user_id);
+    ev.room = str(room.room);
+    fire(set, ev);
+}
+
 } // namespace
 
 void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, const Tags &tags,
@@ -55,12 +72,13 @@ void fire_disconnected(const PluginSet &set, wsh_conn_id conn, std::string_view 
 }
 
 void fire_invalid_message(const PluginSet &set, wsh_conn_id conn, std::string_view user_id,
-                          std::string_view error_code, std::string_view message)
+                          std::string_view error_code, std::string_view message, std::string_view data)
 {
     wsh_event ev = event(WSH_HOOK_INVALID_MESSAGE, conn);
     ev.user_id = str(user_id);
     ev.error_code = str(error_code);
     ev.message = str(message);
+    ev.data = str(data.substr(0, kInvalidMessageDataBytes));
     fire(set, ev);
 }
 
@@ -75,9 +93,23 @@ void fire_unhandled_exception(const PluginSet &set, wsh_conn_id conn, std::strin
 
 void fire_room_event(const PluginSet &set, const RoomEvent &room)
 {
-    wsh_event ev = event(room.joined ? WSH_HOOK_ROOM_JOINED : WSH_HOOK_ROOM_LEFT, room.connection);
-    ev.user_id = str(room.user_id);
-    ev.room = str(room.room);
+    // A room is created before its first member's joined hook and destroyed
+    // after its last member's left hook.
+    if (room.edge && room.joined)
+        fire_room_edge(set, WSH_HOOK_ROOM_CREATED, room);
+    fire_room_change(set, room);
+    if (room.edge && !room.joined)
+        fire_room_edge(set, WSH_HOOK_ROOM_DESTROYED, room);
+}
+
+void fire_control_frame(const PluginSet &set, wsh_hook_kind kind, wsh_conn_id conn, std::string_view user_id,
+                        std::string_view payload)
+{
+    if (set.hooks(kind).empty())
+        return; // the common case: nobody asked
+    wsh_event ev = event(kind, conn);
+    ev.user_id = str(user_id);
+    ev.data = str(payload);
     fire(set, ev);
 }
 

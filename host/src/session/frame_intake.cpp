@@ -42,8 +42,10 @@ std::span<std::uint8_t> bytes_of(std::string &s)
 
 } // namespace
 
-FrameIntake::FrameIntake(const Config &config, Gateway &gateway, ServiceLoop &loop, Deliver deliver)
+FrameIntake::FrameIntake(const Config &config, Gateway &gateway, ServiceLoop &loop, Deliver deliver,
+                         ControlSeen control_seen)
     : config_(config), gateway_(gateway), loop_(loop), deliver_(std::move(deliver)),
+      control_seen_(std::move(control_seen)),
       buffer_(new std::uint8_t[kReceiveBytes])
 {
     gateway_.set_rx_resumed_listener([this](wsh_conn_id id) {
@@ -152,11 +154,15 @@ FrameIntake::Outcome FrameIntake::handle(HostRead &r, std::span<std::uint8_t> &i
                 deliver_(conn, ev.type == Type::binary, ev.data);
             break;
         case Type::ping: // queued behind the answers to what came before it
-            if (!conn.closing && !conn.peer_closed)
+            if (!conn.closing && !conn.peer_closed) {
                 gateway_.send_response(conn.id, Frame::make_pong(ev.data));
+                control_seen_(conn, true, ev.data);
+            }
             break;
         case Type::pong: // lws counts only pongs as proof of life (T18)
             lws_validity_confirmed(r.wsi);
+            if (!conn.closing && !conn.peer_closed)
+                control_seen_(conn, false, ev.data);
             break;
         case Type::close:
             if (conn.closing)

@@ -52,8 +52,11 @@ class FrameIntake
     static constexpr std::size_t kReceiveBytes = 64 * 1024; // many frames per recv()
 
     using Deliver = std::function<void(Connection &, bool binary, std::string_view message)>;
+    // A ping (after its pong was queued) or a pong, with its payload.
+    using ControlSeen = std::function<void(Connection &, bool ping, std::string_view payload)>;
     // `config` is read at each use (a reload changes its limits in place).
-    FrameIntake(const Config &config, Gateway &gateway, ServiceLoop &loop, Deliver deliver);
+    FrameIntake(const Config &config, Gateway &gateway, ServiceLoop &loop, Deliver deliver,
+                ControlSeen control_seen);
     ~FrameIntake();
     FrameIntake(const FrameIntake &) = delete;
     FrameIntake &operator=(const FrameIntake &) = delete;
@@ -82,6 +85,7 @@ class FrameIntake
     Gateway &gateway_;
     ServiceLoop &loop_;
     Deliver deliver_;
+    ControlSeen control_seen_;
     std::unique_ptr<std::uint8_t[]> buffer_; // kReceiveBytes, shared by every connection
     std::unordered_map<wsh_conn_id, HostRead *> reads_;
 };

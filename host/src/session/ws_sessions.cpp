@@ -106,9 +106,14 @@ WsSessions::WsSessions(const Config &config, Gateway &gateway, AuthService &auth
     : config_(config), gateway_(gateway), auth_(auth), dispatcher_(dispatcher), deadlines_(deadlines),
       drain_(drain), loop_(loop), accept_gate_(accept_gate), caps_(config_.websocket),
       handshakes_(caps_, config_.websocket),
-      intake_(config_, gateway_, loop_, [this](Connection &conn, bool binary, std::string_view message) {
-          on_message(conn, binary, message);
-      })
+      intake_(
+          config_, gateway_, loop_,
+          [this](Connection &conn, bool binary, std::string_view message) {
+              on_message(conn, binary, message);
+          },
+          [this](Connection &conn, bool ping, std::string_view payload) {
+              on_control_frame(conn, ping, payload);
+          })
 {
 }
 
@@ -382,7 +387,7 @@ void WsSessions::on_message(Connection &conn, bool binary, std::string_view mess
     if (conn.raw)
         dispatcher_.on_raw(conn, binary, message);
     else if (binary)
-        dispatcher_.on_binary(conn);
+        dispatcher_.on_binary(conn, message);
     else
         dispatcher_.on_text(conn, message);
 }
@@ -410,6 +415,14 @@ void WsSessions::on_closed(WsSession &session)
                 fire_disconnected(*set, id, user_id, code);
         });
     drain_.connection_closed();
+}
+
+void WsSessions::on_control_frame(Connection &conn, bool ping, std::string_view payload)
+{
+    if (conn.admission != Connection::Admission::admitted)
+        return; // plugins meet a connection at its authenticated hook, not before
+    if (const auto &set = dispatcher_.plugins())
+        fire_control_frame(*set, ping ? WSH_HOOK_PING : WSH_HOOK_PONG, conn.id, conn.user_id, payload);
 }
 
 int WsSessions::on_receive(lws *wsi, WsSession &session, const void *in, std::size_t len)
@@ -472,6 +485,11 @@ int WsSessions::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *i
 
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return session->conn ? gateway_.on_writeable(*session->conn) : 0;
+
+    case LWS_CALLBACK_RECEIVE_PONG: // lws's reader (it answers pings itself, with no callback)
+        if (session->conn && !session->conn->peer_closed)
+            on_control_frame(*session->conn, false, {static_cast<const char *>(in), len});
+        return 0;
 
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         if (len >= 2) {

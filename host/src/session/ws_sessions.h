@@ -56,6 +56,7 @@ class WsSessions
     int on_established(lws *wsi, WsSession &session);
     int on_receive(lws *wsi, WsSession &session, const void *in, std::size_t len);
     void on_message(Connection &conn, bool binary, std::string_view message);
+    void on_control_frame(Connection &conn, bool ping, std::string_view payload); // the ping/pong hooks
     void on_closed(WsSession &session);
 
     const Config &config_;

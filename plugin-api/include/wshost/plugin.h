@@ -160,7 +160,8 @@ extern "C" {
  *   1.1: WSH_E_NOT_MEMBER (leave_room).
  *   1.2: raw endpoints (section 3b): wsh_message, register_message_handler;
  *        close_connection; the endpoint and subprotocol of a connection in
- *        wsh_conn_info and in WSH_HOOK_AUTHENTICATED's wsh_event. */
+ *        wsh_conn_info and in WSH_HOOK_AUTHENTICATED's wsh_event; the hooks
+ *        WSH_HOOK_ROOM_CREATED, _ROOM_DESTROYED, _PING and _PONG; wsh_event.data. */
 #define WSH_ABI_MAJOR 1
 #define WSH_ABI_MINOR 2
 
@@ -340,7 +341,8 @@ typedef enum wsh_hook_kind {
     WSH_HOOK_DISCONNECTED = 1,
     /* A client frame was refused before any handler ran. ev->conn,
      * ev->error_code ("invalid_json", "invalid_message", "unsupported_action"),
-     * ev->message (human readable). */
+     * ev->message (human readable), and since 1.2 ev->data (the message's
+     * first 1024 bytes). */
     WSH_HOOK_INVALID_MESSAGE = 2,
     /* A handler failed or threw (C++ wrapper). ev->conn, ev->action (empty
      * for a message handler), ev->message. */
@@ -350,7 +352,25 @@ typedef enum wsh_hook_kind {
     WSH_HOOK_ROOM_JOINED = 4,
     /* A connection left a room, also when it disconnected (fired before
      * WSH_HOOK_DISCONNECTED). ev->conn, ev->user_id, ev->room. */
-    WSH_HOOK_ROOM_LEFT = 5
+    WSH_HOOK_ROOM_LEFT = 5,
+    /* since 1.2: a room got its first member (whatever caused it: a plugin,
+     * the control API), fired just before that member's WSH_HOOK_ROOM_JOINED.
+     * ev->room, and ev->conn / ev->user_id of that member. */
+    WSH_HOOK_ROOM_CREATED = 6,
+    /* since 1.2: a room lost its last member (a leave or a disconnect), fired
+     * just after that member's WSH_HOOK_ROOM_LEFT. ev->room, ev->conn,
+     * ev->user_id. */
+    WSH_HOOK_ROOM_DESTROYED = 7,
+    /* since 1.2: a client's ping, after the host queued its pong. ev->conn,
+     * ev->user_id, ev->data (the payload, 0..125 bytes). Fires only where the
+     * host reads the frames itself ([server] frame_reader = "host", plain
+     * ws:// without permessage-deflate): libwebsockets answers pings on its
+     * own path with no callback. */
+    WSH_HOOK_PING = 8,
+    /* since 1.2: a client's pong (an answer to the host's keepalive ping, or
+     * unsolicited). ev->conn, ev->user_id, ev->data (the payload). Fires on
+     * every path. */
+    WSH_HOOK_PONG = 9
     /* new kinds are appended here; a host of an older minor version answers
      * register_hook with WSH_E_INVALID for a kind it does not know */
 } wsh_hook_kind;
@@ -370,6 +390,9 @@ typedef struct wsh_event {
     size_t tags_count;
     wsh_str endpoint;    /* since 1.2, WSH_HOOK_AUTHENTICATED: the endpoint's path */
     wsh_str subprotocol; /* since 1.2, WSH_HOOK_AUTHENTICATED: the one selected, empty if none */
+    wsh_str data;        /* since 1.2: WSH_HOOK_PING / WSH_HOOK_PONG: the payload;
+                            WSH_HOOK_INVALID_MESSAGE: the refused message's first
+                            1024 bytes (text or binary as sent) */
     /* append new members above this line */
 } wsh_event;
 
@@ -782,7 +805,7 @@ typedef const wsh_plugin_def *(*wsh_plugin_entry_fn)(void);
 #define WSH_PLUGIN_DEF_MIN_SIZE (offsetof(wsh_plugin_def, fini) + sizeof(void (*)(void *)))
 
 /* How many wsh_hook_kind values this header defines (grows with new kinds). */
-#define WSH_HOOK_KIND_COUNT 6
+#define WSH_HOOK_KIND_COUNT 10
 
 #ifdef __cplusplus
 } /* extern "C" */
