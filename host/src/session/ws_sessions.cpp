@@ -120,17 +120,19 @@ WsSessions::WsSessions(const Config &config, Gateway &gateway, AuthService &auth
 const lws_protocols *WsSessions::protocols(const Config &config, lws_protocols extra)
 {
     // lws allocates the WebSocket protocol's rx_buffer_size for every
-    // connection at its upgrade, and limits each send() to it unless
-    // tx_packet_size says otherwise. When the host reads every connection's
-    // frames (no TLS, no permessage-deflate) lws never fills that buffer: a
-    // token one saves [websocket] rx_buffer_bytes per connection, and
-    // tx_packet_size keeps the sends as they were.
+    // connection at its upgrade. When the host reads every connection's frames
+    // (no TLS, no permessage-deflate) lws never fills that buffer: a token one
+    // saves [websocket] rx_buffer_bytes per connection.
     constexpr std::size_t kUnreadRxBytes = 128;
-    const std::size_t tx = config.websocket.rx_buffer_bytes;
+    // lws cuts each send() to tx_packet_size (to rx_buffer_size when that is
+    // 0) and drains the rest one such piece per POLLOUT. The gateway coalesces
+    // up to 64 KiB of frames into one write: let the kernel take it in one call.
+    constexpr std::size_t kSendBytes = 256 * 1024;
+    const std::size_t rx = config.websocket.rx_buffer_bytes;
     const bool lws_reads = !FrameIntake::applies_to(config) || config.websocket.compression;
     static lws_protocols list[] = {
         {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0},
-        {"wshost", ws_callback, sizeof(WsSession), lws_reads ? tx : kUnreadRxBytes, 0, nullptr, tx},
+        {"wshost", ws_callback, sizeof(WsSession), lws_reads ? rx : kUnreadRxBytes, 0, nullptr, kSendBytes},
         extra,
         {nullptr, nullptr, 0, 0, 0, nullptr, 0},
     };
