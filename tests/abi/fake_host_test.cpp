@@ -448,6 +448,30 @@ TEST_F(Echo, InvalidPayload)
     expect_invalid(R"({"Message":"case matters"})");
 }
 
+TEST_F(Echo, FindsTheTopLevelMemberWithoutParsing)
+{
+    ASSERT_EQ(host.load(ECHO_SO, "echo"), WSH_OK);
+    // Other members first, of every kind, with decoys nested inside them.
+    expect_echo(R"({"a":1,"b":-2.5e3,"c":true,"d":null,"e":"x\"message\"","f":[{"message":"no"}],)"
+                R"("g":{"message":"no","h":[1,{"i":"}"}]},"message":"yes"})",
+                R"({"message":"Echo: yes"})");
+    // Whitespace anywhere JSON allows it.
+    expect_echo(" \t\r\n{ \"n\" : [ 1 , 2 ] ,\n \"message\" :\t\"spaced\" } ",
+                R"({"message":"Echo: spaced"})");
+    // The first of duplicate keys wins (as cJSON's lookup does).
+    expect_echo(R"({"message":"first","message":"second"})", R"({"message":"Echo: first"})");
+    // A key written with escapes is compared after decoding (cJSON's path).
+    expect_echo(R"({"mess\u0061ge":"decoded key"})", R"({"message":"Echo: decoded key"})");
+    // A value with escapes is decoded; one without is copied, DEL still escaped.
+    expect_echo(R"({"message":"tab\there"})", R"({"message":"Echo: tab\there"})");
+    expect_echo("{\"message\":\"del\x7f\"}", R"({"message":"Echo: del\u007f"})");
+    expect_echo(R"({"message":""})", R"({"message":"Echo: "})");
+    // Not found at the top level, or not a string there.
+    expect_invalid(R"({"x":{"message":"nested only"}})");
+    expect_invalid(R"({"message":{"message":"x"}})");
+    expect_invalid(R"({"message":12,"message":"later"})");
+}
+
 TEST_F(Echo, BadConfigFailsInit)
 {
     EXPECT_NE(host.load(ECHO_SO, "echo", R"({"prefx":"typo"})"), WSH_OK);
