@@ -45,8 +45,7 @@ std::span<std::uint8_t> bytes_of(std::string &s)
 FrameIntake::FrameIntake(const Config &config, Gateway &gateway, ServiceLoop &loop, Deliver deliver,
                          ControlSeen control_seen)
     : config_(config), gateway_(gateway), loop_(loop), deliver_(std::move(deliver)),
-      control_seen_(std::move(control_seen)),
-      buffer_(new std::uint8_t[kReceiveBytes])
+      control_seen_(std::move(control_seen)), buffer_(new std::uint8_t[kReceiveBytes])
 {
     gateway_.set_rx_resumed_listener([this](wsh_conn_id id) {
         auto it = reads_.find(id);
