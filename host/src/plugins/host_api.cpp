@@ -20,46 +20,43 @@ ReplyRegistry *replies_of(wsh_host *host)
     return host->plugin->services().replies;
 }
 
-int api_register_action(wsh_host *host, wsh_str name, wsh_action_fn fn, void *user_data) noexcept
+// The shape of every registration (init only): WSH_E_INVALID for a handle the
+// host did not give out, WSH_E_STATE outside init, WSH_E_NOMEM when `call` throws.
+template <typename Call> int while_registering(wsh_host *host, Call &&call) noexcept
 {
-    if (!abi::known(host) || !valid(name))
+    if (!abi::known(host))
         return WSH_E_INVALID;
     PluginSet *set = host->plugin->registering_into();
     if (!set)
         return WSH_E_STATE; // not inside init
     try {
-        return set->register_action(*host->plugin, view(name), fn, user_data);
+        return call(*set, *host->plugin);
     } catch (...) {
         return WSH_E_NOMEM;
     }
+}
+
+int api_register_action(wsh_host *host, wsh_str name, wsh_action_fn fn, void *user_data) noexcept
+{
+    if (!valid(name))
+        return WSH_E_INVALID;
+    return while_registering(host, [&](PluginSet &set, LoadedPlugin &plugin) {
+        return set.register_action(plugin, view(name), fn, user_data);
+    });
 }
 
 int api_register_hook(wsh_host *host, wsh_hook_kind kind, wsh_hook_fn fn, void *user_data) noexcept
 {
-    if (!abi::known(host))
-        return WSH_E_INVALID;
-    PluginSet *set = host->plugin->registering_into();
-    if (!set)
-        return WSH_E_STATE; // not inside init
-    try {
-        return set->register_hook(*host->plugin, kind, fn, user_data);
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return while_registering(host, [&](PluginSet &set, LoadedPlugin &plugin) {
+        return set.register_hook(plugin, kind, fn, user_data);
+    });
 }
 
 int api_register_message_handler(wsh_host *host, wsh_message_fn fn, void *user_data) noexcept
 {
-    if (!abi::known(host))
-        return WSH_E_INVALID;
-    PluginSet *set = host->plugin->registering_into();
-    if (!set)
-        return WSH_E_STATE; // not inside init
-    try {
-        return set->register_message_handler(*host->plugin, fn, user_data);
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return while_registering(host, [&](PluginSet &set, LoadedPlugin &plugin) {
+        return set.register_message_handler(plugin, fn, user_data);
+    });
 }
 
 int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexcept
