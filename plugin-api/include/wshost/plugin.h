@@ -105,7 +105,8 @@
  * goes whole to the message handler of the plugin its `handler` key names
  * (api->register_message_handler, in init). The host has joined the
  * fragments and applied the limits of the JSON endpoint first: the size
- * limit, the fragment cap and, for text, UTF-8. The handler sees one
+ * limit, for text UTF-8, and the fragment cap where the host reads the
+ * frames itself ([server] frame_reader = "host"). The handler sees one
  * connection's messages in order and one at a time, also in a `blocking`
  * plugin (on the worker pool, the next message of that connection waits
  * until the handler returned for the one before). It answers, if at all,
