@@ -16,7 +16,7 @@
  * skips the other values (find_member below). A string value without
  * backslash escapes is its own text, byte for byte; only one with escapes
  * needs decoding, and for those this plugin still asks cJSON. Against a cJSON
- * parse of every payload this halves the instructions per 1 KiB echo
+ * parse of every payload this cuts a 1 KiB echo from about 40,000 instructions to 13,400
  * (docs/PERFORMANCE.md, finding 11).
  */
 #include <wshost/plugin.h>
