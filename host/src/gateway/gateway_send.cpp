@@ -100,9 +100,14 @@ bool Gateway::enqueue_push(Connection &conn, const FramePtr &frame)
             uint64_t lost = conn.queue.size() + 1;
             conn.dropped += lost;
             bump(stats().dropped_slow_consumer, lost);
-            stats().queue_bytes.fetch_sub(conn.queued_bytes, std::memory_order_relaxed);
+            // Only what is still in the queue: a batch the service thread has
+            // taken off it to write is subtracted when written (write_queued).
+            std::size_t in_queue = 0;
+            for (const QueuedFrame &q : conn.queue)
+                in_queue += q.frame->size();
+            stats().queue_bytes.fetch_sub(in_queue, std::memory_order_relaxed);
             conn.queue.clear();
-            conn.queued_bytes = 0;
+            conn.queued_bytes -= in_queue;
             request_close(conn, close_code::try_again_later, "slow consumer", false);
             return false;
         }
