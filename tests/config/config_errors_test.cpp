@@ -50,8 +50,27 @@ TEST_F(ConfigTest, EndpointErrors)
               (Errors{"3:12: 'protocol' must be one of json, raw (got 'binary')"}));
     EXPECT_EQ(errors("[[endpoint]]\nprotocol = \"json\"\n"),
               (Errors{"1:1: missing required key 'path' in [[endpoint]]"}));
-    EXPECT_EQ(error("[[endpoint]]\npath = \"/x\"\nsubprotocol = \"a\"\n"),
-              "3:1: unknown key 'subprotocol' in [[endpoint]]; valid keys: path, protocol, handler");
+    EXPECT_EQ(
+        error("[[endpoint]]\npath = \"/x\"\nsubprotocol = \"a\"\n"),
+        "3:1: unknown key 'subprotocol' in [[endpoint]]; valid keys: path, protocol, handler, subprotocols, "
+        "subprotocol_required");
+    // Subprotocol names: tokens lws can match, unique across endpoints.
+    EXPECT_EQ(
+        error("[[endpoint]]\npath = \"/x\"\nsubprotocols = [\"chat v1\"]\n"),
+        "3:17: 'subprotocols': 'chat v1' is not a token (RFC 7230: letters, digits and !#$%&'*+-.^_`|~)");
+    EXPECT_EQ(error("[[endpoint]]\npath = \"/x\"\nsubprotocols = [\"1.0\"]\n"),
+              "3:17: 'subprotocols': '1.0' is a number; libwebsockets cannot match it");
+    EXPECT_EQ(error("[[endpoint]]\npath = \"/x\"\nsubprotocols = [\"" + std::string(63, 'a') + "\"]\n"),
+              "3:17: 'subprotocols': '" + std::string(63, 'a') + "' is longer than 62 bytes");
+    EXPECT_EQ(error("[[endpoint]]\npath = \"/x\"\nsubprotocols = [\"a\", \"b\", \"a\"]\n"),
+              "3:16: [[endpoint]] '/x': subprotocol 'a' listed twice (names are unique across endpoints)");
+    EXPECT_EQ(
+        error("[[endpoint]]\npath = \"/x\"\nsubprotocols = [\"a\"]\n"
+              "[[endpoint]]\npath = \"/y\"\nsubprotocols = [\"b\", \"a\"]\n"),
+        "6:16: [[endpoint]] '/y': subprotocol 'a' also listed by endpoint '/x' (names are unique across "
+        "endpoints)");
+    EXPECT_EQ(error("[[endpoint]]\npath = \"/x\"\nsubprotocol_required = \"yes\"\n"),
+              "3:24: 'subprotocol_required' must be a boolean");
 }
 
 TEST_F(ConfigTest, EndpointTable)
@@ -68,6 +87,10 @@ TEST_F(ConfigTest, EndpointTable)
     ASSERT_TRUE(json);
     EXPECT_EQ(json->protocol, EndpointProtocol::json);
     EXPECT_TRUE(json->implicit);
+    EXPECT_EQ(json->subprotocols, std::vector<std::string>{"wshost"}); // as before endpoints existed
+    EXPECT_FALSE(json->subprotocol_required);
+    EXPECT_TRUE(raw->subprotocols.empty());
+    EXPECT_TRUE(raw->subprotocol_required);
     EXPECT_FALSE(endpoint_for(*c, "/"));
     c = ok("[[plugin]]\nname = \"p\"\npath = \"p.so\"\n"
            "[[endpoint]]\npath = \"/\"\nprotocol = \"raw\"\nhandler = \"p\"\n");

@@ -43,12 +43,16 @@ def main():
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 
 
-def endpoint(path, protocol=None, handler=None):
+def endpoint(path, protocol=None, handler=None, subprotocols=None, required=None):
     lines = ["[[endpoint]]", "path = " + toml_str(path)]
     if protocol:
         lines.append("protocol = " + toml_str(protocol))
     if handler:
         lines.append("handler = " + toml_str(handler))
+    if subprotocols is not None:
+        lines.append("subprotocols = [%s]" % ", ".join(toml_str(s) for s in subprotocols))
+    if required is not None:
+        lines.append("subprotocol_required = " + ("true" if required else "false"))
     return lines + [""]
 
 

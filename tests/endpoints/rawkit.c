@@ -12,15 +12,17 @@
  *     (N from 0): any other order counts as out_of_order;
  *   - a text message "fail" is not echoed: the handler returns WSH_E_FAILED;
  *   - a text message "info" is answered "endpoint=E" with E the connection's
- *     endpoint as connection_info reports it.
+ *     endpoint as connection_info reports it, then " subprotocol=S" when it
+ *     has one.
  *
- * Hooks recorded: WSH_HOOK_AUTHENTICATED (its endpoint) and
+ * Hooks recorded: WSH_HOOK_AUTHENTICATED (its endpoint and subprotocol) and
  * WSH_HOOK_UNHANDLED_EXCEPTION (its action, empty for a message handler);
  * the room, ping, pong and invalid_message hooks as events.
  *
  * Actions (on a JSON endpoint):
  *   rk_stats   -> {"messages":N,"overlaps":N,"out_of_order":N,
- *                 "auth_endpoints":["/raw",...],"failures":[{"action":"",
+ *                 "auth_endpoints":["/raw",...],"auth_subprotocols":["",...],
+ *                 "failures":[{"action":"",
  *                 "message":"..."}]}
  *   rk_join / rk_leave {"room":"r"} -> {"rc":N} (join_room / leave_room of
  *                 the asking connection)
@@ -54,6 +56,7 @@ typedef struct rk_state {
     rk_conn conns[RK_MAX_CONNS];
     long messages, overlaps, out_of_order;
     char *auth_endpoints[RK_MAX_RECORDS];
+    char *auth_subprotocols[RK_MAX_RECORDS];
     size_t auth_count;
     char *failures[RK_MAX_RECORDS]; /* JSON objects */
     size_t failure_count;
@@ -115,6 +118,10 @@ static void on_info(const wsh_conn_info *infos, size_t count, void *user_data)
     fk_buf_cstr(b, "endpoint=");
     if (count == 1 && WSH_STRUCT_HAS(wsh_conn_info, &infos[0], endpoint))
         fk_buf_add(b, infos[0].endpoint.ptr, infos[0].endpoint.len);
+    if (count == 1 && WSH_STRUCT_HAS(wsh_conn_info, &infos[0], subprotocol) && infos[0].subprotocol.len) {
+        fk_buf_cstr(b, " subprotocol=");
+        fk_buf_add(b, infos[0].subprotocol.ptr, infos[0].subprotocol.len);
+    }
 }
 
 static int is_text(const wsh_message *msg, const char *s)
@@ -176,6 +183,7 @@ static void rk_hook(const wsh_event *ev, void *ud)
     fk_buf b = {0};
     pthread_mutex_lock(&st->mu);
     if (ev->kind == WSH_HOOK_AUTHENTICATED && st->auth_count < RK_MAX_RECORDS) {
+        st->auth_subprotocols[st->auth_count] = fk_strndup(ev->subprotocol.ptr, ev->subprotocol.len);
         st->auth_endpoints[st->auth_count++] = fk_strndup(ev->endpoint.ptr, ev->endpoint.len);
     } else if (event_kind(ev->kind) && st->event_count < RK_MAX_RECORDS) {
         fk_buf_cstr(&b, "{\"kind\":\"");
@@ -223,6 +231,13 @@ static int rk_stats(const wsh_request *req, void *ud)
             fk_buf_cstr(&b, ",");
         fk_buf_json_str(&b, st->auth_endpoints[i] ? st->auth_endpoints[i] : "",
                         st->auth_endpoints[i] ? strlen(st->auth_endpoints[i]) : 0);
+    }
+    fk_buf_cstr(&b, "],\"auth_subprotocols\":[");
+    for (i = 0; i < st->auth_count; i++) {
+        if (i)
+            fk_buf_cstr(&b, ",");
+        fk_buf_json_str(&b, st->auth_subprotocols[i] ? st->auth_subprotocols[i] : "",
+                        st->auth_subprotocols[i] ? strlen(st->auth_subprotocols[i]) : 0);
     }
     fk_buf_cstr(&b, "],\"failures\":[");
     for (i = 0; i < st->failure_count; i++) {
@@ -304,8 +319,10 @@ static long config_long(wsh_str json, const char *key, long fallback)
 static void free_state(rk_state *st)
 {
     size_t i;
-    for (i = 0; i < st->auth_count; i++)
+    for (i = 0; i < st->auth_count; i++) {
         free(st->auth_endpoints[i]);
+        free(st->auth_subprotocols[i]);
+    }
     for (i = 0; i < st->failure_count; i++)
         free(st->failures[i]);
     for (i = 0; i < st->event_count; i++)

@@ -6,6 +6,8 @@
 // \n origin"; byte 0: Host present, header size over the limit.
 #include "auth/admission.h"
 #include "fuzz_common.h"
+#include "base/http_tokens.h"
+#include "transport/subprotocols.h"
 #include "transport/upgrade_checks.h"
 
 #include <cstdint>
@@ -26,27 +28,17 @@ std::string_view next_line(std::string_view &in)
     return line;
 }
 
-// The first name of the WebSocket vhost's protocols in `list`, tokenized as
-// lws 4.1.6 does (lws_tokenize with RFC 7230 delimiters, '-' and '.' inside
-// tokens): what lws would bind the upgrade to. Empty: none.
-std::string_view first_known_protocol(std::string_view list)
+// The first name of `list` as lws 4.1.6's tokenizer reads it (RFC 7230
+// delimiters, '-' and '.' inside tokens), or "" when a delimiter comes first:
+// the name lws matches against the WebSocket protocol's (subprotocols.h).
+std::string_view lws_first_token(std::string_view list)
 {
-    static const std::string_view kDelims = "(),/:;<=>?@[\\]{} \t\"";
-    std::size_t i = 0;
-    while (i < list.size()) {
-        if (kDelims.find(list[i]) != std::string_view::npos) {
-            ++i;
-            continue;
-        }
-        std::size_t j = i;
-        while (j < list.size() && kDelims.find(list[j]) == std::string_view::npos)
-            ++j;
-        std::string_view token = list.substr(i, j - i);
-        if (token == kWsProtocolName || token == "http-only" || token == "wshost-signal")
-            return token;
-        i = j;
-    }
-    return {};
+    static const std::string_view kDelims = "(),/:;<=>?@[\\]{}\"";
+    std::size_t i = list.find_first_not_of(" \t\r\n\f");
+    if (i == std::string_view::npos || kDelims.find(list[i]) != std::string_view::npos)
+        return {};
+    std::size_t j = list.find_first_of(" \t\r\n\f(),/:;<=>?@[\\]{}\"", i);
+    return list.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
 }
 
 } // namespace
@@ -74,10 +66,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (p.status == 0) {
         FUZZ_CHECK(h.has_host && valid_websocket_key(h.key));
         FUZZ_CHECK(header_has_token(h.connection, "upgrade"));
-        // The only protocol lws may then bind is ours.
-        std::string_view bound = first_known_protocol(h.protocols);
-        FUZZ_CHECK(bound.empty() ? h.protocols.find_first_not_of(" \t,") == std::string_view::npos
-                                 : bound == kWsProtocolName);
+        // lws reads the first name as we do, as a name: the host names its
+        // WebSocket protocol after it, so lws binds the upgrade there.
+        std::string_view first;
+        http::for_each_element(h.protocols, [&](std::string_view name) {
+            first = name;
+            return false;
+        });
+        if (h.protocols.find_first_not_of(" \t") != std::string_view::npos) {
+            FUZZ_CHECK(!first.empty() && first == lws_first_token(h.protocols));
+            FUZZ_CHECK(!http::lws_reads_as_number(first) && first.size() <= 62);
+        }
+        EndpointConfig endpoint;
+        endpoint.subprotocols = {"chat.v1", "wshost", "x"};
+        endpoint.subprotocol_required = data[0] & 32;
+        SubprotocolChoice choice = choose_subprotocol(h.protocols, endpoint);
+        FUZZ_CHECK(choice.first_offered == first);
+        FUZZ_CHECK(choice.status == 0 || (choice.status == 400 && endpoint.subprotocol_required));
+        FUZZ_CHECK(choice.selected.empty() || h.protocols.find(choice.selected) != std::string_view::npos);
     }
     if (p.status == 431)
         FUZZ_CHECK(data[0] & 2);

@@ -2,8 +2,8 @@
 choose, instead of a bare TCP close:
   400  no Host, no "upgrade" in Connection, no or a malformed
        Sec-WebSocket-Key, no Sec-WebSocket-Version, a Sec-WebSocket-Protocol
-       list lws would drop (too long, malformed, nothing we speak) or one naming
-       the server's internal protocols;
+       list lws would drop (too long, malformed, a name too long, a first name
+       lws reads as a number);
   426  with Sec-WebSocket-Version: 13, for any other version (lws 4.1.6 would
        upgrade it as 13);
   431  request headers past [server] max_header_bytes;
@@ -43,7 +43,15 @@ class HandshakeStatus(HostCase):
 
     def test_good_upgrade(self):
         self.assert_status(hl.upgrade_lines(), 101)
-        self.assert_status(hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: chat, wshost"]), 101)
+        headers = self.assert_status(hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: chat, wshost"]), 101)
+        self.assertEqual(headers.get("sec-websocket-protocol"), "wshost")
+        # [server] path's endpoint speaks "wshost" if asked, and serves a client
+        # that offers only names it does not know without one (RFC 6455 §4.2.2:
+        # no Sec-WebSocket-Protocol in the answer).
+        headers = self.assert_status(hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: chat"]), 101)
+        self.assertNotIn("sec-websocket-protocol", headers)
+        headers = self.assert_status(hl.upgrade_lines(), 101)
+        self.assertNotIn("sec-websocket-protocol", headers)
         self.assert_status(["GET / HTTP/1.1", "Host: x", "Upgrade: WebSocket",
                             "Connection: keep-alive, Upgrade", "Sec-WebSocket-Key: " + hl.KEY,
                             "Sec-WebSocket-Version: 13"], 101)
@@ -58,11 +66,13 @@ class HandshakeStatus(HostCase):
             "no connection upgrade": [l for l in hl.upgrade_lines() if not l.startswith("Connection")],
             "connection close": [("Connection: close" if l.startswith("Connection") else l)
                                  for l in hl.upgrade_lines()],
-            "unknown subprotocol": hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: chat"]),
             "subprotocol list too long": hl.upgrade_lines(
                 extra=["Sec-WebSocket-Protocol: " + ", ".join("p%03d" % i for i in range(30)) + ", wshost"]),
             "subprotocol name too long": hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: " + "a" * 70]),
             "malformed subprotocol list": hl.upgrade_lines(extra=['Sec-WebSocket-Protocol: "wshost"']),
+            "subprotocol list starting empty": hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: , wshost"]),
+            "first subprotocol a number": hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: 1.0, wshost"]),
+            "subprotocol name 63 bytes": hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: " + "a" * 63]),
         }
         for name, lines in cases.items():
             with self.subTest(name):
@@ -70,11 +80,48 @@ class HandshakeStatus(HostCase):
         self.assert_still_serving()
 
     def test_internal_protocols_cannot_be_named(self):
-        # lws would bind these to the vhost's HTTP or signal protocol, past the
-        # admission filter: no cap, no authentication.
-        for offered in ("http-only", "wshost-signal", "chat, http-only, wshost", "http-only/x, wshost"):
+        # lws binds an upgrade to the vhost protocol the client names first.
+        # Were that the HTTP or signal protocol, it would pass the admission
+        # filter unseen: no cap, no authentication. Their names are not tokens,
+        # so every upgrade lands on the WebSocket protocol and is served as one.
+        for offered in ("http-only", "http only", "wshost-signal", "chat, http-only, wshost"):
             with self.subTest(offered):
-                self.assert_status(hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: " + offered]), 400)
+                sock = hl.connect(self.port)
+                try:
+                    sock.sendall(hl.request_bytes(hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: " + offered])))
+                    status, headers, rest = hl.read_head(sock)
+                    if offered == "http only":
+                        self.assertEqual(status, 400) # not a token list
+                        continue
+                    self.assertEqual(status, 101, headers)
+                    self.assertEqual(headers.get("sec-websocket-protocol"),
+                                     "wshost" if "wshost" in offered.split(", ") else None)
+                    sock.sendall(hl.frame(0x1, '{"action":"mk_notes"}'))
+                    data = rest
+                    while not hl.read_frames(data):
+                        chunk = sock.recv(65536)
+                        self.assertTrue(chunk, "closed before mk_notes answered")
+                        data += chunk
+                    self.assertEqual(json.loads(hl.read_frames(data)[0][1])["status"], "success")
+                finally:
+                    sock.close()
+
+    def test_subprotocol_name_at_lws_limit(self):
+        headers = self.assert_status(hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: " + "a" * 62]), 101)
+        self.assertNotIn("sec-websocket-protocol", headers)
+        headers = self.assert_status(
+            hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: " + ", ".join("p%03d" % i for i in range(20)) + ", wshost"]),
+            101)
+        self.assertEqual(headers.get("sec-websocket-protocol"), "wshost")
+        # Names lws could misread, after a first one it reads as a name.
+        headers = self.assert_status(
+            hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: v1, 1, 1.5, a+b!#$%&'*^_`|~, wshost"]), 101)
+        self.assertEqual(headers.get("sec-websocket-protocol"), "wshost")
+        for first in ("1a", "a+b", "x!y", "#x", "a*b", "'q'", "v1.0.0", "`~|^"):
+            with self.subTest(first):
+                headers = self.assert_status(hl.upgrade_lines(extra=["Sec-WebSocket-Protocol: " + first]), 101)
+                self.assertNotIn("sec-websocket-protocol", headers)
+        self.assert_still_serving()
 
     def test_426_for_other_versions(self):
         for version in ("8", "12", "14", "13, 8", "abc"):

@@ -61,6 +61,20 @@ class TlsListeners(unittest.TestCase):
         finally:
             ws.close()
 
+    def test_wss_subprotocol_negotiation(self):
+        # The host picks the subprotocol from the decrypted headers: the same
+        # answers as on ws:// ("wshost" if offered, else none and still served).
+        for offered, selected in ((["chat", "wshost"], "wshost"), (["chat"], None)):
+            with self.subTest(offered):
+                ctx = hl.tls_client_context(self.cert)
+                with socket.create_connection(("127.0.0.1", self.port), timeout=10) as raw:
+                    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                        s.sendall(hl.request_bytes(hl.upgrade_lines(
+                            extra=["Sec-WebSocket-Protocol: " + ", ".join(offered)])))
+                        status, headers, _ = hl.read_head(s)
+                self.assertEqual(status, 101, headers)
+                self.assertEqual(headers.get("sec-websocket-protocol"), selected)
+
     def test_https_control(self):
         status, body = hl.control_get(self.control_port, "/healthz", token=None, tls_context=self.ctx)
         self.assertEqual((status, json.loads(body)["status"]), (200, "ok"))

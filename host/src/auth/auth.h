@@ -30,9 +30,10 @@ class PluginSet;
 // What the handshake carried, captured before lws frees its headers.
 struct UpgradeRequest {
     std::string path;
-    std::string query;   // as lws reassembled it: args joined by '&', percent-decoded
-    std::string origin;  // empty when absent
-    std::string address; // the client's address (after trusted proxies)
+    std::string query;       // as lws reassembled it: args joined by '&', percent-decoded
+    std::string origin;      // empty when absent
+    std::string address;     // the client's address (after trusted proxies)
+    std::string subprotocol; // the one selected; empty: none
     std::vector<std::pair<std::string, std::string>> headers; // lowercase names
 
     std::string_view header(std::string_view name) const;

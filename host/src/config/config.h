@@ -160,9 +160,13 @@ enum class EndpointProtocol {
 struct EndpointConfig {
     std::string path; // absolute; the query is not part of it
     EndpointProtocol protocol = EndpointProtocol::json;
-    std::string handler;   // raw: the [[plugin]] whose message handler takes its messages
-    bool implicit = false; // [server] path's, not written as an [[endpoint]]
-    SourcePos pos;         // where the [[endpoint]] table starts
+    std::string handler; // raw: the [[plugin]] whose message handler takes its messages
+    // Offered in Sec-WebSocket-Protocol, in the server's order; names unique
+    // across endpoints. [server] path's own endpoint offers "wshost", optionally.
+    std::vector<std::string> subprotocols;
+    bool subprotocol_required = true; // with subprotocols: a client offering none of them gets 400
+    bool implicit = false;            // [server] path's, not written as an [[endpoint]]
+    SourcePos pos;                    // where the [[endpoint]] table starts
 };
 
 struct Config {

@@ -3,6 +3,7 @@
 // Checks that span keys run after a table's keys were read.
 #include "config/config_schema.h"
 #include "config/config_toml_json.h"
+#include "base/http_tokens.h"
 
 #include <algorithm>
 #include <climits>
@@ -24,6 +25,22 @@ std::string check_url_path(std::string_view key, const std::string &v)
 {
     return !v.empty() && v[0] == '/' ? std::string()
                                      : in_quotes(key) + " must start with '/' (got " + in_quotes(v) + ")";
+}
+
+// Names lws can match (base/http_tokens.h): the upgrade checks refuse a
+// client's first name that is none of these.
+std::string check_subprotocol(std::string_view key, const std::string &v)
+{
+    constexpr std::size_t kMaxName = 62; // lws copies each into 64 bytes, NUL and all (T27)
+    if (!http::is_token(v))
+        return in_quotes(key) + ": " + in_quotes(v) +
+               " is not a token (RFC 7230: letters, digits and !#$%&'*+-.^_`|~)";
+    if (v.size() > kMaxName)
+        return in_quotes(key) + ": " + in_quotes(v) + " is longer than " + std::to_string(kMaxName) +
+               " bytes";
+    if (http::lws_reads_as_number(v))
+        return in_quotes(key) + ": " + in_quotes(v) + " is a number; libwebsockets cannot match it";
+    return {};
 }
 
 std::string check_authenticator(std::string_view key, const std::string &v)
@@ -381,6 +398,8 @@ const TableSpec<EndpointConfig> &endpoint_spec()
                 choice("protocol", &EndpointConfig::protocol,
                        {{"json", EndpointProtocol::json}, {"raw", EndpointProtocol::raw}}),
                 string("handler", &EndpointConfig::handler, &check_non_empty),
+                strings("subprotocols", &EndpointConfig::subprotocols, &check_subprotocol),
+                boolean("subprotocol_required", &EndpointConfig::subprotocol_required),
             },
         .pos = &EndpointConfig::pos,
         .check =
@@ -398,10 +417,49 @@ const TableSpec<EndpointConfig> &endpoint_spec()
     return spec;
 }
 
-// [[endpoint]] across tables: unique paths, handlers that name a [[plugin]];
-// then [server] path's JSON endpoint unless an entry took that path.
+// An error at key `key` of the i-th [[endpoint]] table, or at the table.
+void endpoint_key_error(Ctx &c, const toml::table &t, std::size_t i, std::string_view key,
+                        const SourcePos &table, std::string message)
+{
+    const toml::node *n = t.at_path("endpoint").node();
+    const toml::array *a = n ? n->as_array() : nullptr;
+    const toml::table *et = a && i < a->size() ? (*a)[i].as_table() : nullptr;
+    if (et && et->contains(key))
+        c.error(value_source(*et, key), std::move(message));
+    else
+        c.error(table, std::move(message));
+}
+
+// A subprotocol listed twice, in one endpoint or two: lws cannot tell whose.
+void check_subprotocols_unique(Ctx &c, const toml::table &t, const Config &o)
+{
+    for (std::size_t i = 0; i < o.endpoints.size(); ++i) {
+        const auto &names = o.endpoints[i].subprotocols;
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            std::string also;
+            for (std::size_t j = 0; j <= i && also.empty(); ++j) {
+                const auto &earlier = o.endpoints[j].subprotocols;
+                const std::size_t end = j == i ? k : earlier.size();
+                if (std::find(earlier.begin(), earlier.begin() + static_cast<std::ptrdiff_t>(end),
+                              names[k]) != earlier.begin() + static_cast<std::ptrdiff_t>(end))
+                    also =
+                        j == i ? "listed twice" : "also listed by endpoint " + in_quotes(o.endpoints[j].path);
+            }
+            if (!also.empty())
+                endpoint_key_error(c, t, i, "subprotocols", o.endpoints[i].pos,
+                                   "[[endpoint]] " + in_quotes(o.endpoints[i].path) + ": subprotocol " +
+                                       in_quotes(names[k]) + " " + also +
+                                       " (names are unique across endpoints)");
+        }
+    }
+}
+
+// [[endpoint]] across tables: unique paths and subprotocols, handlers that
+// name a [[plugin]]; then [server] path's JSON endpoint unless an entry took
+// that path.
 void check_endpoints(Ctx &c, const toml::table &t, Config &o)
 {
+    check_subprotocols_unique(c, t, o);
     for (std::size_t i = 0; i < o.endpoints.size(); ++i) {
         const EndpointConfig &e = o.endpoints[i];
         for (std::size_t j = 0; j < i; ++j)
@@ -415,21 +473,17 @@ void check_endpoints(Ctx &c, const toml::table &t, Config &o)
         bool found = false;
         for (const PluginConfig &p : o.plugins)
             found = found || p.name == e.handler;
-        if (!found) {
-            const toml::node *n = t.at_path("endpoint").node();
-            const toml::array *a = n ? n->as_array() : nullptr;
-            const toml::table *et = a && i < a->size() ? (*a)[i].as_table() : nullptr;
-            const std::string message = "[[endpoint]] " + in_quotes(e.path) + ": handler " +
-                                        in_quotes(e.handler) + " names no [[plugin]]";
-            if (et)
-                c.error(value_source(*et, "handler"), message);
-            else
-                c.error(e.pos, message);
-        }
+        if (!found)
+            endpoint_key_error(c, t, i, "handler", e.pos,
+                               "[[endpoint]] " + in_quotes(e.path) + ": handler " + in_quotes(e.handler) +
+                                   " names no [[plugin]]");
     }
     if (!endpoint_for(o, o.server.path)) {
         EndpointConfig json;
         json.path = o.server.path;
+        // As before endpoints existed: a client may name "wshost", or nothing.
+        json.subprotocols = {"wshost"};
+        json.subprotocol_required = false;
         json.implicit = true;
         o.endpoints.push_back(std::move(json));
     }

@@ -58,7 +58,7 @@ ControlResponse push_receipt(const Receipt &receipt)
 void write_snapshot(JsonWriter &w, const ConnectionSnapshot &s)
 {
     w.begin_object().key("id").id(s.id).key("user").string_or_null(s.user_id).key("peer").string(s.peer);
-    w.key("endpoint").string(s.endpoint).key("subprotocol").null(); // no subprotocols negotiated yet
+    w.key("endpoint").string(s.endpoint).key("subprotocol").string_or_null(s.subprotocol);
     w.key("tags").begin_object();
     for (const auto &[key, value] : s.tags)
         w.key(key).string(value);

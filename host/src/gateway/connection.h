@@ -30,10 +30,11 @@ struct Connection {
     lws *wsi = nullptr; // service thread only
 
     // --- guarded by Gateway's mutex -------------------------------------
-    std::string peer;     // peer address
-    std::string endpoint; // the path of the endpoint it upgraded on (set by add, then constant)
-    std::string user_id;  // empty: anonymous
-    Tags tags;            // server-side tags (one value per key)
+    std::string peer;        // peer address
+    std::string endpoint;    // the path of the endpoint it upgraded on (set by add, then constant)
+    std::string subprotocol; // the one selected at the upgrade, empty if none (constant)
+    std::string user_id;     // empty: anonymous
+    Tags tags;               // server-side tags (one value per key)
     std::set<std::string> rooms;
 
     std::deque<QueuedFrame> queue; // waiting for the next writeable callback
@@ -84,6 +85,7 @@ struct ConnectionSnapshot {
     std::string user_id;
     std::string peer;
     std::string endpoint;
+    std::string subprotocol;
     Tags tags;
     std::vector<std::string> rooms;
     std::size_t queued_messages = 0;

@@ -30,12 +30,14 @@ Connection *Gateway::find(wsh_conn_id id) const
     return it == conns_.end() ? nullptr : it->second.get();
 }
 
-Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint)
+Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint,
+                         std::string subprotocol)
 {
     auto conn = std::make_unique<Connection>();
     conn->wsi = wsi;
     conn->peer = std::move(peer);
     conn->endpoint = std::move(endpoint);
+    conn->subprotocol = std::move(subprotocol);
     conn->grace.conn = conn.get();
     std::lock_guard lock(mu_);
     conn->id = next_id_++;
@@ -186,11 +188,17 @@ std::size_t Gateway::change_user_rooms(std::string_view user, std::string_view r
 
 ConnectionSnapshot Gateway::snapshot_locked(const Connection &conn) const
 {
-    return {
-        conn.id,           conn.user_id,      conn.peer,
-        conn.endpoint,     conn.tags,         std::vector<std::string>(conn.rooms.begin(), conn.rooms.end()),
-        conn.queue.size(), conn.queued_bytes, conn.queued_bytes_peak,
-        conn.dropped};
+    return {conn.id,
+            conn.user_id,
+            conn.peer,
+            conn.endpoint,
+            conn.subprotocol,
+            conn.tags,
+            std::vector<std::string>(conn.rooms.begin(), conn.rooms.end()),
+            conn.queue.size(),
+            conn.queued_bytes,
+            conn.queued_bytes_peak,
+            conn.dropped};
 }
 
 std::optional<ConnectionSnapshot> Gateway::snapshot(wsh_conn_id id) const

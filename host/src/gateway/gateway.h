@@ -84,7 +84,8 @@ class Gateway
     }
 
     // --- service thread ------------------------------------------------------
-    Connection *add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint = "/");
+    Connection *add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint = "/",
+                    std::string subprotocol = {});
     void remove(Connection *conn);      // leaves every room (RoomEvents fire)
     void process_wakeups();             // posted by the first connection put on the wake list
     int on_writeable(Connection &conn); // -1: lws must close it

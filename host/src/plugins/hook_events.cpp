@@ -47,7 +47,7 @@ void fire_room_edge(const PluginSet &set, wsh_hook_kind kind, const RoomEvent &r
 } // namespace
 
 void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, const Tags &tags,
-                        std::string_view endpoint)
+                        std::string_view endpoint, std::string_view subprotocol)
 {
     if (set.hooks(WSH_HOOK_AUTHENTICATED).empty())
         return; // spares the tag list
@@ -60,6 +60,7 @@ void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view
     ev.tags = list.data();
     ev.tags_count = list.size();
     ev.endpoint = str(endpoint);
+    ev.subprotocol = str(subprotocol);
     fire(set, ev);
 }
 

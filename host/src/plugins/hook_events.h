@@ -14,7 +14,7 @@ namespace wshost
 {
 
 void fire_authenticated(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, const Tags &tags,
-                        std::string_view endpoint);
+                        std::string_view endpoint, std::string_view subprotocol);
 void fire_disconnected(const PluginSet &set, wsh_conn_id conn, std::string_view user_id, int close_code);
 // The offending message's first kInvalidMessageDataBytes go with the hook.
 inline constexpr std::size_t kInvalidMessageDataBytes = 1024;

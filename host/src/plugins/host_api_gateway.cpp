@@ -104,6 +104,7 @@ void deliver_infos(const std::vector<ConnectionSnapshot> &snaps, wsh_conn_info_f
         info.queued_bytes_peak = s.queued_bytes_peak;
         info.dropped = s.dropped;
         info.endpoint = str(s.endpoint);
+        info.subprotocol = str(s.subprotocol);
     }
     fn(infos.data(), infos.size(), user_data);
 }

@@ -10,6 +10,7 @@
 #include "transport/handshake_http.h"
 #include "transport/socket_reads.h"
 #include "transport/static_files.h"
+#include "transport/subprotocols.h"
 
 #include <algorithm>
 #include <cctype>
@@ -19,6 +20,19 @@ namespace wshost
 {
 namespace
 {
+
+// The WebSocket protocol's name, which lws matches the client's
+// Sec-WebSocket-Protocol against and echoes (subprotocols.h). It is "wshost"
+// while the vhost is made (its "default" pvo names it), then whatever the
+// upgrade under way needs. Service thread only.
+char ws_protocol_name[64] = "wshost";
+
+void name_ws_protocol(std::string_view name)
+{
+    const std::size_t n = std::min(name.size(), sizeof ws_protocol_name - 1);
+    std::memcpy(ws_protocol_name, name.data(), n);
+    ws_protocol_name[n] = '\0';
+}
 
 // A header's value, or empty (absent, or longer than we take).
 std::string header(lws *wsi, lws_token_indexes token)
@@ -131,8 +145,10 @@ const lws_protocols *WsSessions::protocols(const Config &config, lws_protocols e
     const std::size_t rx = config.websocket.rx_buffer_bytes;
     const bool lws_reads = !FrameIntake::applies_to(config) || config.websocket.compression;
     static lws_protocols list[] = {
-        {"http-only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0},
-        {"wshost", ws_callback, sizeof(WsSession), lws_reads ? rx : kUnreadRxBytes, 0, nullptr, kSendBytes},
+        // Not a token, so no Sec-WebSocket-Protocol name can bind an upgrade to it.
+        {"http only", http_callback, sizeof(StaticSession), 0, 0, nullptr, 0},
+        {ws_protocol_name, ws_callback, sizeof(WsSession), lws_reads ? rx : kUnreadRxBytes, 0, nullptr,
+         kSendBytes},
         extra,
         {nullptr, nullptr, 0, 0, 0, nullptr, 0},
     };
@@ -215,7 +231,8 @@ int WsSessions::confirm_upgrade(lws *wsi, const char *upgrade)
         metrics::handshake_refused("404");
         return 1;
     }
-    if (!endpoint_for(config_, header(wsi, WSI_TOKEN_GET_URI))) {
+    const EndpointConfig *endpoint = endpoint_for(config_, header(wsi, WSI_TOKEN_GET_URI));
+    if (!endpoint) {
         refuse_handshake(wsi, HTTP_STATUS_NOT_FOUND);
         metrics::handshake_refused("404");
         return 1;
@@ -223,6 +240,14 @@ int WsSessions::confirm_upgrade(lws *wsi, const char *upgrade)
     UpgradeHeaderCopy headers;
     read_upgrade_headers(wsi, config_.server.max_header_bytes, headers);
     UpgradeProblem problem = check_upgrade(headers.view);
+    if (!problem.status) {
+        SubprotocolChoice choice = choose_subprotocol(headers.view.protocols, *endpoint);
+        problem = {choice.status, std::move(choice.reason)};
+        // lws binds the upgrade to the protocol the client names first, and
+        // drops it if there is none: let that be ours (subprotocols.h).
+        if (!choice.first_offered.empty())
+            name_ws_protocol(choice.first_offered);
+    }
     if (problem.status) {
         char peer[64] = "";
         lws_get_peer_simple(wsi, peer, sizeof peer);
@@ -272,6 +297,12 @@ int WsSessions::filter_upgrade(lws *wsi)
     }
     auto req = std::make_unique<UpgradeRequest>();
     req->path = header(wsi, WSI_TOKEN_GET_URI);
+    if (const EndpointConfig *endpoint = endpoint_for(config_, req->path)) {
+        // lws answers next, echoing the protocol's name: the selected one, or
+        // none for "" (confirm_upgrade has refused a client it cannot serve).
+        req->subprotocol = choose_subprotocol(header(wsi, WSI_TOKEN_PROTOCOL), *endpoint).selected;
+        name_ws_protocol(req->subprotocol);
+    }
     req->query = query_args(wsi);
     req->origin = std::move(origin);
     req->address = std::move(address);
@@ -295,7 +326,7 @@ int WsSessions::on_established(lws *wsi, WsSession &session)
         return -1;
     }
     Connection *conn = gateway_.add(wsi, req->address, client_tags(req->query, config_.websocket.client_tags),
-                                    endpoint->path);
+                                    endpoint->path, req->subprotocol);
     conn->raw = endpoint->protocol == EndpointProtocol::raw;
     conn->handler = endpoint->handler;
     session.conn = conn;
@@ -360,7 +391,7 @@ void WsSessions::apply_verdict(wsh_conn_id id, Verdict verdict)
               "connection %llu admitted%s%s", static_cast<unsigned long long>(id),
               snap->user_id.empty() ? " (anonymous)" : " as user ", snap->user_id.c_str());
     if (const auto &set = dispatcher_.plugins())
-        fire_authenticated(*set, id, snap->user_id, snap->tags, snap->endpoint);
+        fire_authenticated(*set, id, snap->user_id, snap->tags, snap->endpoint, snap->subprotocol);
 
     auto held = std::move(conn->held);
     conn->held.clear();

@@ -13,7 +13,8 @@ namespace wshost
 namespace
 {
 
-constexpr const char *kProtocolName = "wshost-signal";
+// Not a token, so no Sec-WebSocket-Protocol name can bind an upgrade to it.
+constexpr const char *kProtocolName = "wshost signal";
 
 sigset_t server_signals()
 {

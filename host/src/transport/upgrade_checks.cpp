@@ -1,9 +1,9 @@
 #include "transport/upgrade_checks.h"
 
+#include "base/http_tokens.h"
 #include "base/text.h"
 #include "json/base64.h"
 
-#include <array>
 #include <optional>
 #include <string>
 
@@ -15,76 +15,43 @@ namespace
 using text::iequals;
 using text::trim;
 
-// RFC 7230 tchar.
-bool is_tchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool is_token(std::string_view s)
-{
-    if (s.empty())
-        return false;
-    for (char c : s)
-        if (!is_tchar(c))
-            return false;
-    return true;
-}
-
 // lws 4.1.6 copies the list into 127 bytes and each name into 64 (NUL
 // included) and drops the connection past either (T27).
 constexpr std::size_t kMaxProtocolList = 126;
-constexpr std::size_t kMaxProtocolName = 63;
+constexpr std::size_t kMaxProtocolName = 62;
 
-// The names lws would bind an upgrade to on the WebSocket vhost, besides ours
-// (server.cpp's protocol table).
-constexpr std::array<std::string_view, 2> kOtherProtocols = {"http-only", "wshost-signal"};
-
-// Empty when the list lets lws bind our protocol (or none is asked for).
+// Empty when lws will read the list as the names it holds; which of them is
+// spoken is the endpoint's choice (subprotocols.h).
 std::string check_protocols(std::string_view list)
 {
     if (trim(list).empty())
         return {};
     if (list.size() > kMaxProtocolList)
         return "Sec-WebSocket-Protocol list longer than " + std::to_string(kMaxProtocolList) + " bytes";
+    // lws stops at the first name it matches, but an empty element before it
+    // is an error to it (RFC 7230 §7 allows "a, , b", and ", a").
+    if (trim(list).front() == ',')
+        return "Sec-WebSocket-Protocol list starting with an empty element";
     // 1#token only (RFC 6455 §4.1): then lws's tokenizer sees the same names.
-    for (std::string_view rest = list; !rest.empty();) {
-        std::size_t comma = rest.find(',');
-        std::string_view name = trim(rest.substr(0, comma));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        if (name.empty())
-            continue; // "a, , b": empty list elements are allowed (RFC 7230 §7)
-        if (!is_token(name) || name.size() > kMaxProtocolName)
-            return "malformed Sec-WebSocket-Protocol list";
-        if (name == kWsProtocolName)
-            return {};
-        for (std::string_view other : kOtherProtocols)
-            if (name == other)
-                return "Sec-WebSocket-Protocol names an internal protocol";
-    }
-    return "no supported subprotocol offered (this server speaks \"" + std::string(kWsProtocolName) +
-           "\" or none)";
+    std::string why;
+    bool first = true;
+    bool ok = http::for_each_element(list, [&](std::string_view name) {
+        if (!http::is_token(name) || name.size() > kMaxProtocolName) {
+            why = "malformed Sec-WebSocket-Protocol list";
+            return false;
+        }
+        // lws matches the first name against the WebSocket protocol's: one it
+        // reads as a number it refuses (a deviation: RFC 7230 allows "1.0").
+        if (first && http::lws_reads_as_number(name)) {
+            why = "Sec-WebSocket-Protocol list starting with a number";
+            return false;
+        }
+        first = false;
+        return true;
+    });
+    if (ok && first)
+        return "Sec-WebSocket-Protocol list without a name";
+    return why;
 }
 
 } // namespace

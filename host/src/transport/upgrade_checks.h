@@ -4,11 +4,11 @@
 //
 // libwebsockets 4.1.6 would: drop the connection without an answer for a
 // missing Sec-WebSocket-Key or Host, a Connection header without "upgrade", a
-// Sec-WebSocket-Protocol list of 127 bytes or more, an entry of 64 bytes or
-// more, or no protocol it knows; upgrade any Sec-WebSocket-Version as if it
-// were 13; and bind a client that names one of the vhost's other protocols
-// ("http-only", "wshost-signal") to that protocol's callback, past the
-// admission filter. Pure functions; the server reads the headers from lws.
+// Sec-WebSocket-Protocol list of 127 bytes or more, an entry of 63 bytes or
+// more, a first entry it reads as a number, or a list that is not a list of
+// tokens; and upgrade any Sec-WebSocket-Version as if it were 13. Which
+// subprotocol is spoken is decided later, per endpoint (subprotocols.h).
+// Pure functions; the server reads the headers from lws.
 #pragma once
 
 #include <cstddef>
@@ -33,10 +33,6 @@ struct UpgradeProblem {
     int status = 0;     // 0: fine; else 400, 426 or 431
     std::string reason; // for the log (never a header value)
 };
-
-// The WebSocket subprotocol the host serves under; a client may name it (or
-// nothing) in Sec-WebSocket-Protocol.
-inline constexpr std::string_view kWsProtocolName = "wshost";
 
 UpgradeProblem check_upgrade(const UpgradeHeaders &h);
 

@@ -38,10 +38,12 @@ def parse_close(data):
 
 
 class Client:
-    def __init__(self, port, path="/", timeout=RECV_TIMEOUT_S, header=None, origin=None):
+    def __init__(self, port, path="/", timeout=RECV_TIMEOUT_S, header=None, origin=None, subprotocols=None):
         self.url = "ws://127.0.0.1:%d%s" % (port, path)
         self.timeout = timeout
         options = {"header": header} if header else {}
+        if subprotocols:
+            options["subprotocols"] = list(subprotocols)  # the selected one: self.ws.getsubprotocol()
         if origin:
             options["origin"] = origin  # instead of websocket-client's http://127.0.0.1:PORT
         self.ws = websocket.create_connection(self.url, timeout=timeout, **options)
