@@ -107,7 +107,7 @@ TEST_F(ConfigTest, UnknownKeysListValidKeys)
         "send_queue_max_messages, "
         "send_queue_max_bytes, slow_consumer_policy, slow_consumer_grace_ms, rate_limit_per_s, "
         "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, max_handshakes_per_ip, "
-        "trusted_proxies, rx_buffer_bytes");
+        "trusted_proxies, rx_buffer_bytes, max_frame_bytes, close_timeout_ms");
     EXPECT_EQ(
         error("plugins_dir = \"x\"\n"),
         "1:1: unknown key 'plugins_dir' in the top-level table; valid keys: plugin_dir, server, control, "
@@ -296,7 +296,7 @@ TEST_F(ConfigTest, CollectsAllErrorsInFileOrder)
             "send_queue_max_messages, "
             "send_queue_max_bytes, slow_consumer_policy, slow_consumer_grace_ms, rate_limit_per_s, "
             "rate_limit_burst, client_tags, max_connections, max_connections_per_ip, max_handshakes_per_ip, "
-            "trusted_proxies, rx_buffer_bytes",
+            "trusted_proxies, rx_buffer_bytes, max_frame_bytes, close_timeout_ms",
         p + ":13:15: 'compression' must be a boolean",
         p + ":16:9: 'level' must be one of error, warn, info, debug (got 'verbose')",
         p + ":18:1: missing required key 'path' in [[plugin]]",

@@ -125,6 +125,8 @@ struct WebSocketConfig {
     std::size_t max_handshakes_per_ip = 64;   // connections not yet admitted, per IP; 0 = no cap
     std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
     std::size_t rx_buffer_bytes = 4096;       // lws per-connection receive buffer
+    std::size_t max_frame_bytes = 0;          // outgoing messages past this go as fragments; 0 = never split
+    int close_timeout_ms = 5000;              // after the server's close frame, the wait for the client's
 };
 
 struct WorkersConfig {

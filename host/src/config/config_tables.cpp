@@ -305,6 +305,8 @@ const TableSpec<WebSocketConfig> &websocket_spec()
                 integer("max_handshakes_per_ip", &W::max_handshakes_per_ip, 0),
                 strings("trusted_proxies", &W::trusted_proxies, &check_ip_literal),
                 integer("rx_buffer_bytes", &W::rx_buffer_bytes, 1),
+                integer("max_frame_bytes", &W::max_frame_bytes, 0),
+                integer("close_timeout_ms", &W::close_timeout_ms, 1, 600000),
             },
     };
     return spec;

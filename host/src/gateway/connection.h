@@ -64,8 +64,9 @@ struct Connection {
     // gateway writes the echo itself and closes the socket (lws, which never
     // saw that close, would wait for an answer to its own).
     bool close_echo = false;
-    bool grace_armed = false; // hard-close timer running (slow consumer)
-    bool deflate = false;     // permessage-deflate negotiated: lws frames (and compresses) each message
+    bool grace_armed = false;   // hard-close timer running (slow consumer)
+    bool close_waiting = false; // our close frame went to lws: the grace timer is the close wait
+    bool deflate = false;       // permessage-deflate negotiated: lws frames (and compresses) each message
     // Its endpoint's protocol and handler as they were at the upgrade (a
     // reload changes them for new connections only).
     bool raw = false;    // messages go whole to `handler`'s message handler
@@ -77,6 +78,9 @@ struct Connection {
     // Frames handed to lws_write() in the last writeable callback. With
     // permessage-deflate lws keeps reading them afterwards (LWS-NOTES T29).
     std::vector<FramePtr> in_flight;
+    // Service thread. permessage-deflate, [websocket] max_frame_bytes: payload
+    // bytes of the queue's first message already sent as fragments.
+    std::size_t tx_fragment_offset = 0;
 };
 
 // A copy of what plugins and the control API may read about a connection.

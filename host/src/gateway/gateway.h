@@ -160,6 +160,7 @@ class Gateway
 
     WebSocketConfig config_;
     ServiceLoop *loop_ = nullptr; // set by attach(), before any connection exists
+    void time_close_wait(Connection &conn);
     std::function<void(const RoomEvent &)> room_listener_;
     std::function<void(wsh_conn_id)> rx_resumed_listener_;
 

@@ -30,9 +30,12 @@ constexpr std::size_t kMaxFramesPerWriteable = 64;
 // larger than this goes alone, through lws_write() without a copy.
 constexpr std::size_t kCoalesceBytes = 64 * 1024;
 
-std::size_t framed_size(const Frame &frame)
+// lws_write() flags of one fragment of a message on a permessage-deflate
+// connection (lws frames and compresses it).
+int fragment_flags(const Frame &frame, bool first, bool last)
 {
-    return frame_header_size(frame.size()) + frame.size();
+    int type = first ? (frame.binary() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) : LWS_WRITE_CONTINUATION;
+    return last ? type : type | LWS_WRITE_NO_FIN;
 }
 
 } // namespace
@@ -77,9 +80,15 @@ void Gateway::request_writeable(Connection &conn)
 void Gateway::grace_expired(lws_sorted_usec_list_t *sul)
 {
     Connection *conn = lws_container_of(sul, Connection::GraceTimer, sul)->conn;
-    log_event(LogLevel::info, LogFields("slow_consumer_closed").conn(conn->id),
-              "connection %llu: slow consumer did not take its close frame; closing the socket",
-              static_cast<unsigned long long>(conn->id));
+    if (conn->close_waiting)
+        log_event(
+            LogLevel::debug, LogFields("close_timeout").conn(conn->id),
+            "connection %llu: no close frame from the client within close_timeout_ms; closing the socket",
+            static_cast<unsigned long long>(conn->id));
+    else
+        log_event(LogLevel::info, LogFields("slow_consumer_closed").conn(conn->id),
+                  "connection %llu: slow consumer did not take its close frame; closing the socket",
+                  static_cast<unsigned long long>(conn->id));
     lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 }
 
@@ -195,6 +204,12 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
             }
             close_code = conn.close_code;
             close_reason = conn.close_reason;
+        } else if (conn.deflate && !conn.queue.empty() &&
+                   (conn.tx_fragment_offset ||
+                    splits(conn.queue.front().frame->opcode(), conn.queue.front().frame->size(),
+                           config_.max_frame_bytes))) {
+            batch.push_back(std::move(conn.queue.front())); // one fragment per callback (below)
+            conn.queue.pop_front();
         } else if (conn.deflate) {
             while (!conn.queue.empty() && batch.size() < kMaxFramesPerWriteable) {
                 batch.push_back(std::move(conn.queue.front()));
@@ -204,7 +219,8 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
             // As many frames as fit in one coalesced write; a larger one alone.
             std::size_t framed = 0;
             while (!conn.queue.empty()) {
-                const std::size_t n = framed_size(*conn.queue.front().frame);
+                const Frame &next = *conn.queue.front().frame;
+                const std::size_t n = framed_size(next.opcode(), next.size(), config_.max_frame_bytes);
                 if (!batch.empty() && framed + n > kCoalesceBytes)
                     break;
                 framed += n;
@@ -219,11 +235,37 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
         conn.closing = true;
         lws_close_reason(conn.wsi, static_cast<lws_close_status>(close_code),
                          reinterpret_cast<unsigned char *>(close_reason.data()), close_reason.size());
+        time_close_wait(conn);
         return -1;
     }
 
     std::size_t written = 0, written_bytes = 0;
-    if (!conn.deflate && batch.size() > 1) {
+    // config_ and tx_fragment_offset change on this thread only (under the
+    // lock, which other threads read them under).
+    const std::size_t max_frame = config_.max_frame_bytes;
+    std::size_t fragment_offset = conn.tx_fragment_offset;
+    const bool split_one =
+        batch.size() == 1 &&
+        (fragment_offset || splits(batch[0].frame->opcode(), batch[0].frame->size(), max_frame));
+    if (conn.deflate && split_one) {
+        // lws compresses each piece; it must drain one before the next is
+        // written, so one fragment per writeable callback. A reload may change
+        // max_frame_bytes mid-message: the pieces are then of two sizes.
+        Frame &frame = *batch[0].frame;
+        const std::size_t left = frame.size() - fragment_offset;
+        const std::size_t piece = max_frame ? std::min(max_frame, left) : left;
+        const bool first = fragment_offset == 0, last = piece == left;
+        FramePtr copy = Frame::make(frame.payload().substr(fragment_offset, piece), frame.binary());
+        if (lws_write(conn.wsi, copy->payload_for_write(), piece,
+                      static_cast<lws_write_protocol>(fragment_flags(frame, first, last))) < 0)
+            return -1;
+        conn.in_flight.push_back(std::move(copy)); // lws reads it until the next writeable callback (T29)
+        fragment_offset = last ? 0 : fragment_offset + piece;
+        if (last) {
+            written = 1;
+            written_bytes = frame.size();
+        }
+    } else if (!conn.deflate && (batch.size() > 1 || split_one)) {
         if (write_coalesced(conn, batch) < 0)
             return -1;
         written = batch.size();
@@ -249,6 +291,7 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
     stats().queue_bytes.fetch_sub(written_bytes, std::memory_order_relaxed);
 
     std::lock_guard lock(mu_);
+    conn.tx_fragment_offset = fragment_offset;
     for (std::size_t i = batch.size(); i-- > written;) // what the pipe could not take goes back first
         conn.queue.push_front(std::move(batch[i]));
     batch.clear(); // frames not kept in_flight are released here
@@ -263,6 +306,26 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
     return 0;
 }
 
+void Gateway::time_close_wait(Connection &conn)
+{
+    // On return lws sends the close frame and waits 5 s (fixed in 4.1.6) for
+    // the client's. The grace timer, which closes the socket, takes over with
+    // [websocket] close_timeout_ms (a slow consumer's grace ends here: its
+    // close frame is on its way). A longer wait must outlast lws's own timeout,
+    // which it sets after this callback: reset it then (whole seconds only in
+    // 4.1.6), unless the client has answered and gone by then.
+    conn.close_waiting = true;
+    const int ms = config_.close_timeout_ms;
+    lws_sul_schedule(loop_->context(), 0, &conn.grace.sul, grace_expired,
+                     std::max<lws_usec_t>(1, lws_usec_t{ms} * 1000));
+    if (ms > 5000)
+        loop_->post([this, id = conn.id, seconds = ms / 1000 + 2] {
+            std::lock_guard lock(mu_);
+            if (Connection *c = find(id))
+                lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_ACK, seconds);
+        });
+}
+
 int Gateway::write_coalesced(Connection &conn, const std::vector<QueuedFrame> &batch)
 {
     // Framed here (unmasked server frames) and sent as raw bytes: LWS_WRITE_HTTP
@@ -270,17 +333,18 @@ int Gateway::write_coalesced(Connection &conn, const std::vector<QueuedFrame> &b
     // (T7), so the buffer is free again on return. Never on a permessage-deflate
     // connection: lws must compress those. Pinned by
     // tests/gateway/test_coalesced_writes.py.
+    const std::size_t max_frame = config_.max_frame_bytes;
     std::size_t framed = 0;
     for (const QueuedFrame &q : batch)
-        framed += framed_size(*q.frame);
+        framed += framed_size(q.frame->opcode(), q.frame->size(), max_frame);
     if (tx_.size() < LWS_PRE + framed)
         tx_.resize(LWS_PRE + framed);
     unsigned char *p = tx_.data() + LWS_PRE;
     for (const QueuedFrame &q : batch) {
         const Frame &frame = *q.frame;
-        p += write_frame_header(p, frame.opcode(), frame.size());
         std::string_view payload = frame.payload();
-        p = std::copy(payload.begin(), payload.end(), p);
+        p = write_message_frames(p, frame.opcode(), reinterpret_cast<const unsigned char *>(payload.data()),
+                                 payload.size(), max_frame);
     }
     return lws_write(conn.wsi, tx_.data() + LWS_PRE, framed, LWS_WRITE_HTTP) < 0 ? -1 : 0;
 }

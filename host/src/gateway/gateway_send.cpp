@@ -111,8 +111,12 @@ bool Gateway::enqueue_push(Connection &conn, const FramePtr &frame)
             request_close(conn, close_code::try_again_later, "slow consumer", false);
             return false;
         }
-        // drop_oldest: make room by dropping the oldest pushes; responses stay.
-        for (auto it = conn.queue.begin(); it != conn.queue.end() && !fits();) {
+        // drop_oldest: make room by dropping the oldest pushes; responses stay,
+        // and so does a message partly sent as fragments.
+        auto first = conn.queue.begin();
+        if (conn.tx_fragment_offset && first != conn.queue.end())
+            ++first;
+        for (auto it = first; it != conn.queue.end() && !fits();) {
             if (it->response) {
                 ++it;
                 continue;
