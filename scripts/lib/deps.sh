@@ -41,7 +41,7 @@ WSHOST_UNIT_TEST_PACKAGES=(
 WSHOST_PYTHON_TEST_PACKAGES=(
     python3
     python3-websocket          # websocket-client 1.2.3: the harness's WebSocket client
-    python3-websockets         # websockets 10.4: permessage-deflate client (tests/gateway)
+    python3-websockets         # websockets 10.4: permessage-deflate client (tests/gateway), sans-I/O client (tests/conformance)
     python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
     curl                       # control API tests (Expect: 100-continue)
     openssl                    # tests/hostile/test_tls.py: a self-signed certificate per run

@@ -28,4 +28,11 @@ constexpr bool application_may_send(int code)
     return code == normal || (code >= 3000 && code <= 4999);
 }
 
+// What a peer may put in its close frame (RFC 6455 §7.4; 1012-1014 are
+// registered by IANA): anything else is a protocol error (1002).
+constexpr bool peer_may_send(unsigned code)
+{
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
+
 } // namespace wshost::close_code

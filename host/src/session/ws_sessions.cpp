@@ -336,6 +336,12 @@ int WsSessions::on_established(lws *wsi, WsSession &session)
     conn->deflate =
         config_.websocket.compression &&
         lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1") != -1;
+    // A client's server_no_context_takeover makes lws 4.1.6 reset its
+    // inflater after each message (the names swapped, T16), while the client
+    // keeps its own compression context: its second message would not
+    // inflate. The deflater reset above already is what that offer asks for.
+    if (conn->deflate)
+        lws_set_extension_option(wsi, "permessage-deflate", "server_no_context_takeover", "0");
     SocketReads::instance().handshake_ended(wsi);
     if (intake_.applies() && !conn->deflate) // else lws reads its frames (on_receive)
         session.host_read = intake_.start(wsi, *conn, &session.peer_close_code);
@@ -524,11 +530,9 @@ int WsSessions::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *i
             on_control_frame(*session->conn, false, {static_cast<const char *>(in), len});
         return 0;
 
-    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if (len >= 2) {
-            auto *p = static_cast<const unsigned char *>(in);
-            session->peer_close_code = p[0] << 8 | p[1];
-        }
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE: {
+        auto *p = static_cast<unsigned char *>(in);
+        const unsigned code = len >= 2 ? unsigned{p[0]} << 8 | p[1] : 0;
         if (Connection *conn = session->conn) {
             // lws 4.1.6 still delivers frames read behind the close frame
             // (T32): none of them, and no message left half-assembled, reaches
@@ -539,7 +543,25 @@ int WsSessions::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *i
             conn->held.clear();
             conn->held_bytes = 0;
         }
+        if (len >= 2 && !close_code::peer_may_send(code)) {
+            // lws echoes this payload as its close frame. It rewrites the
+            // invalid codes it knows (below 1000, 1004-1006, 1012-2999) to
+            // 1002 in place before this callback, but echoes codes past 4999
+            // as they came: rewrite those too (docs/CONFORMANCE.md 7.9).
+            p[0] = close_code::protocol_error >> 8;
+            p[1] = close_code::protocol_error & 0xFF;
+            return 0;
+        }
+        if (len == 1) {
+            // An echo of 1 byte would be an invalid close frame (7.3.2).
+            static unsigned char why[] = "close payload of 1 byte";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, why, sizeof why - 1);
+            return -1;
+        }
+        if (len >= 2)
+            session->peer_close_code = static_cast<int>(code);
         return 0;
+    }
 
     case LWS_CALLBACK_CLOSED:
         intake_.stop(session->host_read);

@@ -51,12 +51,6 @@ std::uint64_t payload_length(const std::uint8_t *h)
     return len;
 }
 
-// Codes a peer may send (RFC 6455 §7.4; 1012-1014 are registered by IANA).
-bool valid_close_code(unsigned c)
-{
-    return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
-}
-
 std::string_view view(const std::uint8_t *p, std::size_t n)
 {
     return {reinterpret_cast<const char *>(p), n};
@@ -288,7 +282,7 @@ ReadEvent FrameReader::control_event(std::string_view payload) noexcept
     if (payload.size() >= 2) {
         const auto *p = reinterpret_cast<const std::uint8_t *>(payload.data());
         const unsigned code = (unsigned{p[0]} << 8) | p[1];
-        if (!valid_close_code(code))
+        if (!close_code::peer_may_send(code))
             return fail(close_code::protocol_error, "invalid close code");
         if (!valid_utf8(payload.substr(2)))
             return fail(close_code::invalid_payload, "close reason not UTF-8");
