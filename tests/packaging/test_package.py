@@ -58,12 +58,18 @@ def run(cmd, check=True, **kw):
 
 
 def testkit_files(build_dir):
-    """The test kit's archive and .pc: in the libdir the tree was configured with."""
+    """The test kit's archive and .pc, in the libdir the tree chose (plugin-api/CMakeLists.txt),
+    and the per-configuration targets file that locates the archive."""
     with open(os.path.join(build_dir, "CMakeCache.txt")) as f:
-        m = re.search(r"^CMAKE_INSTALL_LIBDIR:PATH=(.+)$", f.read(), re.M)
-    libdir = m.group(1) if m else "lib"
-    assert not os.path.isabs(libdir), "CMAKE_INSTALL_LIBDIR %r is absolute" % libdir
-    return ["./usr/%s/libwshost-plugin-testkit.a" % libdir, "./usr/%s/pkgconfig/wshost-plugin-testkit.pc" % libdir]
+        cache = f.read()
+    m = re.search(r"^WSHOST_TESTKIT_LIBDIR:INTERNAL=(.+)$", cache, re.M)
+    assert m, "no WSHOST_TESTKIT_LIBDIR in the cache of %s" % build_dir
+    libdir = m.group(1)
+    assert not os.path.isabs(libdir), "WSHOST_TESTKIT_LIBDIR %r is absolute" % libdir
+    m = re.search(r"^CMAKE_BUILD_TYPE:STRING=(.*)$", cache, re.M)
+    config = (m.group(1) if m else "").lower() or "noconfig"
+    return ["./usr/%s/libwshost-plugin-testkit.a" % libdir, "./usr/%s/pkgconfig/wshost-plugin-testkit.pc" % libdir,
+            "./usr/share/cmake/wshost/wshostTargets-%s.cmake" % config]
 
 
 def the_deb(build_dir):
