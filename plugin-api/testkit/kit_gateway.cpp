@@ -8,6 +8,8 @@
 #include "json/name_rule.h"
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
 
 namespace wshost::testkit
 {
@@ -57,7 +59,10 @@ std::unique_ptr<TargetCopy> copy_target(const wsh_target *t)
             views.push_back(view(s));
         return true;
     };
-    switch (t->kind) {
+    // A C plugin may store any number in the enum: read it as the integer it is.
+    std::underlying_type_t<wsh_target_kind> kind;
+    std::memcpy(&kind, &t->kind, sizeof kind);
+    switch (kind) {
     case WSH_TARGET_CONNECTION:
     case WSH_TARGET_ALL:
         break;
