@@ -1,29 +1,17 @@
 // Plugins against a FAKE host function table: no sockets, no wshost binary.
-// dlopen()s the real .so files (echo, sum and the C++ fixtures), runs their
-// init with a recording wsh_host_api, calls handlers directly and checks what
-// they answered, what they logged and what they returned.
-#include <wshost/plugin.h>
+// The fake is the SDK's test kit (wshost/testkit.h): it dlopen()s the real .so
+// files (echo, sum and the C++ fixtures), runs their init with a recording
+// wsh_host_api, calls handlers directly, and these tests check what the
+// plugins answered, logged and returned. FakeHost below only adapts the kit
+// to the shape these tests were written in.
+#include <wshost/testkit.h>
 
-#include <cjson/cJSON.h>
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
-
-namespace
-{
-class FakeHost;
-}
-
-// The opaque handle, defined on the host side only (here: the fake).
-struct wsh_host {
-    FakeHost *self;
-};
 
 namespace
 {
@@ -32,114 +20,45 @@ std::string str(wsh_str s)
 {
     return s.ptr ? std::string(s.ptr, s.len) : std::string();
 }
-wsh_str wstr(std::string_view s)
-{
-    return wsh_str{s.data(), s.size()};
-}
-
-// A strict "is this exactly one JSON object" check, like the host's.
-bool is_json_object(std::string_view text)
-{
-    const std::string buf(text);
-    cJSON *j = cJSON_ParseWithLengthOpts(buf.c_str(), buf.size() + 1, nullptr, 1);
-    const bool ok = cJSON_IsObject(j);
-    cJSON_Delete(j);
-    return ok;
-}
 
 struct ReplyRecord {
-    std::string kind; // "success", "error", "none"
+    std::string kind; // "success", "error", "none", or the host's code ("handler_failed")
     std::string payload, code, message;
-};
-
-struct Registered {
-    wsh_action_fn fn = nullptr;
-    void *user_data = nullptr;
 };
 
 class FakeHost
 {
   public:
-    FakeHost()
-    {
-        api_.struct_size = sizeof api_;
-        api_.abi_major = WSH_ABI_MAJOR;
-        api_.abi_minor = WSH_ABI_MINOR;
-        api_.register_action = &FakeHost::register_action;
-        api_.register_hook = &FakeHost::register_hook;
-        api_.reply_success = &FakeHost::reply_success;
-        api_.reply_error = &FakeHost::reply_error;
-        api_.reply_none = &FakeHost::reply_none;
-        api_.log = &FakeHost::log;
-        api_.register_message_handler = &FakeHost::register_message_handler;
-    }
-    ~FakeHost() { unload(); }
+    FakeHost() : kit_(wsh_testkit_new()) {}
+    ~FakeHost() { wsh_testkit_free(kit_); }
+    FakeHost(const FakeHost &) = delete;
+    FakeHost &operator=(const FakeHost &) = delete;
 
-    // Opens `path`, checks the definition like the real host, runs init.
-    // Returns init's status (or -1 when the file itself is unusable).
+    // Loads `path` with the kit (the host's checks, then init). Returns
+    // init's status, or -1 when the kit refused the file itself.
     int load(const char *path, std::string_view name, std::string_view config = "{}")
     {
-        dl_ = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        if (!dl_) {
-            ADD_FAILURE() << "dlopen " << path << ": " << dlerror();
+        const int rc = wsh_testkit_load(kit_, path, std::string(name).c_str(), std::string(config).c_str());
+        if (rc == WSH_E_FAILED)
+            return wsh_testkit_init_status(kit_);
+        if (rc != WSH_OK) {
+            ADD_FAILURE() << "load " << path << ": " << wsh_testkit_error(kit_);
             return -1;
         }
-        auto entry = reinterpret_cast<wsh_plugin_entry_fn>(dlsym(dl_, WSH_PLUGIN_ENTRY_SYMBOL));
-        if (!entry) {
-            ADD_FAILURE() << "no entry in " << path;
-            return -1;
-        }
-        def_ = entry();
-        EXPECT_GE(def_->struct_size, WSH_PLUGIN_DEF_MIN_SIZE);
-        EXPECT_EQ(def_->abi_major, WSH_ABI_MAJOR);
-        EXPECT_LE(def_->abi_minor, WSH_ABI_MINOR);
-        EXPECT_EQ(std::string(def_->name), name);
-        wsh_init_args args{};
-        args.struct_size = sizeof args;
-        args.api = &api_;
-        args.host = &handle_;
-        args.plugin_name = wstr(name);
-        args.config_json = wstr(config);
-        in_init_ = true;
-        const int rc = def_->init(&args, &state_);
-        in_init_ = false;
-        initialized_ = rc == WSH_OK;
-        if (!initialized_) // like the host: a failed init leaves nothing registered
-            actions_.clear(), hooks_.clear();
-        return rc;
+        return WSH_OK;
     }
 
-    void unload()
-    {
-        if (initialized_ && def_->fini)
-            def_->fini(state_);
-        initialized_ = false;
-        if (dl_)
-            dlclose(dl_);
-        dl_ = nullptr;
-    }
-
-    // Calls the handler of `action` like the service thread would.
+    // Calls `action` as a connection of `user_id` (one per user); the handler's status.
     int call(const std::string &action, std::string_view payload, std::string_view user_id = "",
              std::string_view request_id = "")
     {
-        auto it = actions_.find(action);
-        if (it == actions_.end()) {
-            ADD_FAILURE() << "action not registered: " << action;
-            return -1;
-        }
-        wsh_request req{};
-        req.struct_size = sizeof req;
-        req.api = &api_;
-        req.host = &handle_;
-        req.reply = ++last_reply_;
-        req.conn = 42;
-        req.action = wstr(action);
-        req.payload = wstr(payload);
-        req.metadata = wstr("{}");
-        req.request_id = wstr(request_id);
-        req.user_id = wstr(user_id);
-        return it->second.fn(&req, it->second.user_data);
+        wsh_testkit_reply r;
+        last_ =
+            wsh_testkit_call_ex(kit_, conn_of(std::string(user_id)), action.c_str(),
+                                std::string(payload).c_str(), nullptr, std::string(request_id).c_str(), &r);
+        if (!last_)
+            ADD_FAILURE() << "call " << action << ": " << wsh_testkit_error(kit_);
+        return r.handler_status;
     }
 
     void fire(wsh_hook_kind kind)
@@ -147,154 +66,85 @@ class FakeHost
         wsh_event ev{};
         ev.struct_size = sizeof ev;
         ev.kind = kind;
-        ev.conn = 42;
+        ev.conn = conn_of("");
         ev.close_code = 1000;
-        for (auto &h : hooks_[kind])
-            h.first(&ev, h.second);
+        wsh_testkit_fire_hook(kit_, &ev);
     }
 
-    // Hands the message handler one raw-endpoint message; its status.
+    // Hands the message handler one message of a connection on "/raw"; its status.
     int deliver(std::string_view data, bool binary)
     {
-        if (!message_fn_) {
-            ADD_FAILURE() << "no message handler registered";
-            return -1;
+        if (!raw_conn_) {
+            wsh_testkit_conn_opts opts{};
+            opts.struct_size = sizeof opts;
+            opts.endpoint = "/raw";
+            raw_conn_ = wsh_testkit_connect_ex(kit_, &opts);
         }
-        wsh_message msg{};
-        msg.struct_size = sizeof msg;
-        msg.api = &api_;
-        msg.host = &handle_;
-        msg.conn = 42;
-        msg.endpoint = wstr("/raw");
-        msg.opcode = binary ? WSH_OPCODE_BINARY : WSH_OPCODE_TEXT;
-        msg.data = wstr(data);
-        return message_fn_(&msg, message_ud_);
+        return wsh_testkit_deliver(kit_, raw_conn_, binary ? WSH_OPCODE_BINARY : WSH_OPCODE_TEXT, data.data(),
+                                   data.size());
     }
+    wsh_conn_id raw_conn() const { return raw_conn_; }
 
     std::vector<std::string> action_names() const
     {
         std::vector<std::string> out;
-        for (auto &a : actions_)
-            out.push_back(a.first);
+        wsh_str name;
+        for (size_t i = 0; wsh_testkit_action_name(kit_, i, &name); ++i)
+            out.push_back(str(name));
         return out;
     }
 
-    // The reply given to the most recent call (fails if there was none).
+    // The reply to the most recent call (fails if it is still open).
     ReplyRecord last() const
     {
-        std::lock_guard<std::mutex> lock(mu_);
-        auto it = replies_.find(last_reply_);
-        if (it == replies_.end()) {
-            ADD_FAILURE() << "no reply for request " << last_reply_;
-            return {};
-        }
-        return it->second;
+        if (!answered_at_all(last_))
+            ADD_FAILURE() << "no reply for request " << last_;
+        return reply(last_);
     }
+    // Answered by the plugin (not by the host's handler_failed).
     bool answered(wsh_reply_id id) const
     {
-        std::lock_guard<std::mutex> lock(mu_);
-        return replies_.count(id) != 0;
+        wsh_testkit_reply r;
+        return wsh_testkit_get_reply(kit_, id, &r) && r.kind != WSH_TESTKIT_REPLY_PENDING && !r.by_host;
     }
     ReplyRecord reply(wsh_reply_id id) const
     {
-        std::lock_guard<std::mutex> lock(mu_);
-        return replies_.at(id);
+        wsh_testkit_reply r;
+        wsh_testkit_get_reply(kit_, id, &r);
+        static const char *const kinds[] = {"pending", "success", "error", "none"};
+        ReplyRecord rec{kinds[r.kind], str(r.payload), str(r.code), str(r.message)};
+        if (r.by_host)
+            rec.kind = rec.code;
+        return rec;
     }
-    wsh_reply_id last_reply_id() const { return last_reply_; }
+    wsh_reply_id last_reply_id() const { return last_; }
     std::string logs() const
     {
-        std::lock_guard<std::mutex> lock(mu_);
         std::string all;
-        for (auto &l : logs_)
-            all += l + "\n";
+        wsh_testkit_event ev;
+        for (size_t cursor = 0; wsh_testkit_next_event(kit_, WSH_TESTKIT_EV_LOG, &cursor, &ev);)
+            all += std::to_string(ev.code) + " " + str(ev.data) + "\n";
         return all;
     }
 
   private:
-    static FakeHost &self(wsh_host *h) { return *h->self; }
-
-    static int register_action(wsh_host *h, wsh_str name, wsh_action_fn fn, void *ud)
+    bool answered_at_all(wsh_reply_id id) const
     {
-        FakeHost &f = self(h);
-        if (!f.in_init_)
-            return WSH_E_STATE;
-        if (name.len == 0 || name.len > 128 || !fn)
-            return WSH_E_INVALID;
-        if (!f.actions_.emplace(str(name), Registered{fn, ud}).second)
-            return WSH_E_EXISTS;
-        return WSH_OK;
+        wsh_testkit_reply r;
+        return wsh_testkit_get_reply(kit_, id, &r) && r.kind != WSH_TESTKIT_REPLY_PENDING;
     }
-    static int register_hook(wsh_host *h, wsh_hook_kind kind, wsh_hook_fn fn, void *ud)
+    wsh_conn_id conn_of(const std::string &user)
     {
-        FakeHost &f = self(h);
-        if (!f.in_init_)
-            return WSH_E_STATE;
-        if (!f.hooks_[kind].empty())
-            return WSH_E_EXISTS;
-        f.hooks_[kind].emplace_back(fn, ud);
-        return WSH_OK;
-    }
-    static int register_message_handler(wsh_host *h, wsh_message_fn fn, void *ud)
-    {
-        FakeHost &f = self(h);
-        if (!f.in_init_)
-            return WSH_E_STATE;
-        if (!fn)
-            return WSH_E_INVALID;
-        if (f.message_fn_)
-            return WSH_E_EXISTS;
-        f.message_fn_ = fn;
-        f.message_ud_ = ud;
-        return WSH_OK;
-    }
-    // One-shot: a second answer to the same id is refused with WSH_E_GONE.
-    int record(wsh_reply_id id, ReplyRecord rec)
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (id == 0 || id > last_reply_ || replies_.count(id))
-            return WSH_E_GONE;
-        replies_.emplace(id, std::move(rec));
-        return WSH_OK;
-    }
-    static int reply_success(wsh_host *h, wsh_reply_id id, wsh_str payload)
-    {
-        const std::string p = payload.len ? str(payload) : "{}";
-        if (!is_json_object(p)) {
-            self(h).record(id, {"handler_failed", p, "", ""});
-            return WSH_E_INVALID;
-        }
-        return self(h).record(id, {"success", p, "", ""});
-    }
-    static int reply_error(wsh_host *h, wsh_reply_id id, wsh_str code, wsh_str message)
-    {
-        const std::string c = str(code);
-        if (c.empty() || c.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
-            return WSH_E_INVALID;
-        return self(h).record(id, {"error", "", c, str(message)});
-    }
-    static int reply_none(wsh_host *h, wsh_reply_id id) { return self(h).record(id, {"none", "", "", ""}); }
-    static void log(wsh_host *h, wsh_log_level level, wsh_str message)
-    {
-        FakeHost &f = self(h);
-        std::lock_guard<std::mutex> lock(f.mu_);
-        f.logs_.push_back(std::to_string(static_cast<int>(level)) + " " + str(message));
+        auto it = conns_.find(user);
+        if (it != conns_.end())
+            return it->second;
+        return conns_[user] = wsh_testkit_connect(kit_, user.empty() ? nullptr : user.c_str(), nullptr, 0);
     }
 
-    wsh_host_api api_{};
-    wsh_host handle_{this};
-    void *dl_ = nullptr;
-    const wsh_plugin_def *def_ = nullptr;
-    void *state_ = nullptr;
-    bool in_init_ = false;
-    bool initialized_ = false;
-    std::map<std::string, Registered> actions_;
-    std::map<int, std::vector<std::pair<wsh_hook_fn, void *>>> hooks_;
-    wsh_message_fn message_fn_ = nullptr;
-    void *message_ud_ = nullptr;
-    mutable std::mutex mu_;
-    std::map<wsh_reply_id, ReplyRecord> replies_;
-    wsh_reply_id last_reply_ = 0;
-    std::vector<std::string> logs_;
+    wsh_testkit *kit_;
+    std::map<std::string, wsh_conn_id> conns_;
+    wsh_conn_id raw_conn_ = 0;
+    wsh_reply_id last_ = 0;
 };
 
 // ---- sum ---------------------------------------------------------------------
@@ -559,7 +409,8 @@ TEST_F(CppWrapper, HookExceptionIsLoggedAndSwallowed)
 TEST_F(CppWrapper, MessageHandlerSeesTheMessageAndItsThrowIsAFailure)
 {
     EXPECT_EQ(host.deliver(std::string("bin\0ary", 7), true), WSH_OK);
-    EXPECT_NE(host.logs().find("message 7 bytes binary on /raw from 42"), std::string::npos) << host.logs();
+    const std::string line = "message 7 bytes binary on /raw from " + std::to_string(host.raw_conn());
+    EXPECT_NE(host.logs().find(line), std::string::npos) << host.logs();
     EXPECT_EQ(host.deliver("throw", false), WSH_E_FAILED);
     EXPECT_NE(host.logs().find("message handler threw: message boom"), std::string::npos) << host.logs();
 }

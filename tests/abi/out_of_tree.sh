@@ -5,9 +5,12 @@
 #   1. `cmake --install BUILD_DIR --component sdk --prefix WORK_DIR/prefix` (the SDK only);
 #   2. configure + build SRC_DIR (find_package(wshost) + wshost_add_plugin)
 #      against that prefix only;
-#   3. build the same sources by hand with pkg-config (wshost-plugin.pc);
-#   4. `WSHOST --check-config` on a config loading each pair of plugins -> exit 0;
-#   5. the one-exported-symbol check on all four .so files.
+#   3. build the same sources by hand with pkg-config (wshost-plugin.pc, and
+#      wshost-plugin-testkit.pc for hello_test.c, with the C compiler only);
+#   4. run hello_test (the README's unit test on the test kit) from both
+#      builds against both hello.so files (ctest in the CMake build);
+#   5. `WSHOST --check-config` on a config loading each pair of plugins -> exit 0;
+#   6. the one-exported-symbol check on all four .so files.
 set -eu
 if [ $# -ne 8 ]; then
     echo "usage: $0 CMAKE BUILD_DIR SRC_DIR WORK_DIR WSHOST CHECK_EXPORTS CC CXX" >&2
@@ -37,8 +40,14 @@ esac
 "$cmake" --build "$work/cmake-build" -j2
 
 step "pkg-config: wshost-plugin.pc"
-export PKG_CONFIG_PATH=$prefix/share/pkgconfig
-export PKG_CONFIG_LIBDIR=$prefix/share/pkgconfig # nothing else
+# The test kit's .pc lives beside its archive, in the (multiarch) libdir.
+testkit_pc=$(find "$prefix" -name wshost-plugin-testkit.pc -path '*/pkgconfig/*')
+if [ -z "$testkit_pc" ]; then
+    echo "FAIL: wshost-plugin-testkit.pc not installed under $prefix"
+    exit 1
+fi
+export PKG_CONFIG_PATH=$prefix/share/pkgconfig:$(dirname "$testkit_pc")
+export PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH # nothing else
 pkg-config --exists --print-errors 'wshost-plugin >= 0.1'
 echo "version $(pkg-config --modversion wshost-plugin)"
 cflags="$(pkg-config --cflags wshost-plugin) $(pkg-config --variable=plugin_cflags wshost-plugin)"
@@ -53,7 +62,23 @@ set -x
     -o "$work/pc-build/hello.so" "$src/hello.c"
 "$cxx" -std=c++17 -Wall -Wextra -Werror -shared -fPIC $cflags $cxxflags $ldflags \
     -o "$work/pc-build/hello_cpp.so" "$src/hello_cpp.cpp"
+"$cc" -std=c99 -Wall -Wextra -Werror -o "$work/pc-build/hello_test" "$src/hello_test.c" \
+    $(pkg-config --cflags --libs wshost-plugin-testkit)
 set +x
+
+step "the test kit: hello_test from both builds, on both hello.so files"
+(cd "$work/cmake-build" && ctest --output-on-failure)
+for dir in cmake-build pc-build; do
+    for so in "$work"/cmake-build/hello.so "$work"/pc-build/hello.so; do
+        "$work/$dir/hello_test" "$so"
+        echo "ok: $dir/hello_test $so"
+    done
+done
+# It can fail: without a plugin it must.
+if "$work/pc-build/hello_test"; then
+    echo "FAIL: hello_test passed without a plugin"
+    exit 1
+fi
 
 for dir in cmake-build pc-build; do
     step "wshost --check-config with the $dir plugins"

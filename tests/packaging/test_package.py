@@ -7,6 +7,7 @@
       apt-get install ./wshost_*.deb for real, wshost --check-config
       /etc/wshost/wshost.toml, an out-of-tree plugin built against the installed
       SDK (find_package(wshost), no prefix) and loaded by the installed server,
+      its unit test on the installed test kit (wshost::plugin-testkit),
       systemd-analyze verify on both installed units,
       systemd-analyze security --offline=yes, then apt-get purge.
 
@@ -23,12 +24,15 @@ import sys
 
 SKIP = 77
 
+
+
 EXPECTED_FILES = [
     "./usr/bin/wshost", "./usr/bin/wshostctl",
     "./usr/lib/wshost/plugins/echo.so", "./usr/lib/wshost/plugins/sum.so",
     "./usr/lib/wshost/plugins/rooms.so", "./usr/lib/wshost/plugins/auth-apps.so",
     "./usr/lib/wshost/plugins/raw-echo.so",
     "./usr/include/wshost/plugin.h", "./usr/include/wshost/plugin.hpp", "./usr/include/wshost/gateway.hpp",
+    "./usr/include/wshost/testkit.h",
     "./usr/share/cmake/wshost/wshostConfig.cmake", "./usr/share/cmake/wshost/wshostConfigVersion.cmake",
     "./usr/share/cmake/wshost/wshostTargets.cmake", "./usr/share/cmake/wshost/wshostPlugin.cmake",
     "./usr/share/cmake/wshost/wshost-plugin.map", "./usr/share/pkgconfig/wshost-plugin.pc",
@@ -51,6 +55,21 @@ def run(cmd, check=True, **kw):
     if check and r.returncode != 0:
         raise AssertionError("%s exited %d" % (cmd[0], r.returncode))
     return r
+
+
+def testkit_files(build_dir):
+    """The test kit's archive and .pc, in the libdir the tree chose (plugin-api/CMakeLists.txt),
+    and the per-configuration targets file that locates the archive."""
+    with open(os.path.join(build_dir, "CMakeCache.txt")) as f:
+        cache = f.read()
+    m = re.search(r"^WSHOST_TESTKIT_LIBDIR:INTERNAL=(.+)$", cache, re.M)
+    assert m, "no WSHOST_TESTKIT_LIBDIR in the cache of %s" % build_dir
+    libdir = m.group(1)
+    assert not os.path.isabs(libdir), "WSHOST_TESTKIT_LIBDIR %r is absolute" % libdir
+    m = re.search(r"^CMAKE_BUILD_TYPE:STRING=(.*)$", cache, re.M)
+    config = (m.group(1) if m else "").lower() or "noconfig"
+    return ["./usr/%s/libwshost-plugin-testkit.a" % libdir, "./usr/%s/pkgconfig/wshost-plugin-testkit.pc" % libdir,
+            "./usr/share/cmake/wshost/wshostTargets-%s.cmake" % config]
 
 
 def the_deb(build_dir):
@@ -81,9 +100,10 @@ def cmd_build(ns):
 
     listing = run(["dpkg-deb", "-c", deb]).stdout
     files = {line.split()[-1] for line in listing.splitlines() if line and not line.startswith("d")}
-    absent = [f for f in EXPECTED_FILES if f not in files]
+    expected = EXPECTED_FILES + testkit_files(ns.build_dir)
+    absent = [f for f in expected if f not in files]
     assert not absent, "missing from the package: %s" % absent
-    extra = sorted(f for f in files if f not in EXPECTED_FILES)
+    extra = sorted(f for f in files if f not in expected)
     assert not extra, "unexpected files in the package (tests, benchmarks?): %s" % extra
     ctrl = subprocess.run(["dpkg-deb", "-I", deb, "conffiles"], stdout=subprocess.PIPE, text=True).stdout
     assert ctrl.split() == ["/etc/wshost/wshost.toml"], "conffiles: %r" % ctrl
@@ -157,6 +177,9 @@ def cmd_install(ns):
             f.write('[control]\nenabled = false\n[[plugin]]\nname = "hello"\npath = "%s/hello.so"\n'
                     '[[plugin]]\nname = "hello_cpp"\npath = "%s/hello_cpp.so"\n' % (work, work))
         assert "OK (2 plugins)" in run(["/usr/bin/wshost", "--check-config", conf]).stdout
+        # The test kit from the installed SDK: the README's unit test of hello.
+        run([os.path.join(work, "hello_test"), os.path.join(work, "hello.so")])
+        run(["ctest", "--test-dir", work, "--output-on-failure"])
         shutil.rmtree(work, ignore_errors=True)
         # Both installed units; a template is verified through an instance name.
         verify = ["systemd-analyze", "verify"] + ([] if shutil.which("man") else ["--man=no"])
