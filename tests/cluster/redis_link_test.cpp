@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -337,3 +338,38 @@ INSTANTIATE_TEST_SUITE_P(Loops, RedisLinkTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool> &info) {
                              return info.param ? "libev" : "poll";
                          });
+
+// The figure docs/CLUSTER-DESIGN.md quotes: sequential PING round trips
+// through the adapter on each loop, and a pipelined burst of PUBLISHes.
+TEST_P(RedisLinkTest, RoundTripsThroughTheAdapterAreQuick)
+{
+    RedisLinkSettings s = unix_settings(server_);
+    s.command_timeout = 5000ms;
+    RedisPublisher pub(loop_.loop(), loop_.vhost(), s);
+    pub.start();
+    ASSERT_TRUE(loop_.run_until([&] { return pub.link().up(); }));
+    constexpr int kPings = 2000;
+    int answered = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::function<void(const redisReply *)> again = [&](const redisReply *r) {
+        if (r && ++answered < kPings)
+            pub.link().command({"PING"}, again);
+    };
+    ASSERT_TRUE(pub.link().command({"PING"}, again));
+    ASSERT_TRUE(loop_.run_until([&] { return answered == kPings; }, 30s));
+    const auto t1 = std::chrono::steady_clock::now();
+    constexpr int kPublishes = 20000;
+    int published = 0;
+    for (int i = 0; i < kPublishes; ++i)
+        ASSERT_TRUE(
+            pub.publish("bench", "0123456789abcdef", [&](std::optional<long long> n) { published += !!n; }));
+    ASSERT_TRUE(loop_.run_until([&] { return published == kPublishes; }, 30s));
+    const auto t2 = std::chrono::steady_clock::now();
+    const double ping_us = std::chrono::duration<double, std::micro>(t1 - t0).count() / kPings;
+    const double pub_us = std::chrono::duration<double, std::micro>(t2 - t1).count() / kPublishes;
+    std::printf("[ MEASURED ] %s: PING round trip %.1f us, pipelined PUBLISH %.2f us each\n",
+                GetParam() ? "libev" : "poll", ping_us, pub_us);
+    EXPECT_LT(ping_us, 1000.0)
+        << "a deferred write event (5.5 ms on libev before the adapter asked lws at once)";
+    EXPECT_LT(pub_us, 200.0);
+}

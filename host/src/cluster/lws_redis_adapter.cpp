@@ -26,9 +26,10 @@ struct Watch {
     lws *wsi = nullptr;
     lws_context *context = nullptr;
     std::function<void()> lost;
-    bool in_callback = false; // inside this wsi's callback: cleanup must not free
-    bool detached = false;    // hiredis let go (cleanup ran)
-    bool want_write = false;  // addWrite came inside the writeable callback
+    bool in_callback = false;  // inside this wsi's callback: cleanup must not free
+    bool in_writeable = false; // inside its writeable callback: lws clears POLLOUT after it
+    bool detached = false;     // hiredis let go (cleanup ran)
+    bool want_write = false;   // addWrite came inside the writeable callback
 };
 
 void rearm_fired(lws_sorted_usec_list_t *sul)
@@ -43,7 +44,7 @@ void add_write(void *data)
     Watch *w = static_cast<Watch *>(data);
     if (w->detached || !w->wsi)
         return;
-    if (w->in_callback) {
+    if (w->in_writeable) {
         w->want_write = true; // lws would clear POLLOUT right after; re-arm later
         return;
     }
@@ -77,11 +78,13 @@ void cleanup(void *data)
 }
 
 // Runs one hiredis handler on behalf of `w`; -1 when hiredis let go meanwhile.
-int handle(Watch *w, void (*handler)(redisAsyncContext *))
+int handle(Watch *w, void (*handler)(redisAsyncContext *), bool writeable)
 {
     w->in_callback = true;
+    w->in_writeable = writeable;
     handler(w->ac);
     w->in_callback = false;
+    w->in_writeable = false;
     if (w->detached) {
         free_watch(w);
         return -1;
@@ -100,9 +103,9 @@ int callback(lws *wsi, lws_callback_reasons reason, void *user, void *, std::siz
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: // never a WebSocket on this protocol
         return 1;
     case LWS_CALLBACK_RAW_RX_FILE:
-        return w ? handle(w, redisAsyncHandleRead) : -1;
+        return w ? handle(w, redisAsyncHandleRead, false) : -1;
     case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-        return w ? handle(w, redisAsyncHandleWrite) : -1;
+        return w ? handle(w, redisAsyncHandleWrite, true) : -1;
     case LWS_CALLBACK_RAW_CLOSE_FILE:
         if (w && !w->detached) {
             // lws dropped it first: hiredis still holds the connection.

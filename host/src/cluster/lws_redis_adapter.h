@@ -17,6 +17,9 @@
 // lws 4.1.6's raw-file role clears POLLOUT *after* the writeable callback
 // returns, so an addWrite made inside it (hiredis's output did not all fit
 // the socket) would be lost: it is re-armed from a zero-delay lws timer.
+// (On libev that timer can fire up to the host's libev tick late, 50 ms: see
+// lws_runtime.cpp. Only a full socket buffer takes that path; an addWrite
+// from a reply callback, the common case, asks lws at once.)
 //
 // Why not hiredis's own libev adapter on the libev backend: it would be a
 // second code path for the poll backend's sake, and lws's libev backend does
