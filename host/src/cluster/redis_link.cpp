@@ -49,6 +49,11 @@ RedisLink::RedisLink(ServiceLoop &loop, lws_vhost *vhost, RedisLinkSettings sett
 
 RedisLink::~RedisLink()
 {
+    // Silent: what the callbacks capture may be gone already (stop() reports).
+    on_state_ = nullptr;
+    on_push_ = nullptr;
+    for (Pending &p : pending_)
+        p.done = nullptr;
     stop();
     retry_timer_.cancel();
     deadline_timer_.cancel();

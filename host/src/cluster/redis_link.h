@@ -74,6 +74,7 @@ class RedisLink
     RedisLink(ServiceLoop &loop, lws_vhost *vhost, RedisLinkSettings settings);
     RedisLink(const RedisLink &) = delete;
     RedisLink &operator=(const RedisLink &) = delete;
+    // Drops the connection without calling on_state or any pending callback.
     ~RedisLink();
 
     void on_state(StateFn fn) { on_state_ = std::move(fn); }
