@@ -26,6 +26,7 @@ WSHOST_BUILD_PACKAGES=(
     libtomlplusplus-dev
     libssl-dev
     libcurl4-openssl-dev  # wshostctl's HTTP/HTTPS/Unix-socket client (host/ctl/http_client.cpp)
+    libhiredis-dev    # 0.14: the cluster layer's Redis client (host/src/cluster, async API)
     zlib1g-dev        # bench/wsload (permessage-deflate), find_package(ZLIB) in bench/
     binutils          # nm/readelf: plugin symbol checks
 )
@@ -45,6 +46,7 @@ WSHOST_PYTHON_TEST_PACKAGES=(
     python3-prometheus-client  # the /metrics scrape is checked with Prometheus' own parser
     curl                       # control API tests (Expect: 100-continue)
     openssl                    # tests/hostile/test_tls.py: a self-signed certificate per run
+    redis-server               # tests/cluster: each test starts its own Redis 7 (Unix socket, temp dir)
 )
 
 # The package test (tests/packaging): cpack -G DEB, then checks and a real install.
