@@ -11,6 +11,8 @@
  *   - a text message "seq:N" must come after "seq:N-1" of its connection
  *     (N from 0): any other order counts as out_of_order;
  *   - a text message "fail" is not echoed: the handler returns WSH_E_FAILED;
+ *   - a text message "badkind" sends to a target whose kind is no
+ *     wsh_target_kind (99, as a C plugin may store) and is answered "rc=N";
  *   - a text message "info" is answered "endpoint=E" with E the connection's
  *     endpoint as connection_info reports it, then " subprotocol=S" when it
  *     has one.
@@ -161,6 +163,16 @@ static int rk_message(const wsh_message *msg, void *ud)
         fk_sleep_ms(sleep_ms);
     if (is_text(msg, "fail")) {
         rc = WSH_E_FAILED;
+    } else if (is_text(msg, "badkind")) {
+        wsh_target to;
+        int bad_rc;
+        char answer[32];
+        memset(&to, 0, sizeof to);
+        to.struct_size = sizeof to;
+        to.kind = (wsh_target_kind)99;
+        bad_rc = msg->api->send(msg->host, &to, WSH_STR("never"), 0, NULL);
+        snprintf(answer, sizeof answer, "rc=%d", bad_rc);
+        send_to(msg, (wsh_str){answer, strlen(answer)}, 0);
     } else if (is_text(msg, "info")) {
         fk_buf b = {0};
         msg->api->connection_info(msg->host, msg->conn, on_info, &b);

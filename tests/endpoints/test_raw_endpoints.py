@@ -16,6 +16,8 @@ from websocket import ABNF
 import endpoints_lib as el
 from endpoints_lib import Client, HostPerClass, ServerClosed, endpoint, endpoint_config
 
+WSH_E_INVALID = 1  # plugin.h
+
 MAX = 65536
 
 
@@ -107,6 +109,13 @@ class RawEndpoints(HostPerClass):
         auth = self.stats()["auth_endpoints"]
         self.assertIn("/rawb", auth)
         self.assertIn("/", auth)
+
+    def test_a_target_kind_out_of_the_enum_is_invalid(self):
+        # C stores any number in an enum; the host reads it as one (UBSan in
+        # the ASan tree would report a load of an invalid enum value).
+        with self.client("/rawb") as c:
+            c.send_text("badkind")
+            self.assertEqual(c.recv_frame(), (ABNF.OPCODE_TEXT, b"rc=%d" % WSH_E_INVALID))
 
     def test_a_failing_handler_fires_the_hook_and_keeps_the_connection(self):
         with self.client("/rawb") as c:

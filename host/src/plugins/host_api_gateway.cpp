@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 namespace wshost::abi
 {
@@ -26,7 +27,11 @@ bool to_target(const wsh_target *in, Target &out)
         !valid_array(in->except_users, in->except_users_count) ||
         !valid_array(in->except_conns, in->except_conns_count))
         return false;
-    switch (in->kind) {
+    // A C plugin may store any number in the enum: read it as the integer it
+    // is (loading an out-of-range enum is undefined in C++).
+    std::underlying_type_t<wsh_target_kind> kind;
+    std::memcpy(&kind, &in->kind, sizeof kind);
+    switch (kind) {
     case WSH_TARGET_CONNECTION:
         out.kind = Target::Kind::connection;
         out.connection = in->conn;
