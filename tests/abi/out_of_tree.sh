@@ -12,11 +12,13 @@
 #   5. `WSHOST --check-config` on a config loading each pair of plugins -> exit 0;
 #   6. the one-exported-symbol check on all four .so files.
 set -eu
-if [ $# -ne 8 ]; then
-    echo "usage: $0 CMAKE BUILD_DIR SRC_DIR WORK_DIR WSHOST CHECK_EXPORTS CC CXX" >&2
+if [ $# -ne 8 ] && [ $# -ne 9 ]; then
+    echo "usage: $0 CMAKE BUILD_DIR SRC_DIR WORK_DIR WSHOST CHECK_EXPORTS CC CXX [SANITIZE_LINK_FLAGS]" >&2
     exit 2
 fi
 cmake=$1 build=$2 src=$3 work=$4 wshost=$5 check_exports=$6 cc=$7 cxx=$8
+# A sanitizer tree installs a sanitized test kit: its users link the runtime.
+sanitize_link=${9:-}
 prefix=$work/prefix
 
 step() { echo; echo "=== $*"; }
@@ -31,7 +33,8 @@ step "CMake: find_package(wshost) + wshost_add_plugin()"
 "$cmake" -S "$src" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
     -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror"
+    -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror" \
+    -DCMAKE_EXE_LINKER_FLAGS="$sanitize_link"
 found=$(sed -n 's/^wshost_DIR:[A-Z]*=//p' "$work/cmake-build/CMakeCache.txt")
 case $found in
 "$prefix"/*) echo "wshost_DIR=$found" ;;
@@ -63,7 +66,7 @@ set -x
 "$cxx" -std=c++17 -Wall -Wextra -Werror -shared -fPIC $cflags $cxxflags $ldflags \
     -o "$work/pc-build/hello_cpp.so" "$src/hello_cpp.cpp"
 "$cc" -std=c99 -Wall -Wextra -Werror -o "$work/pc-build/hello_test" "$src/hello_test.c" \
-    $(pkg-config --cflags --libs wshost-plugin-testkit)
+    $(pkg-config --cflags --libs wshost-plugin-testkit) $sanitize_link
 set +x
 
 step "the test kit: hello_test from both builds, on both hello.so files"
