@@ -11,7 +11,7 @@ TEST_F(ControlApiTest, HealthAndReadinessNeedNoToken)
 {
     ControlResponse r = call("GET", "/healthz", "", "");
     EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.body, R"({"status":"ok"})");
+    EXPECT_EQ(r.body, R"({"status":"ok","cluster":"none"})");
     EXPECT_EQ(call("GET", "/readyz", "", "").status, 200);
     ready = false;
     r = call("GET", "/readyz", "", "");
