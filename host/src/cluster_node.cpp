@@ -153,9 +153,14 @@ void ClusterNode::claim_next()
                         [this, n = *n](const redisReply *r) {
                             claiming_ = false;
                             if (!r || r->type == REDIS_REPLY_ERROR)
-                                return; // link lost or error: the next link-up tries again
-                            if (leaving_)
+                                return;     // link lost or error: the next link-up tries again
+                            if (leaving_) { // stopped while the claim was on its way: give it back
+                                if (r->type == REDIS_REPLY_STATUS)
+                                    command(cluster::release_script_command(
+                                                names_.number_key(n), names_.alive_key(node_id_), value_),
+                                            [](const redisReply *) {});
                                 return;
+                            }
                             if (!claim_->answered(r->type == REDIS_REPLY_STATUS)) {
                                 logf(LogLevel::warn,
                                      "cluster: node number %u is held by another node (collision "
