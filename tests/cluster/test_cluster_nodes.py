@@ -68,6 +68,14 @@ class Redis:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def first_node_number(node_id):
+    """The first node number a node id tries (node_registry.cpp: FNV-1a % 65535 + 1)."""
+    h = 1469598103934665603
+    for b in node_id.encode():
+        h = ((h ^ b) * 1099511628211) % (1 << 64)
+    return h % 65535 + 1
+
+
 def node_config(redis_socket, node_id=None, heartbeat_ms=200, node_ttl_ms=1500, engine="redis"):
     text = wh.config_text(plugins=("echo",))
     control = "\n".join([
@@ -135,10 +143,22 @@ class ClusterNodes(unittest.TestCase):
         self.hosts = []
 
     def tearDown(self):
+        # Every node not killed on purpose must stop cleanly (exit 0, no sanitizer report).
+        problems = []
         for h in self.hosts:
-            h.kill()
-            h.cleanup_dir()
+            try:
+                if h.proc.poll() is None:
+                    h.stop_and_check()
+                elif h.returncode is not None:  # stopped and waited for by the test
+                    h.check_clean_exit()
+            except wh.HostError as e:
+                problems.append(str(e))
+            finally:
+                h.kill()
+                h.cleanup_dir()
         self.redis.stop()
+        if problems:
+            self.fail("\n".join(problems))
 
     def start_node(self, node_id, **kw):
         h = wh.Host(node_config(self.redis.socket, node_id, **kw), name=node_id)
@@ -186,6 +206,26 @@ class ClusterNodes(unittest.TestCase):
         # The metrics scope may list the nodes too; no scope at all may not.
         self.assertEqual(call(a, "/v1/nodes", token=METRICS)[0], 200)
         self.assertEqual(call(a, "/v1/nodes", token=None)[0], 401)
+
+    def test_a_number_held_by_another_node_is_a_collision_and_the_next_is_claimed(self):
+        self.redis.start()
+        first = first_node_number("node-a")
+        # Another process holds node-a's first candidate (as a live node would).
+        self.assertEqual(self.redis.command("SET", "t:number:%d" % first, "someone 1234", "PX", "60000"),
+                         b"+OK\r\n")
+        a = self.start_node("node-a")
+        nodes = wh.wait_until(lambda: (lambda n: n if n and "node-a" in n else None)(listed(a)),
+                              what="node-a in GET /v1/nodes")
+        self.assertEqual(nodes["node-a"]["number"], first % 65535 + 1)
+        wh.wait_for_log(a, r"node number %d is held by another node \(collision 1\)" % first)
+        c = a.client()
+        try:
+            wh.echo_roundtrip(self, c)
+            self.assertEqual(connection_ids(a)[0] >> 48, first % 65535 + 1)
+        finally:
+            c.close()
+        # The other holder's claim is untouched.
+        self.assertEqual(self.redis.command("GET", "t:number:%d" % first), b"$12\r\nsomeone 1234\r\n")
 
     def test_redis_down_at_start_serves_local_clients_then_joins(self):
         a = self.start_node("node-a")  # no redis-server yet
