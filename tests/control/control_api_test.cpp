@@ -51,6 +51,20 @@ TEST_F(ControlApiTest, WrongScopeIs403)
     EXPECT_EQ(call("GET", "/v1/rooms", "", "admin-secret").status, 200);
 }
 
+// GET /v1/nodes takes either the admin or the metrics scope; without a
+// cluster (no hook: engine "none") it lists no nodes.
+TEST_F(ControlApiTest, NodesTakeAdminOrMetrics)
+{
+    ControlResponse r = call("GET", "/v1/nodes", "", "push-secret");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_NE(r.body.find("\\\"admin\\\" or \\\"metrics\\\" scope"), std::string::npos) << r.body;
+    for (const char *token : {"admin-secret", "metrics-secret"}) {
+        r = call("GET", "/v1/nodes", "", token);
+        EXPECT_EQ(r.status, 200) << token;
+        EXPECT_EQ(r.body, R"({"status":"success","cluster":"none","nodes":[]})");
+    }
+}
+
 TEST_F(ControlApiTest, UnknownPathIs404AndWrongMethodIs405WithAllow)
 {
     EXPECT_EQ(call("GET", "/v1/nothing").status, 404);
