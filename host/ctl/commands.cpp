@@ -85,6 +85,8 @@ constexpr Command commands[] = {
      none(), 0, 1, build_rooms, print_table, Flow::single},
     {"plugins", "", "list loaded plugins",
      none(), 0, 0, build_plugins, print_table, Flow::single},
+    {"nodes", "", "list the cluster's nodes (from Redis: id, state, number, connections, last heartbeat)",
+     none(), 0, 0, build_nodes, print_table, Flow::single},
     {"reload", "", "reload configuration and plugins; prints the result (errors with file:line:col)",
      none(), 0, 0, build_reload, print_reload, Flow::reload_wait},
     {"reload-status", "", "show the result of the last reload",

@@ -71,6 +71,7 @@ bool build_connections(const ParsedArgs &, Plan &, std::string &);
 bool build_user(const ParsedArgs &, Plan &, std::string &);
 bool build_rooms(const ParsedArgs &, Plan &, std::string &);
 bool build_plugins(const ParsedArgs &, Plan &, std::string &);
+bool build_nodes(const ParsedArgs &, Plan &, std::string &);
 bool build_reload(const ParsedArgs &, Plan &, std::string &);
 bool build_reload_status(const ParsedArgs &, Plan &, std::string &);
 bool build_status(const ParsedArgs &, Plan &, std::string &);

@@ -199,6 +199,12 @@ bool build_plugins(const ParsedArgs &, Plan &plan, std::string &)
     return true;
 }
 
+bool build_nodes(const ParsedArgs &, Plan &plan, std::string &)
+{
+    plan.request = get("/v1/nodes");
+    return true;
+}
+
 // The server answers POST /v1/reload when the attempt has finished (plugins loaded and
 // initialised), which may take longer than an ordinary request.
 constexpr int reload_timeout_ms = 60'000;

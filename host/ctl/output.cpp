@@ -366,6 +366,8 @@ void print_status(std::span<const Response> responses, std::string &out)
                 detail = reason;
             else if (const char *message = string_member(doc.get(), "message"))
                 detail = message;
+            else if (const char *cluster = string_member(doc.get(), "cluster"))
+                detail = std::string_view(cluster) == "none" ? "" : std::string("cluster ") + cluster;
         } else if (!r.body.empty() && r.body.size() <= 200) {
             detail = r.body;
             while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r'))

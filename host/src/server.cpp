@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include "base/stats.h"
 #include "config/config_diff.h"
 #include "config/log_settings.h"
 #include "control/control_http.h"
@@ -38,6 +39,7 @@ Server::~Server()
 {
     generations_.stop_reloads(); // an attempt under way finishes loading; its swap never runs
     loop_.detach();              // plugin threads may still call in until fini: no wakes into a dead context
+    cluster_.reset();            // its Redis link and timer live in the context
     runtime_.destroy();          // closes what is left; hooks still see the plugins
     loop_.run_posted();          // hooks queued by those closes
     // Then the plugins, while everything they may call during fini still exists:
@@ -83,6 +85,8 @@ bool Server::start(const std::string &ready_file)
     if (!runtime_.create(RuntimeOptions::of(config_)))
         return false;
     gateway_.attach(loop_);
+    if (!start_cluster())
+        return false;
     if (runtime_.run_each_pass([this] { gateway_.flush_corked(); }))
         gateway_.enable_corking();
 
@@ -113,16 +117,47 @@ bool Server::start_control(ReadyInfo &ready)
         generations_.request_reload(
             [done = std::move(done)](const ReloadResult &r) { done(r.status == "ok", r.to_json()); });
     };
+    if (cluster_) {
+        hooks.cluster_state = [this] { return std::string(cluster_->up() ? "up" : "down"); };
+        hooks.nodes_list = [this](std::function<void(int, std::string)> done) {
+            cluster_->list_nodes(std::move(done));
+        };
+    }
     control_api_ = std::make_unique<ControlApi>(gateway_, config_.control, std::move(hooks));
     return listen_control(runtime_.context(), config_.control, *control_api_, loop_, &accept_gate_, ready);
 }
 
+// engine = "redis": presence in Redis; Redis down now is fine (it joins later).
+bool Server::start_cluster()
+{
+    if (config_.cluster.engine != "redis")
+        return true;
+    stats().cluster_up.store(0, std::memory_order_relaxed);
+    ClusterNode::Hooks hooks;
+    hooks.connections = [this] { return std::uint64_t(gateway_.size()); };
+    hooks.numbered = [this](std::uint16_t n) { gateway_.set_node_number(n); };
+    hooks.state_changed = [](bool up) { stats().cluster_up.store(up ? 1 : 0, std::memory_order_relaxed); };
+    cluster_ = std::make_unique<ClusterNode>(loop_, config_.cluster, std::move(hooks));
+    return cluster_->start(runtime_.context());
+}
+
 void Server::on_signal(int signo)
 {
-    if (signo == SIGHUP)
+    if (signo == SIGHUP) {
         generations_.request_reload(); // coalesced with any attempt already asked for
+        return;
+    }
+    if (cluster_)
+        cluster_->leave(); // at once: the node is gone from GET /v1/nodes while it drains
+    drain_.begin(signo == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+void Server::drained()
+{
+    if (cluster_)
+        cluster_->when_left([this] { runtime_.leave(); });
     else
-        drain_.begin(signo == SIGINT ? "SIGINT" : "SIGTERM");
+        runtime_.leave();
 }
 
 } // namespace wshost

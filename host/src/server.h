@@ -5,6 +5,7 @@
 #pragma once
 
 #include "auth/auth.h"
+#include "cluster_node.h"
 #include "config/config.h"
 #include "control/control_api.h"
 #include "gateway/gateway.h"
@@ -45,6 +46,8 @@ class Server
     std::vector<std::string> apply_reload(const Config &next);
     bool start_control(ReadyInfo &ready);
     void on_signal(int signo);
+    bool start_cluster();
+    void drained(); // the drain is over: leave the loop (after the cluster release)
 
     Config config_;
     ServiceLoop loop_; // the mailbox: tasks from any thread, run on the service thread
@@ -58,12 +61,13 @@ class Server
     Dispatcher dispatcher_;
     Generations generations_{config_.file, HostServices{&replies_, &gateway_, &auth_}, dispatcher_, loop_};
     ServiceNotify notify_; // READY/RELOADING/STOPPING/STATUS to $NOTIFY_SOCKET
-    Drain drain_{gateway_, loop_, notify_, [this] { runtime_.leave(); }};
+    Drain drain_{gateway_, loop_, notify_, [this] { drained(); }};
     AcceptGate accept_gate_{0}; // sized in start(); outlives the vhosts that feed it
     WsSessions sessions_{config_, gateway_, auth_, dispatcher_, deadlines_, drain_, loop_, accept_gate_};
     SignalWatch signals_;
     LwsRuntime runtime_{loop_};               // the context; its timers outlive it
     std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
+    std::unique_ptr<ClusterNode> cluster_;    // engine = "redis"; reset before the context goes
 };
 
 } // namespace wshost

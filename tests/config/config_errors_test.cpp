@@ -111,7 +111,7 @@ TEST_F(ConfigTest, UnknownKeysListValidKeys)
     EXPECT_EQ(
         error("plugins_dir = \"x\"\n"),
         "1:1: unknown key 'plugins_dir' in the top-level table; valid keys: plugin_dir, server, control, "
-        "auth, websocket, workers, log, plugin, endpoint");
+        "auth, websocket, workers, log, cluster, plugin, endpoint");
     EXPECT_EQ(error("[server.tls]\ncert = \"x\"\n"),
               "2:1: unknown key 'cert' in [server.tls]; valid keys: enabled, cert_file, key_file");
     EXPECT_EQ(error("[server]\ntls.enable = true\n"),
@@ -273,6 +273,49 @@ TEST_F(ConfigTest, ControlChecks)
               "2:10: 'socket' resolves to a path of 121 bytes; a Unix socket path holds at most 107");
 }
 
+TEST_F(ConfigTest, ClusterChecks)
+{
+    EXPECT_EQ(error("[cluster]\nengine = \"nats\"\n"),
+              "2:10: 'engine' must be one of none, redis (got 'nats')");
+    EXPECT_EQ(error("[cluster]\nnode_id = \"a b\"\n"),
+              "2:11: 'node_id' must not contain spaces, control characters or *?[]\\ (got 'a b')");
+    EXPECT_EQ(error("[cluster]\nheartbeat_ms = 1000\nnode_ttl_ms = 1000\n"),
+              "3:15: [cluster] node_ttl_ms (1000) must be greater than heartbeat_ms (1000)");
+    EXPECT_EQ(error("[cluster]\nheartbeat_ms = 6000\n"),
+              "2:16: [cluster] node_ttl_ms (5000) must be greater than heartbeat_ms (6000)");
+    EXPECT_EQ(error("[cluster.redis]\naddress = \"localhost:6379\"\n"),
+              "2:11: 'address' must be an IP literal and a port, like \"127.0.0.1:6379\" or \"[::1]:6379\" "
+              "(got 'localhost:6379')");
+    EXPECT_EQ(error("[cluster.redis]\naddress = \"::1:6379\"\n"),
+              "2:11: 'address' must be an IP literal and a port, like \"127.0.0.1:6379\" or \"[::1]:6379\" "
+              "(got '::1:6379')");
+    EXPECT_EQ(error("[cluster.redis]\naddress = \"127.0.0.1:0\"\n"),
+              "2:11: 'address' must be an IP literal and a port, like \"127.0.0.1:6379\" or \"[::1]:6379\" "
+              "(got '127.0.0.1:0')");
+    EXPECT_EQ(error("[cluster.redis]\naddress = \"127.0.0.1:6379\"\nsocket = \"/run/redis.sock\"\n"),
+              "3:10: [cluster.redis] 'address' and 'socket' are exclusive: set one of them");
+    write("pw", "secret\n");
+    EXPECT_EQ(error("[cluster.redis]\npassword = \"x\"\npassword_file = \"pw\"\n"),
+              "3:17: [cluster.redis] 'password' and 'password_file' are exclusive: set one of them");
+    EXPECT_EQ(error("[cluster.redis]\npassword_file = \"missing\"\n").substr(0, 5), "2:17:");
+    EXPECT_EQ(error("[cluster.redis]\nprefix = \"\"\n").substr(0, 5), "2:10:");
+    EXPECT_EQ(error("[cluster.redis]\ndb = -1\n").substr(0, 5), "2:6: ");
+    EXPECT_EQ(error("[cluster.redis]\nhost = \"x\"\n"),
+              "2:1: unknown key 'host' in [cluster.redis]; valid keys: address, socket, password, "
+              "password_file, db, prefix");
+
+    // The password file is read at load, like the other *_file secrets.
+    Config c = ok("[cluster]\nengine = \"redis\"\nnode_id = \"n1\"\n[cluster.redis]\nsocket = \"r.sock\"\n"
+                  "password_file = \"pw\"\ndb = 3\nprefix = \"c1\"\n");
+    EXPECT_EQ(c.cluster.engine, "redis");
+    EXPECT_EQ(c.cluster.node_id, "n1");
+    EXPECT_EQ(c.cluster.redis.password, "secret");
+    EXPECT_EQ(c.cluster.redis.socket, (dir_ / "r.sock").string());
+    EXPECT_EQ(c.cluster.redis.db, 3);
+    EXPECT_EQ(c.cluster.redis.prefix, "c1");
+    EXPECT_EQ(ok("[cluster.redis]\naddress = \"[::1]:6380\"\n").cluster.redis.address, "[::1]:6380");
+}
+
 // Every error of a file, in file order, from one load.
 TEST_F(ConfigTest, CollectsAllErrorsInFileOrder)
 {
@@ -285,7 +328,7 @@ TEST_F(ConfigTest, CollectsAllErrorsInFileOrder)
     const std::vector<std::string> want = {
         p + ":4:1: unknown key 'plugins_dir' in the top-level table; valid keys: plugin_dir, server, "
             "control, "
-            "auth, websocket, workers, log, plugin, endpoint",
+            "auth, websocket, workers, log, cluster, plugin, endpoint",
         p + ":7:11: 'address' must be an IPv4 or IPv6 literal such as 127.0.0.1 or ::1; host names are not "
             "resolved (got 'localhost')",
         p + ":8:8: 'port' must be between 0 and 65535",

@@ -133,6 +133,17 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
     EXPECT_EQ(s.log.file, d.log.file);
     EXPECT_EQ(s.log.format, d.log.format);
 
+    EXPECT_EQ(s.cluster.engine, "none");
+    EXPECT_EQ(s.cluster.engine, d.cluster.engine);
+    EXPECT_EQ(s.cluster.node_id, d.cluster.node_id);
+    EXPECT_EQ(s.cluster.heartbeat_ms, d.cluster.heartbeat_ms);
+    EXPECT_EQ(s.cluster.node_ttl_ms, d.cluster.node_ttl_ms);
+    EXPECT_EQ(s.cluster.redis.address, d.cluster.redis.address);
+    EXPECT_EQ(s.cluster.redis.socket, d.cluster.redis.socket);
+    EXPECT_EQ(s.cluster.redis.password, d.cluster.redis.password);
+    EXPECT_EQ(s.cluster.redis.db, d.cluster.redis.db);
+    EXPECT_EQ(s.cluster.redis.prefix, d.cluster.redis.prefix);
+
     EXPECT_EQ(d.plugin_dir, "plugins"); // dev difference: "../build/plugins"
     EXPECT_TRUE(d.plugins.empty());     // dev difference: echo and sum
     // The plugins themselves use PluginConfig's defaults.
@@ -149,8 +160,9 @@ TEST(ShippedConfig, MatchesDefaultsExceptDocumentedDevDifferences)
 TEST(ShippedConfig, WritesEveryKey)
 {
     const std::set<std::string> not_written = {
-        "control.tokens.token_file", // alternative to token
-        "auth.jwt.keys",             // no JWT keys in the dev profile (a commented example instead)
+        "control.tokens.token_file",   // alternative to token
+        "cluster.redis.password_file", // alternative to password
+        "auth.jwt.keys",               // no JWT keys in the dev profile (a commented example instead)
         "auth.jwt.keys.kid",
         "auth.jwt.keys.secret",
         "auth.jwt.keys.secret_file",

@@ -11,7 +11,7 @@ TEST_F(ControlApiTest, HealthAndReadinessNeedNoToken)
 {
     ControlResponse r = call("GET", "/healthz", "", "");
     EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.body, R"({"status":"ok"})");
+    EXPECT_EQ(r.body, R"({"status":"ok","cluster":"none"})");
     EXPECT_EQ(call("GET", "/readyz", "", "").status, 200);
     ready = false;
     r = call("GET", "/readyz", "", "");
@@ -49,6 +49,20 @@ TEST_F(ControlApiTest, WrongScopeIs403)
     EXPECT_EQ(call("POST", "/send-text", R"({"userId":"1","payload":"x"})", "push-secret").status, 200);
     EXPECT_EQ(call("GET", "/metrics", "", "metrics-secret").status, 200);
     EXPECT_EQ(call("GET", "/v1/rooms", "", "admin-secret").status, 200);
+}
+
+// GET /v1/nodes takes either the admin or the metrics scope; without a
+// cluster (no hook: engine "none") it lists no nodes.
+TEST_F(ControlApiTest, NodesTakeAdminOrMetrics)
+{
+    ControlResponse r = call("GET", "/v1/nodes", "", "push-secret");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_NE(r.body.find("\\\"admin\\\" or \\\"metrics\\\" scope"), std::string::npos) << r.body;
+    for (const char *token : {"admin-secret", "metrics-secret"}) {
+        r = call("GET", "/v1/nodes", "", token);
+        EXPECT_EQ(r.status, 200) << token;
+        EXPECT_EQ(r.body, R"({"status":"success","cluster":"none","nodes":[]})");
+    }
 }
 
 TEST_F(ControlApiTest, UnknownPathIs404AndWrongMethodIs405WithAllow)

@@ -195,7 +195,7 @@ TEST(ControlHttp, KeepAlivePipeliningAndRequestIds)
     std::string first = c.response();
     EXPECT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << first;
     EXPECT_NE(first.find("x-request-id: "), std::string::npos) << first;
-    EXPECT_NE(first.find("{\"status\":\"ok\"}"), std::string::npos);
+    EXPECT_NE(first.find("{\"status\":\"ok\",\"cluster\":\"none\"}"), std::string::npos);
     std::string second = c.response();
     EXPECT_EQ(second.rfind("HTTP/1.1 401", 0), 0u) << second;
     EXPECT_NE(second.find("WWW-Authenticate: Bearer\r\n"), std::string::npos) << second;

@@ -167,6 +167,8 @@ TEST(CtlCommands, Listings)
     expect_request({"rooms"}, "GET", "/v1/rooms", "");
     expect_request({"rooms", "lobby"}, "GET", "/v1/rooms/lobby", "");
     expect_request({"plugins"}, "GET", "/v1/plugins", "");
+    expect_request({"nodes"}, "GET", "/v1/nodes", "");
+    EXPECT_NE(usage_error_of({"nodes", "extra"}), "");
     EXPECT_NE(usage_error_of({"plugins", "extra"}), "");
 }
 

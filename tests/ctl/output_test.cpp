@@ -149,6 +149,13 @@ TEST(CtlOutput, Status)
 {
     EXPECT_EQ(render(print_status, {make_response(200, R"({"status":"ok"})"), make_response(200, "ok\n")}),
               "health: ok (HTTP 200)\nready:  yes (HTTP 200)\n");
+    // /healthz's cluster state, when the node is in a cluster (DESIGN §10).
+    EXPECT_EQ(render(print_status, {make_response(200, R"({"status":"ok","cluster":"down"})"),
+                                    make_response(200, R"({"status":"ready"})")}),
+              "health: ok (HTTP 200): cluster down\nready:  yes (HTTP 200)\n");
+    EXPECT_EQ(render(print_status, {make_response(200, R"({"status":"ok","cluster":"none"})"),
+                                    make_response(200, R"({"status":"ready"})")}),
+              "health: ok (HTTP 200)\nready:  yes (HTTP 200)\n");
     EXPECT_EQ(render(print_status,
                      {make_response(200, ""),
                       make_response(

@@ -351,6 +351,10 @@ std::string render(const Stats &s)
                    {"endpoint", "status"}, r.control);
     counter_family(out, "wshost_reloads_total", "Configuration reloads, by result.", {"result"}, r.reloads);
     plain(out, "wshost_reload_generation", "gauge", "Generation of the running configuration.", r.generation);
+    if (const int up = s.cluster_up.load(std::memory_order_relaxed); up >= 0)
+        plain(out, "wshost_cluster_up", "gauge",
+              "1 while Redis answers and the node holds its node number, else 0 (absent with engine none).",
+              std::uint64_t(up));
     header(out, "wshost_build_info", "gauge", "Build information; the value is always 1.");
     sample(out, "wshost_build_info", {"version"}, WSHOST_VERSION, "1");
     return out;

@@ -26,6 +26,9 @@ struct Stats {
     std::atomic<uint64_t> handshake_addresses{0};     // addresses with a handshake in progress
     std::atomic<uint64_t> admission_slots{0};         // connection-cap slots held
     std::atomic<uint64_t> admission_addresses{0};     // addresses holding a slot
+    // Cluster (DESIGN §10): 1 up (Redis answers, node number held), 0 down;
+    // -1 with engine = "none", where wshost_cluster_up is not exported.
+    std::atomic<int> cluster_up{-1};
 };
 
 Stats &stats();

@@ -140,6 +140,26 @@ struct LogConfig {
     std::string file;            // empty = stderr
 };
 
+// [cluster.redis] (DESIGN §10). address and socket are exclusive (one may be
+// set; neither: 127.0.0.1:6379), so are password and password_file.
+struct ClusterRedisConfig {
+    std::string address;           // "IP:port" or "[v6]:port"; empty: 127.0.0.1:6379 unless socket
+    std::string socket;            // a Unix socket path instead (resolved)
+    std::string password;          // AUTH when non-empty; password_file reads into it at load
+    int db = 0;                    // SELECT when non-zero
+    std::string prefix = "wshost"; // every channel and key starts with "PREFIX:"
+    SourcePos pos;
+};
+
+// [cluster]: every key needs a restart (config_diff.cpp).
+struct ClusterConfig {
+    std::string engine = "none"; // none | redis
+    std::string node_id;         // empty: "HOSTNAME-PID"
+    int heartbeat_ms = 1000;     // presence refresh period
+    int node_ttl_ms = 5000;      // a node silent this long is gone; > heartbeat_ms
+    ClusterRedisConfig redis;
+};
+
 struct PluginConfig {
     std::string name;       // must equal the plugin's own name
     std::string path;       // as written
@@ -180,6 +200,7 @@ struct Config {
     WebSocketConfig websocket;
     WorkersConfig workers;
     LogConfig log;
+    ClusterConfig cluster;
     std::string plugin_dir = "plugins"; // resolved against the config dir
     std::vector<PluginConfig> plugins;
     std::vector<EndpointConfig> endpoints; // as written, then [server] path's if no entry has it

@@ -34,6 +34,16 @@ std::vector<std::string> restart_required(const Config &running, const Config &n
     check(w.rx_buffer_bytes != x.rx_buffer_bytes, "websocket.rx_buffer_bytes");
     check(running.workers.threads != next.workers.threads, "workers.threads");
     check(running.workers.queue_size != next.workers.queue_size, "workers.queue_size");
+    // The cluster node is built once at start (its links, node number, presence).
+    const ClusterConfig &e = running.cluster, &f = next.cluster;
+    check(e.engine != f.engine, "cluster.engine");
+    check(e.node_id != f.node_id, "cluster.node_id");
+    check(e.heartbeat_ms != f.heartbeat_ms, "cluster.heartbeat_ms");
+    check(e.node_ttl_ms != f.node_ttl_ms, "cluster.node_ttl_ms");
+    check(e.redis.address != f.redis.address || e.redis.socket != f.redis.socket ||
+              e.redis.password != f.redis.password || e.redis.db != f.redis.db ||
+              e.redis.prefix != f.redis.prefix,
+          "cluster.redis");
     return keys;
 }
 

@@ -60,6 +60,51 @@ std::string check_scope(std::string_view key, const std::string &v)
     return "unknown scope " + in_quotes(v) + " in " + in_quotes(key) + "; valid scopes: " + valid;
 }
 
+// An IP literal and a port: "10.0.0.5:6379" or "[::1]:6379" (no host names:
+// hiredis 0.14 would resolve them with a blocking lookup).
+std::string check_redis_address(std::string_view key, const std::string &v)
+{
+    if (v.empty())
+        return "";
+    const std::string bad = in_quotes(key) +
+                            " must be an IP literal and a port, like \"127.0.0.1:6379\" or "
+                            "\"[::1]:6379\" (got " +
+                            in_quotes(v) + ")";
+    const auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon + 1 == v.size() || v.size() - colon > 6)
+        return bad;
+    std::string ip = v.substr(0, colon);
+    if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']')
+        ip = ip.substr(1, ip.size() - 2);
+    else if (ip.find(':') != std::string::npos)
+        return bad;
+    int port = 0;
+    for (std::size_t i = colon + 1; i < v.size(); ++i) {
+        if (v[i] < '0' || v[i] > '9')
+            return bad;
+        port = port * 10 + (v[i] - '0');
+    }
+    return port < 1 || port > 65535 || !is_ip_literal(ip) ? bad : "";
+}
+
+std::string check_cluster_engine(std::string_view key, const std::string &v)
+{
+    return v == "none" || v == "redis"
+               ? ""
+               : in_quotes(key) + " must be one of none, redis (got " + in_quotes(v) + ")";
+}
+
+// A node id goes into Redis key and channel names: no spaces (the claim value
+// is "NODE_ID INSTANCE") and nothing a SCAN MATCH pattern would read.
+std::string check_node_id(std::string_view key, const std::string &v)
+{
+    for (unsigned char ch : v)
+        if (ch <= ' ' || ch == 0x7f || ch == '*' || ch == '?' || ch == '[' || ch == ']' || ch == '\\')
+            return in_quotes(key) + " must not contain spaces, control characters or *?[]\\ (got " +
+                   in_quotes(v) + ")";
+    return v.size() > 128 ? in_quotes(key) + " is longer than 128 bytes" : "";
+}
+
 std::string check_log_level(std::string_view key, const std::string &v)
 {
     if (v == "error" || v == "warn" || v == "info" || v == "debug")
@@ -208,6 +253,61 @@ const TableSpec<ControlConfig> &control_spec()
                                                          at(o.tokens[j].pos) + ")");
                             break;
                         }
+            },
+    };
+    return spec;
+}
+
+const TableSpec<ClusterRedisConfig> &cluster_redis_spec()
+{
+    static const TableSpec<ClusterRedisConfig> spec{
+        .title = "[cluster.redis]",
+        .keys =
+            {
+                string("address", &ClusterRedisConfig::address, &check_redis_address),
+                path("socket", &ClusterRedisConfig::socket),
+                string("password", &ClusterRedisConfig::password),
+                secret_file("password_file", &ClusterRedisConfig::password),
+                integer("db", &ClusterRedisConfig::db, 0, 65535),
+                string("prefix", &ClusterRedisConfig::prefix, &check_non_empty),
+            },
+        .pos = &ClusterRedisConfig::pos,
+        .check =
+            [](Ctx &c, const toml::table &t, ClusterRedisConfig &o) {
+                if (!o.address.empty() && !o.socket.empty())
+                    c.error(value_source(t, "socket"),
+                            "[cluster.redis] 'address' and 'socket' are exclusive: set one of them");
+                if (t.get("password") && t.get("password_file"))
+                    c.error(value_source(t, "password_file"),
+                            "[cluster.redis] 'password' and 'password_file' are exclusive: set one of them");
+                if (o.socket.size() > 107)
+                    c.error(value_source(t, "socket"), "'socket' resolves to a path of " +
+                                                           std::to_string(o.socket.size()) +
+                                                           " bytes; a Unix socket path holds at most 107");
+            },
+    };
+    return spec;
+}
+
+const TableSpec<ClusterConfig> &cluster_spec()
+{
+    static const TableSpec<ClusterConfig> spec{
+        .title = "[cluster]",
+        .keys =
+            {
+                string("engine", &ClusterConfig::engine, &check_cluster_engine),
+                string("node_id", &ClusterConfig::node_id, &check_node_id),
+                integer("heartbeat_ms", &ClusterConfig::heartbeat_ms, 10, 3600000),
+                integer("node_ttl_ms", &ClusterConfig::node_ttl_ms, 20, 86400000),
+                table("redis", &ClusterConfig::redis, cluster_redis_spec()),
+            },
+        .check =
+            [](Ctx &c, const toml::table &t, ClusterConfig &o) {
+                if (o.node_ttl_ms <= o.heartbeat_ms)
+                    c.error(value_source(t, t.get("node_ttl_ms") ? "node_ttl_ms" : "heartbeat_ms"),
+                            "[cluster] node_ttl_ms (" + std::to_string(o.node_ttl_ms) +
+                                ") must be greater than heartbeat_ms (" + std::to_string(o.heartbeat_ms) +
+                                ")");
             },
     };
     return spec;
@@ -536,6 +636,7 @@ const TableSpec<Config> &root_spec()
                 table("websocket", &Config::websocket, websocket_spec()),
                 table("workers", &Config::workers, workers_spec()),
                 table("log", &Config::log, log_spec()),
+                table("cluster", &Config::cluster, cluster_spec()),
                 table_array("plugin", &Config::plugins, plugin_spec()),
                 table_array("endpoint", &Config::endpoints, endpoint_spec()),
             },

@@ -144,10 +144,11 @@ ControlResponse not_implemented_reload()
 
 } // namespace
 
-ControlResponse healthz(const Call &)
+ControlResponse healthz(const Call &call)
 {
     ControlResponse r;
-    JsonWriter(r.body).begin_object().key("status").string("ok").end_object();
+    const std::string cluster = call.hooks.cluster_state ? call.hooks.cluster_state() : "none";
+    JsonWriter(r.body).begin_object().key("status").string("ok").key("cluster").string(cluster).end_object();
     return r;
 }
 
@@ -364,6 +365,27 @@ ControlResponse reload_status(const Call &call)
         return not_implemented_reload();
     ControlResponse r;
     r.body = call.hooks.reload_status();
+    return r;
+}
+
+// The nodes Redis lists (presence keys), answered once Redis has.
+ControlResponse nodes_list(const Call &call)
+{
+    if (!call.hooks.nodes_list)
+        return success(
+            [](JsonWriter &w) { w.key("cluster").string("none").key("nodes").begin_array().end_array(); });
+    ControlResponse r;
+    r.defer = [list = call.hooks.nodes_list](std::function<void(ControlResponse)> deliver) {
+        list([deliver = std::move(deliver)](int status, std::string json) {
+            if (status != 200) {
+                deliver(ControlApi::error(503, "the cluster is down: Redis does not answer"));
+                return;
+            }
+            ControlResponse done;
+            done.body = std::move(json);
+            deliver(std::move(done));
+        });
+    };
     return r;
 }
 

@@ -56,6 +56,7 @@ const ControlApi::Route kRoutes[] = {
     {"GET", "/v1/plugins", scope_admin, false, control::plugins_list},
     {"POST", "/v1/reload", scope_admin, false, control::reload_start},
     {"GET", "/v1/reload", scope_admin, false, control::reload_status},
+    {"GET", "/v1/nodes", scope_admin | scope_metrics, false, control::nodes_list},
 };
 
 static_assert(scope_push == 1u << 0 && scope_admin == 1u << 1 && scope_metrics == 1u << 2 &&
@@ -137,7 +138,7 @@ void ControlApi::set_config(const ControlConfig &config)
 
 ControlApi::ControlApi(Gateway &gateway, const ControlConfig &config, std::function<bool()> ready,
                        std::function<std::string()> plugins_json)
-    : ControlApi(gateway, config, ControlHooks{std::move(ready), std::move(plugins_json), {}, {}})
+    : ControlApi(gateway, config, ControlHooks{std::move(ready), std::move(plugins_json), {}, {}, {}, {}})
 {
 }
 
@@ -221,8 +222,11 @@ std::optional<ControlResponse> ControlApi::check(const ControlRequest &request, 
         return r;
     }
     if (!(*scopes & m.route->scope))
-        return error(403, std::string("this endpoint needs a token with the \"") +
-                              std::string(scope_name(m.route->scope)) + "\" scope");
+        return error(403,
+                     m.route->scope == (scope_admin | scope_metrics)
+                         ? std::string("this endpoint needs a token with the \"admin\" or \"metrics\" scope")
+                         : std::string("this endpoint needs a token with the \"") +
+                               std::string(scope_name(m.route->scope)) + "\" scope");
     return std::nullopt;
 }
 

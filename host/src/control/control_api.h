@@ -17,7 +17,7 @@
 // included; the message tells which); 5xx use "not_implemented" (501) and
 // "internal_error" (500). Success bodies carry "status":"success" (pushes add
 // "delivery":{matched,enqueued,dropped}); /healthz and /readyz answer
-// {"status":"ok"} / {"status":"ready"|"not_ready"}.
+// {"status":"ok","cluster":"up"|"down"|"none"} / {"status":"ready"|"not_ready"}.
 //
 // Threads: handle() is called on the lws service thread; it only uses the
 // Gateway's any-thread calls and the hooks below.
@@ -74,6 +74,11 @@ struct ControlHooks {
     // succeeded and its JSON status. It must not wait: the swap needs the
     // service thread, where this runs. Null: 501.
     std::function<void(std::function<void(bool ok, std::string json)> done)> reload_start;
+    // GET /healthz's "cluster": "up", "down" or "none" (DESIGN §10). Null: "none".
+    std::function<std::string()> cluster_state;
+    // GET /v1/nodes: answers `done` (service thread) with a status and a JSON
+    // body ("" for an error status). Null: engine "none", no nodes to list.
+    std::function<void(std::function<void(int status, std::string json)> done)> nodes_list;
 };
 
 class ControlApi

@@ -109,5 +109,6 @@ ControlResponse user_get(const Call &call);
 ControlResponse plugins_list(const Call &call);
 ControlResponse reload_start(const Call &call);
 ControlResponse reload_status(const Call &call);
+ControlResponse nodes_list(const Call &call);
 
 } // namespace wshost::control

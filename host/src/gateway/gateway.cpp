@@ -30,6 +30,12 @@ Connection *Gateway::find(wsh_conn_id id) const
     return it == conns_.end() ? nullptr : it->second.get();
 }
 
+void Gateway::set_node_number(std::uint16_t number)
+{
+    std::lock_guard lock(mu_);
+    id_base_ = wsh_conn_id(number) << 48;
+}
+
 Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint,
                          std::string subprotocol)
 {
@@ -40,7 +46,7 @@ Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::stri
     conn->subprotocol = std::move(subprotocol);
     conn->grace.conn = conn.get();
     std::lock_guard lock(mu_);
-    conn->id = next_id_++;
+    conn->id = id_base_ | next_id_++;
     for (const auto &[key, value] : client_tags)
         tag_index_.add(conn->id, key, value);
     conn->tags = std::move(client_tags);

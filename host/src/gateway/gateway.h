@@ -132,6 +132,10 @@ class Gateway
     std::vector<wsh_conn_id> user_connections(std::string_view user) const;
     std::vector<wsh_conn_id> connection_ids() const;
     std::size_t size() const;
+    // Cluster (DESIGN §10): new connection ids carry `number` in their high 16
+    // bits, the local counter in the low 48 (cluster/node_registry.h). 0, the
+    // default and engine = "none": the ids of one node, unchanged.
+    void set_node_number(std::uint16_t number);
 
   private:
     // All private helpers expect mu_ held.
@@ -179,6 +183,7 @@ class Gateway
     std::vector<wsh_conn_id> corked_; // to write at the end of this pass (changed on the service thread only)
     std::vector<Connection *> flushing_;
     wsh_conn_id next_id_ = 1;
+    wsh_conn_id id_base_ = 0; // node number << 48
 };
 
 } // namespace wshost
