@@ -124,7 +124,8 @@ bool Server::start_control(ReadyInfo &ready)
         };
     }
     control_api_ = std::make_unique<ControlApi>(gateway_, config_.control, std::move(hooks));
-    return listen_control(runtime_.context(), config_.control, *control_api_, loop_, &accept_gate_, ready);
+    return listen_control(runtime_.context(), config_.control, *control_api_, loop_, &accept_gate_, ready,
+                          config_.server.reuse_port);
 }
 
 // engine = "redis": presence in Redis; Redis down now is fine (it joins later).

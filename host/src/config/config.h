@@ -59,7 +59,8 @@ struct ServerConfig {
     std::size_t max_header_bytes = 8192;     // request line + headers of an upgrade; 431 past it
     EventLoop event_loop = EventLoop::libev; // libev: flat at 20k connections (docs/PERFORMANCE.md)
     FrameReaderKind frame_reader = FrameReaderKind::host; // plain ws:// only; "lws": lws's receive path
-    std::string static_dir; // files served to plain GETs on this listener; "" = none (404)
+    std::string static_dir;  // files served to plain GETs on this listener; "" = none (404)
+    bool reuse_port = false; // SO_REUSEPORT on the WebSocket and control TCP ports: N processes share them
     TlsConfig tls;
 };
 

@@ -15,6 +15,7 @@ std::vector<std::string> restart_required(const Config &running, const Config &n
     check(a.port != b.port, "server.port");
     check(a.event_loop != b.event_loop, "server.event_loop");
     check(a.frame_reader != b.frame_reader, "server.frame_reader");
+    check(a.reuse_port != b.reuse_port, "server.reuse_port");
     check(a.tls.enabled != b.tls.enabled || a.tls.cert_file != b.tls.cert_file ||
               a.tls.key_file != b.tls.key_file,
           "server.tls");
@@ -60,6 +61,7 @@ void apply_reloadable(Config &running, const Config &next)
     running.server.port = server.port;
     running.server.event_loop = server.event_loop;
     running.server.frame_reader = server.frame_reader;
+    running.server.reuse_port = server.reuse_port;
     running.server.tls = server.tls;
     running.server.max_header_bytes = server.max_header_bytes;
 

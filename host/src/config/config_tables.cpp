@@ -183,6 +183,7 @@ const TableSpec<ServerConfig> &server_spec()
                 integer("port", &ServerConfig::port, 0, 65535),
                 string("path", &ServerConfig::path, &check_url_path),
                 integer("max_header_bytes", &ServerConfig::max_header_bytes, 1024, 57344),
+                boolean("reuse_port", &ServerConfig::reuse_port),
                 choice("event_loop", &ServerConfig::event_loop,
                        {{"poll", EventLoop::poll}, {"libev", EventLoop::libev}}),
                 choice("frame_reader", &ServerConfig::frame_reader,

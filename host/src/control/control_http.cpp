@@ -1,6 +1,7 @@
 #include "control/control_http.h"
 
 #include "transport/accept_gate.h"
+#include "transport/listen_share.h"
 #include "control/control_api.h"
 #include "base/log.h"
 #include "transport/service_loop.h"
@@ -375,7 +376,7 @@ lws_protocols protocols[] = {
 } // namespace
 
 lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api,
-                                ServiceLoop &loop, AcceptGate *gate)
+                                ServiceLoop &loop, AcceptGate *gate, bool reuse_port)
 {
     lws_context_creation_info vi{};
     vi.vhost_name = "control";
@@ -399,6 +400,7 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
                 "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
         }
     }
+    ListenShare share(reuse_port && config.socket.empty()); // [server] reuse_port (listen_share.h)
     lws_vhost *vh = lws_create_vhost(context, &vi);
     if (!vh) {
         if (!config.socket.empty())
@@ -425,11 +427,11 @@ lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &confi
 }
 
 bool listen_control(lws_context *context, const ControlConfig &config, ControlApi &api, ServiceLoop &loop,
-                    AcceptGate *gate, ReadyInfo &ready)
+                    AcceptGate *gate, ReadyInfo &ready, bool reuse_port)
 {
     if (!config.enabled)
         return true;
-    lws_vhost *vhost = create_control_vhost(context, config, api, loop, gate);
+    lws_vhost *vhost = create_control_vhost(context, config, api, loop, gate, reuse_port);
     if (!vhost)
         return false; // logged
     if (config.socket.empty())

@@ -39,13 +39,14 @@ class ServiceLoop;
 //     config.port (0: the kernel picks; see lws_get_vhost_listen_port()).
 // `api`, `loop` (which writes answers that come later, from another thread)
 // and `gate` (optional: counts control connections towards the fd limit,
-// accept_gate.h) must outlive the vhost. Service thread, after the
-// context exists. Returns null (and logs why) on failure.
+// accept_gate.h) must outlive the vhost. `reuse_port`: a TCP port other
+// processes may listen on too ([server] reuse_port). Service thread, after
+// the context exists. Returns null (and logs why) on failure.
 lws_vhost *create_control_vhost(lws_context *context, const ControlConfig &config, ControlApi &api,
-                                ServiceLoop &loop, AcceptGate *gate = nullptr);
+                                ServiceLoop &loop, AcceptGate *gate = nullptr, bool reuse_port = false);
 // The control listener at startup: nothing when [control] is disabled, else
 // create_control_vhost() and its port or socket written into `ready`.
 bool listen_control(lws_context *context, const ControlConfig &config, ControlApi &api, ServiceLoop &loop,
-                    AcceptGate *gate, ReadyInfo &ready);
+                    AcceptGate *gate, ReadyInfo &ready, bool reuse_port = false);
 
 } // namespace wshost

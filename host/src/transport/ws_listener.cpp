@@ -1,6 +1,7 @@
 #include "transport/ws_listener.h"
 
 #include "base/log.h"
+#include "transport/listen_share.h"
 
 namespace wshost
 {
@@ -53,6 +54,7 @@ lws_vhost *create_ws_vhost(lws_context *context, const ServerConfig &sc, const W
         vi.tls1_3_plus_cipher_list =
             "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
     }
+    ListenShare share(sc.reuse_port); // SO_REUSEPORT: N processes on one port (listen_share.h)
     lws_vhost *vhost = lws_create_vhost(context, &vi);
     if (!vhost)
         log_event(LogLevel::error, LogFields("listen_failed"),
