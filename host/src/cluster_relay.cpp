@@ -1,8 +1,10 @@
 #include "cluster_relay.h"
 
+#include "base/json_writer.h"
 #include "base/log.h"
 #include "base/stats.h"
 #include "cluster/cluster_message.h"
+#include "control/control_json.h"
 
 #include <algorithm>
 
@@ -12,6 +14,20 @@ namespace
 {
 
 using cluster::ClusterMessage;
+using namespace std::chrono_literals;
+
+// Control calls between nodes: a tag line, then one JSON object.
+constexpr std::string_view kCallMagic = "wshc\n";   // {"call","reply","method","path","query","body"}
+constexpr std::string_view kAnswerMagic = "wsha\n"; // {"call","status","type","body"}
+constexpr auto kCallTimeout = 3s;
+
+const std::string *member_text(const control::JsonValue &v, std::string_view key)
+{
+    const control::JsonValue *m = v.find(key);
+    return m && (m->is(control::JsonValue::Type::string) || m->is(control::JsonValue::Type::number))
+               ? &m->text
+               : nullptr;
+}
 using cluster::TargetKind;
 
 // The message for `target`, without its target names (the caller adds them).
@@ -240,8 +256,107 @@ void ClusterRelay::forward(const Target &target, std::string_view data, bool bin
     pending->finish_one();
 }
 
+void ClusterRelay::call_owner(std::uint64_t connection, const ControlRequest &request, ControlAnswer done)
+{
+    const std::string owner = owner_channel(connection);
+    if (owner.empty() || !number_ || !publisher_) {
+        done(ControlApi::error(503, "the cluster is down: this node has no node number yet"));
+        return;
+    }
+    const std::uint64_t call = next_call_++;
+    std::string payload(kCallMagic);
+    JsonWriter w(payload);
+    w.begin_object().key("call").id(call).key("reply").string(std::to_string(*number_));
+    w.key("method")
+        .string(request.method)
+        .key("path")
+        .string(request.path)
+        .key("query")
+        .string(request.query);
+    w.key("body").string(request.body).end_object();
+    PendingCall &pending = calls_[call];
+    pending.done = std::move(done);
+    pending.timeout = std::make_unique<ServiceTimer>(loop_, [this, call] {
+        finish_call(call, ControlApi::error(504, "the node holding this connection did not answer in time"));
+    });
+    pending.timeout->schedule_in(kCallTimeout);
+    const bool sent = publisher_->publish(
+        names_.node(owner), payload, [this, call, connection](std::optional<long long> n) {
+            if (!n)
+                finish_call(call, ControlApi::error(503, "the cluster is down: Redis does not answer"));
+            else if (*n == 0) // nobody holds that node number now: the connection is gone
+                finish_call(call, ControlApi::error(404, "connection " + std::to_string(connection) +
+                                                             " is not connected"));
+        });
+    if (!sent)
+        finish_call(call, ControlApi::error(503, "the cluster is down: Redis does not answer"));
+}
+
+void ClusterRelay::finish_call(std::uint64_t call, ControlResponse response)
+{
+    auto it = calls_.find(call);
+    if (it == calls_.end())
+        return; // answered already (or timed out)
+    ControlAnswer done = std::move(it->second.done);
+    it->second.timeout->cancel();
+    calls_.erase(it);
+    done(std::move(response));
+}
+
+// A call from another node: run it here, publish the answer to its node.
+void ClusterRelay::call_received(std::string_view json)
+{
+    control::JsonValue v;
+    std::string why;
+    const std::string *call = nullptr, *reply = nullptr, *method = nullptr, *path = nullptr, *query = nullptr,
+                      *body = nullptr;
+    if (!control::parse_json(json, v, why) || !(call = member_text(v, "call")) ||
+        !(reply = member_text(v, "reply")) || !(method = member_text(v, "method")) ||
+        !(path = member_text(v, "path")) || !(query = member_text(v, "query")) ||
+        !(body = member_text(v, "body")) || !call_handler_) {
+        log_event(LogLevel::warn, LogFields("cluster_message_invalid"), "cluster: dropped a control call: %s",
+                  why.empty() ? "a member is missing" : why.c_str());
+        return;
+    }
+    ControlRequest request{*method, *path, *query, *body, {}};
+    call_handler_(request, [this, channel = names_.node(*reply), call = *call](ControlResponse r) {
+        std::string payload(kAnswerMagic);
+        JsonWriter w(payload);
+        w.begin_object().key("call").string(call).key("status").number(r.status);
+        w.key("type").string(r.content_type).key("body").string(r.body).end_object();
+        if (publisher_)
+            publisher_->publish(channel, payload, nullptr);
+    });
+}
+
+void ClusterRelay::answer_received(std::string_view json)
+{
+    control::JsonValue v;
+    std::string why;
+    const std::string *call = nullptr, *status = nullptr, *type = nullptr, *body = nullptr;
+    wsh_conn_id id = 0;
+    if (!control::parse_json(json, v, why) || !(call = member_text(v, "call")) ||
+        !(status = member_text(v, "status")) || !(type = member_text(v, "type")) ||
+        !(body = member_text(v, "body")) || !control::parse_conn_id(*call, id) ||
+        !control::is_integer_literal(*status) || status->size() != 3)
+        return;
+    ControlResponse r;
+    r.status = std::stoi(*status);
+    r.content_type = *type;
+    r.body = *body;
+    finish_call(id, std::move(r));
+}
+
 void ClusterRelay::received(std::string_view channel, std::string_view payload)
 {
+    if (payload.substr(0, kCallMagic.size()) == kCallMagic) {
+        call_received(payload.substr(kCallMagic.size()));
+        return;
+    }
+    if (payload.substr(0, kAnswerMagic.size()) == kAnswerMagic) {
+        answer_received(payload.substr(kAnswerMagic.size()));
+        return;
+    }
     std::string why;
     std::optional<ClusterMessage> m = cluster::decode_cluster_message(payload, why);
     if (!m) {

@@ -25,11 +25,13 @@
 #include "cluster/interest.h"
 #include "cluster/redis_pubsub.h"
 #include "config/config.h"
+#include "control/control_api.h"
 #include "gateway/gateway.h"
 #include "transport/service_loop.h"
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,8 +71,23 @@ class ClusterRelay
     // waits for, so that a send right after its answer sees it.
     void when_subscribed(std::function<void()> fn);
 
+    // Control API operations on another node's connection (DESIGN §10: "the
+    // control API of any node operates on any connection"): the request is
+    // published whole to the owner's node channel, run there by its own
+    // control API, and its answer published back to this node's channel.
+    using ControlAnswer = std::function<void(ControlResponse)>;
+    using CallHandler = std::function<void(const ControlRequest &, ControlAnswer)>;
+    void set_call_handler(CallHandler handler) { call_handler_ = std::move(handler); }
+    bool held_elsewhere(std::uint64_t connection) const { return !owner_channel(connection).empty(); }
+    // `done` gets the owner's answer; 404 when no node holds the id's number,
+    // 503 while Redis is away, 504 when the owner did not answer in time.
+    void call_owner(std::uint64_t connection, const ControlRequest &request, ControlAnswer done);
+
   private:
     void received(std::string_view channel, std::string_view payload);
+    void call_received(std::string_view json);
+    void answer_received(std::string_view json);
+    void finish_call(std::uint64_t call, ControlResponse response);
     void subscription(const std::string &channel, bool subscribe);
     std::string owner_channel(std::uint64_t connection) const;
 
@@ -83,6 +100,13 @@ class ClusterRelay
     cluster::RedisPublisher *publisher_ = nullptr;
     std::optional<std::uint16_t> number_;
     std::uint64_t seq_ = 0;
+    CallHandler call_handler_;
+    struct PendingCall {
+        ControlAnswer done;
+        std::unique_ptr<ServiceTimer> timeout;
+    };
+    std::map<std::uint64_t, PendingCall> calls_;
+    std::uint64_t next_call_ = 1;
 };
 
 } // namespace wshost

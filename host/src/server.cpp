@@ -127,6 +127,24 @@ bool Server::start_control(ReadyInfo &ready)
         hooks.cluster_settled = [this](std::function<void()> done) {
             relay_->when_subscribed(std::move(done));
         };
+        hooks.held_elsewhere = [this](wsh_conn_id id) { return relay_->held_elsewhere(id); };
+        hooks.forward = [this](wsh_conn_id id, const ControlRequest &request,
+                               std::function<void(ControlResponse)> done) {
+            relay_->call_owner(id, request, std::move(done));
+        };
+        hooks.node_id = cluster_->node_id();
+        // Another node's request for a connection held here: answered by this
+        // node's API (a deferred answer may come from any thread: back to ours).
+        relay_->set_call_handler([this](const ControlRequest &request, ClusterRelay::ControlAnswer answer) {
+            ControlResponse r = control_api_->handle_forwarded(request);
+            if (!r.defer) {
+                answer(std::move(r));
+                return;
+            }
+            r.defer([this, answer = std::move(answer)](ControlResponse later) {
+                loop_.post([answer, later = std::move(later)] { answer(later); });
+            });
+        });
         hooks.cluster_state = [this] { return std::string(cluster_->up() ? "up" : "down"); };
         hooks.nodes_list = [this](std::function<void(int, std::string)> done) {
             cluster_->list_nodes(std::move(done));

@@ -257,6 +257,43 @@ class CrossNodeSends(unittest.TestCase):
             self.assertEqual(push(self.hosts["a"], {"room": room}, room)["nodes"], 1)
             self.assertEqual(self.b2.next().data, room.encode())
 
+    def test_the_control_api_of_any_node_operates_on_any_connection(self):
+        self.build()
+        a, c = self.hosts["a"], self.hosts["c"]
+        # A lookup through node a of a connection node b holds: node b's answer.
+        status, body = control(a, "GET", "/v1/connections/%s" % self.b1.id)
+        self.assertEqual(status, 200, body)
+        self.assertEqual((body["connection"]["node"], body["connection"]["user"]), ("node-b", "u2"))
+        # This node's own connections say so too.
+        status, body = control(a, "GET", "/v1/connections")
+        self.assertEqual({x["node"] for x in body["connections"]}, {"node-a"})
+        # A join through node c is applied by node b before the answer: a send
+        # from node a right after it reaches the new member.
+        status, body = control(c, "POST", "/v1/rooms/r2/join", {"connection": self.b1.id})
+        self.assertEqual((status, body["changed"]), (200, 1), body)
+        self.assertEqual(push(a, {"room": "r2"}, "to-r2")["nodes"], 1)
+        self.assertEqual(self.b1.next().data, b"to-r2")
+        # Tags set through node a, seen by a tag send from node c.
+        status, body = control(a, "POST", "/v1/connections/%s/tags" % self.b1.id, {"set": {"vip": "yes"}})
+        self.assertEqual((status, body["connection"]["tags"].get("vip")), (200, "yes"), body)
+        self.assertEqual(push(c, {"tags": {"vip": "yes"}}, "to-vip")["nodes"], 1)
+        self.assertEqual(self.b1.next().data, b"to-vip")
+        # Leave through node a: the owner's "changed" comes back.
+        status, body = control(a, "POST", "/v1/rooms/r2/leave", {"connection": self.b1.id})
+        self.assertEqual((status, body["changed"]), (200, 1), body)
+        # An id of a node number nobody holds: not connected.
+        status, body = control(a, "GET", "/v1/connections/%d" % ((999 << 48) | 5))
+        self.assertEqual(status, 404, body)
+        # Gone on its own node: the owner's 404 comes back.
+        status, body = control(c, "GET", "/v1/connections/%d" % (int(self.b1.id) + 1000))
+        self.assertEqual(status, 404, body)
+        # A disconnect through node c closes node b's connection.
+        status, body = control(c, "POST", "/v1/disconnect", {"connection": self.b2.id, "code": 4000})
+        self.assertEqual(status, 200, body)
+        code, _ = self.b2.expect_close()
+        self.assertEqual(code, 4000)
+        self.b1.assert_nothing_pending(self)
+
     def test_redis_away_fails_cross_node_sends_counted_then_they_work_again(self):
         self.build()
         a = self.hosts["a"]

@@ -89,6 +89,9 @@ ControlResponse room_change(const Call &call, Gateway::RoomChange change)
     read_subject(r, call.body, s);
     if (!r.ok())
         return bad_request(r.error());
+    if (!s.is_user)
+        if (std::optional<ControlResponse> there = forwarded(call, s.connection))
+            return std::move(*there);
     std::size_t changed;
     if (s.is_user) {
         changed = call.gateway.change_user_rooms(s.user, room, change);
@@ -145,11 +148,11 @@ bool read_page_query(std::string_view query, wsh_conn_id &cursor, std::size_t &l
     return true;
 }
 
-void write_snapshots(JsonWriter &w, const std::vector<ConnectionSnapshot> &snaps)
+void write_snapshots(JsonWriter &w, const std::vector<ConnectionSnapshot> &snaps, std::string_view node)
 {
     w.begin_array();
     for (const ConnectionSnapshot &snap : snaps)
-        write_snapshot(w, snap);
+        write_snapshot(w, snap, node);
     w.end_array();
 }
 
@@ -214,8 +217,12 @@ ControlResponse room_get(const Call &call)
     std::sort(members.begin(), members.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
     return success([&](JsonWriter &w) {
         w.key("room").string(room).key("count").number(members.size()).key("members").begin_array();
-        for (const ConnectionSnapshot &m : members)
-            w.begin_object().key("connection").id(m.id).key("user").string_or_null(m.user_id).end_object();
+        for (const ConnectionSnapshot &m : members) {
+            w.begin_object().key("connection").id(m.id);
+            if (!call.hooks.node_id.empty())
+                w.key("node").string(call.hooks.node_id);
+            w.key("user").string_or_null(m.user_id).end_object();
+        }
         w.end_array();
     });
 }
@@ -229,7 +236,7 @@ ControlResponse connection_answer(const Call &call, wsh_conn_id id)
     std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id);
     if (!snap)
         return gone(id);
-    return success([&](JsonWriter &w) { write_snapshot(w.key("connection"), *snap); });
+    return success([&](JsonWriter &w) { write_snapshot(w.key("connection"), *snap, call.hooks.node_id); });
 }
 
 } // namespace
@@ -241,6 +248,8 @@ ControlResponse connection_tags(const Call &call)
     ControlResponse error;
     if (!conn_param(call, id, error))
         return error;
+    if (std::optional<ControlResponse> there = forwarded(call, id))
+        return std::move(*there);
     Reader r;
     Tags set;
     std::vector<std::string> remove;
@@ -277,6 +286,8 @@ ControlResponse connection_get(const Call &call)
     ControlResponse error;
     if (!conn_param(call, id, error))
         return error;
+    if (std::optional<ControlResponse> there = forwarded(call, id))
+        return std::move(*there);
     return connection_answer(call, id);
 }
 
@@ -297,7 +308,7 @@ ControlResponse connections_list(const Call &call)
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(*it))
             page.push_back(std::move(*snap));
     return success([&](JsonWriter &w) {
-        write_snapshots(w.key("connections"), page);
+        write_snapshots(w.key("connections"), page, call.hooks.node_id);
         w.key("next_cursor");
         to != ids.end() ? w.id(*(to - 1)) : w.null();
     });
@@ -324,6 +335,9 @@ ControlResponse disconnect(const Call &call)
         r.fail("\"reason\" must be at most " + std::to_string(close_code::max_reason_bytes) + " bytes");
     if (!r.ok())
         return bad_request(r.error());
+    if (!s.is_user)
+        if (std::optional<ControlResponse> there = forwarded(call, s.connection))
+            return std::move(*there);
     std::size_t closed = 0;
     if (s.is_user) {
         for (wsh_conn_id id : call.gateway.user_connections(s.user))
@@ -346,8 +360,9 @@ ControlResponse user_get(const Call &call)
     for (wsh_conn_id id : call.gateway.user_connections(user))
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id))
             snaps.push_back(std::move(*snap));
-    return success(
-        [&](JsonWriter &w) { write_snapshots(w.key("user").string(user).key("connections"), snaps); });
+    return success([&](JsonWriter &w) {
+        write_snapshots(w.key("user").string(user).key("connections"), snaps, call.hooks.node_id);
+    });
 }
 
 ControlResponse plugins_list(const Call &call)

@@ -138,8 +138,12 @@ void ControlApi::set_config(const ControlConfig &config)
 
 ControlApi::ControlApi(Gateway &gateway, const ControlConfig &config, std::function<bool()> ready,
                        std::function<std::string()> plugins_json)
-    : ControlApi(gateway, config,
-                 ControlHooks{std::move(ready), std::move(plugins_json), {}, {}, {}, {}, {}, {}})
+    : ControlApi(gateway, config, [&] {
+          ControlHooks hooks;
+          hooks.ready = std::move(ready);
+          hooks.plugins_json = std::move(plugins_json);
+          return hooks;
+      }())
 {
 }
 
@@ -263,6 +267,14 @@ ControlResponse ControlApi::handle(const ControlRequest &request)
                   "request body is larger than the limit of " + std::to_string(max_body_bytes_) + " bytes");
     else
         r = dispatch(request, m);
+    metrics::control(endpoint_label(m), r.status);
+    return r;
+}
+
+ControlResponse ControlApi::handle_forwarded(const ControlRequest &request)
+{
+    Match m = match(request);
+    ControlResponse r = m.route ? dispatch(request, m) : error(404, "no endpoint at this path");
     metrics::control(endpoint_label(m), r.status);
     return r;
 }

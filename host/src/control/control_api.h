@@ -88,6 +88,15 @@ struct ControlHooks {
     // are live in Redis (or Redis is down), so a send after the answer sees
     // them. Null: answered at once.
     std::function<void(std::function<void()> done)> cluster_settled;
+    // Cluster: true when connection `id` belongs to another node (the node
+    // number in its high bits); the request is then forwarded whole to that
+    // node and answered with what it answered (`forward`, service thread).
+    std::function<bool(wsh_conn_id id)> held_elsewhere;
+    std::function<void(wsh_conn_id id, const ControlRequest &request,
+                       std::function<void(ControlResponse)> done)>
+        forward;
+    // Cluster: this node's id, written as "node" in connection objects. Empty: none.
+    std::string node_id;
 };
 
 class ControlApi
@@ -99,6 +108,10 @@ class ControlApi
 
     // Answers one complete request. Records wshost_control_requests_total.
     ControlResponse handle(const ControlRequest &request);
+    // Cluster: a request another node's control API forwarded here (it
+    // checked the token, the scope and the body size): routed and answered
+    // as handle() would. Counted under the route like any request.
+    ControlResponse handle_forwarded(const ControlRequest &request);
 
     // Steps 1-4 above on a request whose body has not been read yet: an error
     // response (already counted in the metrics) or nullopt when the request

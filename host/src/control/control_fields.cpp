@@ -61,9 +61,22 @@ ControlResponse push_receipt(const Receipt &receipt, const std::optional<Cluster
     });
 }
 
-void write_snapshot(JsonWriter &w, const ConnectionSnapshot &s)
+std::optional<ControlResponse> forwarded(const Call &call, wsh_conn_id id)
 {
-    w.begin_object().key("id").id(s.id).key("user").string_or_null(s.user_id).key("peer").string(s.peer);
+    if (!call.hooks.held_elsewhere || !call.hooks.held_elsewhere(id))
+        return std::nullopt;
+    ControlResponse later;
+    later.defer = [forward = call.hooks.forward, id, request = call.request](
+                      std::function<void(ControlResponse)> reply) { forward(id, request, std::move(reply)); };
+    return later;
+}
+
+void write_snapshot(JsonWriter &w, const ConnectionSnapshot &s, std::string_view node)
+{
+    w.begin_object().key("id").id(s.id);
+    if (!node.empty())
+        w.key("node").string(node);
+    w.key("user").string_or_null(s.user_id).key("peer").string(s.peer);
     w.key("endpoint").string(s.endpoint).key("subprotocol").string_or_null(s.subprotocol);
     w.key("tags").begin_object();
     for (const auto &[key, value] : s.tags)

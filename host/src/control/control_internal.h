@@ -49,7 +49,11 @@ struct ClusterReach {
 ControlResponse push_receipt(const Receipt &receipt, const std::optional<ClusterReach> &reach = {});
 // A connection's public view: id, user (null when anonymous), peer, tags,
 // rooms, queue figures.
-void write_snapshot(JsonWriter &w, const ConnectionSnapshot &snap);
+// `node` (cluster): the node holding it, written as "node".
+void write_snapshot(JsonWriter &w, const ConnectionSnapshot &snap, std::string_view node = {});
+// Cluster: when connection `id` is another node's, the answer of that node
+// to this very request; nullopt: it is this node's (or there is no cluster).
+std::optional<ControlResponse> forwarded(const Call &call, wsh_conn_id id);
 
 // Reads body fields, keeping the first error. Field names in messages are
 // paths as the client wrote them: "userIds[2]", "to.tags.language".

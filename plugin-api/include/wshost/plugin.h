@@ -654,8 +654,8 @@ typedef struct wsh_host_api {
 
     /* Stores in *count the number of connections in `room` (0 for a room that
      * does not exist) on this node: in a cluster, members held by other nodes
-     * are not counted (room_members likewise lists this node's members). Returns WSH_OK; WSH_E_INVALID for a bad room name or a
-     * NULL count; WSH_E_GONE; WSH_E_NOMEM. */
+     * are not counted (room_members likewise lists this node's members). Returns WSH_OK; WSH_E_INVALID for a
+     * bad room name or a NULL count; WSH_E_GONE; WSH_E_NOMEM. */
     int (*room_count)(wsh_host *host, wsh_str room, size_t *count);
     /* Calls `fn` once, inside this call, with every member of `room` on this
      * node (count 0 when it is empty or does not exist). Returns WSH_OK after fn returned;
