@@ -91,14 +91,14 @@ int Load::run()
             }
         }
         cpu_self0_ = self_cpu_s();
-        cpu_srv0_ = proc_cpu_s(o_.server_pid);
+        cpu_srv0_ = server_cpu_s(o_);
         window_start_ = now_ns();
         uint64_t hold_end = std::min(hard_end, window_start_ + sec_to_ns(o_.hold));
         while (now_ns() < hold_end)
             poll_once(100);
         window_end_ = now_ns();
         cpu_self1_ = self_cpu_s();
-        cpu_srv1_ = proc_cpu_s(o_.server_pid);
+        cpu_srv1_ = server_cpu_s(o_);
         phase_ = Phase::done;
         print_result();
         return 0;
@@ -139,7 +139,7 @@ int Load::run()
         if (phase_ == Phase::warmup && now >= window_start_) {
             phase_ = Phase::measure;
             cpu_self0_ = self_cpu_s();
-            cpu_srv0_ = proc_cpu_s(o_.server_pid);
+            cpu_srv0_ = server_cpu_s(o_);
         }
         uint64_t next_edge = phase_ == Phase::warmup ? window_start_ : window_end_;
         int wait_ms = static_cast<int>(std::min<uint64_t>(paced ? 1 : 20, (next_edge - now) / 1000000 + 1));
@@ -154,10 +154,10 @@ int Load::run()
     }
     if (phase_ == Phase::warmup) { // the deadline cut the warmup short
         cpu_self0_ = self_cpu_s();
-        cpu_srv0_ = proc_cpu_s(o_.server_pid);
+        cpu_srv0_ = server_cpu_s(o_);
     }
     cpu_self1_ = self_cpu_s();
-    cpu_srv1_ = proc_cpu_s(o_.server_pid);
+    cpu_srv1_ = server_cpu_s(o_);
     rss_after_ = proc_rss_kb(o_.server_pid);
 
     // drain: stop sending, collect what is still in flight
