@@ -104,21 +104,8 @@ int Load::run()
         return 0;
     }
 
-    if (o_.mode == "subscribe" && o_.publish_via == "http") {
-        http_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        int one = 1;
-        setsockopt(http_fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        sockaddr_in dst{};
-        dst.sin_family = AF_INET;
-        dst.sin_port = htons(static_cast<uint16_t>(o_.http_port));
-        inet_pton(AF_INET, o_.host.c_str(), &dst.sin_addr);
-        if (connect(http_fd_, reinterpret_cast<sockaddr *>(&dst), sizeof dst) != 0 && errno != EINPROGRESS)
-            die(std::string("control API connect: ") + std::strerror(errno));
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLOUT; // level-triggered, see http_ready()
-        ev.data.u64 = UINT64_MAX;
-        epoll_ctl(ep_, EPOLL_CTL_ADD, http_fd_, &ev);
-    }
+    if (o_.mode == "subscribe" && o_.publish_via == "http")
+        http_connect();
 
     // warmup, then the measure window
     uint64_t now = now_ns();
