@@ -15,7 +15,7 @@ import os
 import statistics
 import sys
 
-SERVER_ORDER = ["wshost", "wshost-lwsreader", "wshost-control", "lws", "lws-libev", "lws-fdlimit", "node", "uws"]
+SERVER_ORDER = ["wshost", "wshost-1node", "wshost-2nodes", "wshost-lwsreader", "wshost-control", "lws", "lws-libev", "lws-fdlimit", "node", "uws"]
 
 # Issue 19's bounds on server CPU per message, wshost / uws, by scenario label.
 UWS_TARGETS = {"echo 100x16 32B": 2.0, "echo 100x16 1KiB": 2.5, "echo 1000x1 32B": 1.1,
@@ -24,6 +24,11 @@ UWS_TARGETS = {"echo 100x16 32B": 2.0, "echo 100x16 1KiB": 2.5, "echo 1000x1 32B
 # kind -> [(metric, unit, extractor(result) -> value or None)]
 def _get(key, scale=1.0):
     return lambda r: None if r.get(key) is None else r[key] * scale
+
+
+def _counted(count_key, key, scale=1.0):
+    """`key` only when `count_key` counted something (no deliveries: no latency, no CPU/delivery)."""
+    return lambda r: None if not r.get(count_key) or r.get(key) is None else r[key] * scale
 
 
 METRICS = {
@@ -45,6 +50,18 @@ METRICS = {
         ("publish->receive p50", "ms", _get("lat_p50_us", 1e-3)),
         ("server CPU", "%", _get("server_cpu_pct")),
         ("client CPU", "%", _get("client_cpu_pct")),
+        ("subscribers", "count", _get("subscribers")),
+        ("missing deliveries", "count", lambda r: r.get("missing_deliveries", 0) + r.get("errors", 0) + r.get("http_errors", 0)),
+    ],
+    # bench/run cluster: as fanout, server CPU summed over every node and Redis.
+    "cluster": [
+        ("deliveries/s", "deliveries/s", _get("rate")),
+        ("server CPU/delivery", "us", _counted("window_msgs", "server_cpu_us_per_msg")),
+        ("publish->last delivery p50", "ms", _counted("last_count", "last_p50_us", 1e-3)),
+        ("publish->last delivery p99", "ms", _counted("last_count", "last_p99_us", 1e-3)),
+        ("publish->receive p50", "ms", _counted("lat_count", "lat_p50_us", 1e-3)),
+        ("publish->receive p99", "ms", _counted("lat_count", "lat_p99_us", 1e-3)),
+        ("server CPU", "%", _get("server_cpu_pct")),
         ("subscribers", "count", _get("subscribers")),
         ("missing deliveries", "count", lambda r: r.get("missing_deliveries", 0) + r.get("errors", 0) + r.get("http_errors", 0)),
     ],
@@ -231,6 +248,25 @@ def summarize(raw, out_json, out_md, meta_file):
                 row(f"{scen}: wshost (control API) >= 0.9x {bname} deliveries/s", f"{c / l:.2f}x", c / l >= 0.9)
             if w and n:
                 row(f"{scen}: wshost ahead of node ws", f"{w / n:.2f}x", w > n)
+        # Issue 17: a second node costs at most 25 % more CPU per delivery
+        # (Redis included); a cross-node hop adds at most 1 ms at p50. A side
+        # that missed deliveries (max over runs) fails the target, whatever
+        # its figures.
+        if scen.startswith("cluster"):
+            fan = scen.startswith("cluster: fanout")
+            metric = "server CPU/delivery" if fan else "publish->receive p50"
+            name = (f"{scen}: server CPU/delivery, 2 nodes <= 1.25x 1 node" if fan
+                    else f"{scen}: cross-node hop adds <= 1 ms p50")
+            missing = {srv: (med.get((scen, srv, "missing deliveries")) or {}).get("max", 0)
+                       for srv in ("wshost-1node", "wshost-2nodes")}
+            one, two = m(scen, "wshost-1node", metric), m(scen, "wshost-2nodes", metric)
+            if any(missing.values()):
+                row(name, "incomplete: missing deliveries " + ", ".join(f"{k} {v:,.0f}" for k, v in missing.items()),
+                    False)
+            elif one and two and fan:
+                row(name, f"{two / one:.2f}x ({two:,.3f} vs {one:,.3f} us)", two / one <= 1.25)
+            elif one is not None and two is not None:
+                row(name, f"+{two - one:.3f} ms ({two:.3f} vs {one:.3f} ms)", two - one <= 1.0)
         if scen.startswith("idle"):
             w, n = m(scen, "wshost", "RSS/connection"), m(scen, "node", "RSS/connection")
             if w is not None and "deflate" not in scen:

@@ -80,6 +80,7 @@ class Load
     void echo_fill(Conn &c, uint64_t now);
     void sub_delivery(std::string_view payload);
     void publish(uint64_t now);
+    void http_connect();
     void http_ready();
     void expire_pubs(uint64_t now);
     // phases

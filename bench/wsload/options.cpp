@@ -20,6 +20,7 @@ void usage()
                "  --host 127.0.0.x  --path /  --proto raw|wshost  --conns N  --depth D  --size BYTES\n"
                "  --warmup S  --duration S  --drain S  --connect-timeout S  --deadline S\n"
                "  --src-addrs K  --max-pending N  --rate MSGS_PER_S  --server-pid PID  --deflate\n"
+               "  --extra-cpu-pid PID (repeatable: its CPU counts as the server's, e.g. more nodes, Redis)\n"
                "  echo:      --idle-conns N (opened first, kept idle beside the active ones)\n"
                "             --refill N (top a connection up to depth only when <= N are in flight;\n"
                "             default depth/2: one write carries half the window, which keeps the\n"
@@ -80,6 +81,8 @@ Options parse_options(int argc, char **argv)
             o.refill = std::stoi(need(i));
         else if (a == "--server-pid")
             o.server_pid = std::stoi(need(i));
+        else if (a == "--extra-cpu-pid")
+            o.extra_cpu_pids.push_back(std::stoi(need(i)));
         else if (a == "--deflate")
             o.deflate = true;
         else if (a == "--publish-via")

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace wsload
 {
@@ -28,6 +29,8 @@ struct Options {
     int refill = -1;         // echo: top up only when in flight <= this (-1: depth/2, 0 for depth 1)
     int server_pid = 0;      // CPU and RSS of this process are sampled
     bool deflate = false;    // offer permessage-deflate
+    // Their CPU is added to the server's (more nodes, Redis).
+    std::vector<int> extra_cpu_pids;
     // subscribe
     std::string publish_via = "ws"; // ws | http
     int http_port = 0;

@@ -47,6 +47,14 @@ double proc_cpu_s(int pid)
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+double server_cpu_s(const Options &o)
+{
+    double total = proc_cpu_s(o.server_pid);
+    for (int pid : o.extra_cpu_pids)
+        total += proc_cpu_s(pid);
+    return total;
+}
+
 long proc_rss_kb(int pid)
 {
     if (pid <= 0)

@@ -91,34 +91,21 @@ int Load::run()
             }
         }
         cpu_self0_ = self_cpu_s();
-        cpu_srv0_ = proc_cpu_s(o_.server_pid);
+        cpu_srv0_ = server_cpu_s(o_);
         window_start_ = now_ns();
         uint64_t hold_end = std::min(hard_end, window_start_ + sec_to_ns(o_.hold));
         while (now_ns() < hold_end)
             poll_once(100);
         window_end_ = now_ns();
         cpu_self1_ = self_cpu_s();
-        cpu_srv1_ = proc_cpu_s(o_.server_pid);
+        cpu_srv1_ = server_cpu_s(o_);
         phase_ = Phase::done;
         print_result();
         return 0;
     }
 
-    if (o_.mode == "subscribe" && o_.publish_via == "http") {
-        http_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        int one = 1;
-        setsockopt(http_fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        sockaddr_in dst{};
-        dst.sin_family = AF_INET;
-        dst.sin_port = htons(static_cast<uint16_t>(o_.http_port));
-        inet_pton(AF_INET, o_.host.c_str(), &dst.sin_addr);
-        if (connect(http_fd_, reinterpret_cast<sockaddr *>(&dst), sizeof dst) != 0 && errno != EINPROGRESS)
-            die(std::string("control API connect: ") + std::strerror(errno));
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLOUT; // level-triggered, see http_ready()
-        ev.data.u64 = UINT64_MAX;
-        epoll_ctl(ep_, EPOLL_CTL_ADD, http_fd_, &ev);
-    }
+    if (o_.mode == "subscribe" && o_.publish_via == "http")
+        http_connect();
 
     // warmup, then the measure window
     uint64_t now = now_ns();
@@ -139,7 +126,7 @@ int Load::run()
         if (phase_ == Phase::warmup && now >= window_start_) {
             phase_ = Phase::measure;
             cpu_self0_ = self_cpu_s();
-            cpu_srv0_ = proc_cpu_s(o_.server_pid);
+            cpu_srv0_ = server_cpu_s(o_);
         }
         uint64_t next_edge = phase_ == Phase::warmup ? window_start_ : window_end_;
         int wait_ms = static_cast<int>(std::min<uint64_t>(paced ? 1 : 20, (next_edge - now) / 1000000 + 1));
@@ -154,10 +141,10 @@ int Load::run()
     }
     if (phase_ == Phase::warmup) { // the deadline cut the warmup short
         cpu_self0_ = self_cpu_s();
-        cpu_srv0_ = proc_cpu_s(o_.server_pid);
+        cpu_srv0_ = server_cpu_s(o_);
     }
     cpu_self1_ = self_cpu_s();
-    cpu_srv1_ = proc_cpu_s(o_.server_pid);
+    cpu_srv1_ = server_cpu_s(o_);
     rss_after_ = proc_rss_kb(o_.server_pid);
 
     // drain: stop sending, collect what is still in flight

@@ -3,8 +3,12 @@
 #include "load.h"
 #include "util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -190,6 +194,24 @@ void Load::expire_pubs(uint64_t now)
     }
 }
 
+// The control-API connection (again, after the server closed an idle one).
+void Load::http_connect()
+{
+    http_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(http_fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(static_cast<uint16_t>(o_.http_port));
+    inet_pton(AF_INET, o_.host.c_str(), &dst.sin_addr);
+    if (connect(http_fd_, reinterpret_cast<sockaddr *>(&dst), sizeof dst) != 0 && errno != EINPROGRESS)
+        die(std::string("control API connect: ") + std::strerror(errno));
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT; // level-triggered, see http_ready()
+    ev.data.u64 = UINT64_MAX;
+    epoll_ctl(ep_, EPOLL_CTL_ADD, http_fd_, &ev);
+}
+
 // The control-API connection is level-triggered (EPOLLOUT only while output
 // waits), so every loop here can stop early and be resumed by the next event.
 void Load::http_ready()
@@ -217,8 +239,16 @@ void Load::http_ready()
             http_in_.append(buf, static_cast<std::size_t>(n));
             continue;
         }
-        if (n == 0)
-            die("control API closed the connection");
+        if (n == 0) {
+            // An idle keep-alive connection closed by the server (publishes
+            // waiting for deliveries that do not come): a new one. Closed with
+            // a request in flight: nothing to measure.
+            if (http_busy_ || !http_in_.empty())
+                die("control API closed the connection");
+            ::close(http_fd_);
+            http_connect();
+            return;
+        }
         break;
     }
     for (int responses = 0; responses < 1024; ++responses) { // complete responses

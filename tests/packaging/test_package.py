@@ -8,7 +8,9 @@
       /etc/wshost/wshost.toml, an out-of-tree plugin built against the installed
       SDK (find_package(wshost), no prefix) and loaded by the installed server,
       its unit test on the installed test kit (wshost::plugin-testkit),
-      systemd-analyze verify on both installed units,
+      the README's command that copies the cluster node template to
+      /etc/wshost/1..4.toml, run as written, and --check-config on each copy
+      (then removed), systemd-analyze verify on both installed units,
       systemd-analyze security --offline=yes, then apt-get purge.
 
 Exit 0 passed, 77 skipped (the reason is printed), anything else failed.
@@ -23,6 +25,8 @@ import subprocess
 import sys
 
 SKIP = 77
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+NODE_TEMPLATE = "/usr/share/wshost/cluster-node.toml"
 
 
 
@@ -36,7 +40,7 @@ EXPECTED_FILES = [
     "./usr/share/cmake/wshost/wshostConfig.cmake", "./usr/share/cmake/wshost/wshostConfigVersion.cmake",
     "./usr/share/cmake/wshost/wshostTargets.cmake", "./usr/share/cmake/wshost/wshostPlugin.cmake",
     "./usr/share/cmake/wshost/wshost-plugin.map", "./usr/share/pkgconfig/wshost-plugin.pc",
-    "./etc/wshost/wshost.toml",
+    "./etc/wshost/wshost.toml", "./usr/share/wshost/cluster-node.toml",
     "./lib/systemd/system/wshost.service", "./lib/systemd/system/wshost@.service",
     "./usr/share/man/man8/wshost.8.gz", "./usr/share/man/man1/wshostctl.1.gz",
     "./usr/share/doc/wshost/copyright", "./usr/share/doc/wshost/changelog.gz",
@@ -118,6 +122,9 @@ def cmd_build(ns):
     with open(os.path.join(tmp, "etc/wshost/wshost.toml")) as f:
         conf = f.read()
     assert "dev-only" not in conf and 'address = "0.0.0.0"' in conf, "not the production profile"
+    with open(os.path.join(tmp, NODE_TEMPLATE.lstrip("/"))) as f, \
+            open(os.path.join(ROOT, "packaging", "cluster-node.toml")) as g:
+        assert f.read() == g.read(), "the package's %s is not packaging/cluster-node.toml" % NODE_TEMPLATE
     with open(os.path.join(tmp, "lib/systemd/system/wshost.service")) as f:
         unit = f.read()
     for line in ("Type=notify", "ExecStartPre=/usr/bin/wshost --check-config /etc/wshost/wshost.toml",
@@ -134,6 +141,14 @@ def cmd_build(ns):
     assert r.returncode == 0 or not errors, r.returncode
     print("package ok: %s, %d files, Depends: %s" % (os.path.basename(deb), len(files), fields["Depends"]))
     return 0
+
+
+def readme_node_command():
+    """The README's line (section "Cluster") that writes /etc/wshost/$i.toml from the template."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        lines = [line.strip() for line in f if NODE_TEMPLATE + " > /etc/wshost/" in line]
+    assert len(lines) == 1, "expected one README line making the node copies, found %r" % lines
+    return lines[0]
 
 
 def installed_version():
@@ -166,6 +181,19 @@ def cmd_install(ns):
         r = run(["/usr/bin/wshost", "--check-config", "/etc/wshost/wshost.toml"])
         assert "OK" in r.stdout, r.stdout
         run(["/usr/bin/wshostctl", "--version"])
+        # The README's cluster commands, the copies made as written (no systemd
+        # to start them here: tests/cluster/test_node_template.py runs the nodes).
+        copies = ["/etc/wshost/%d.toml" % n for n in range(1, 5)]
+        existing = [c for c in copies if os.path.exists(c)]
+        assert not existing, "%s exist already; not overwriting them" % existing
+        try:
+            run(["sh", "-c", readme_node_command()])
+            for c in copies:
+                assert "OK (0 plugins)" in run(["/usr/bin/wshost", "--check-config", c]).stdout, c
+        finally:
+            for c in copies:
+                if os.path.exists(c):
+                    os.unlink(c)
         # The installed SDK: tests/abi/out_of_tree builds against it with no prefix
         # given, and the installed server loads the result.
         work = os.path.join(ns.build_dir, "package", "sdk-check")
