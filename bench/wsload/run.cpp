@@ -104,7 +104,7 @@ int Load::run()
         return 0;
     }
 
-    if (o_.mode == "subscribe" && o_.publish_via == "http") {
+    if (o_.mode == "subscribe" && o_.publish_via != "ws") {
         http_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         int one = 1;
         setsockopt(http_fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
