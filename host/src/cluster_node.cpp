@@ -101,22 +101,27 @@ bool ClusterNode::start(lws_context *context)
     vi.port = CONTEXT_PORT_NO_LISTEN;
     vi.protocols = protocols_;
     vi.vhost_name = "cluster";
-    lws_vhost *vhost = lws_create_vhost(context, &vi);
-    if (!vhost) {
+    vhost_ = lws_create_vhost(context, &vi);
+    if (!vhost_) {
         logf(LogLevel::error, "cluster: cannot create the Redis vhost");
         return false;
     }
-    cluster::RedisLinkSettings s;
-    s.address = redis_address(config_.redis);
-    s.password = config_.redis.password;
-    s.db = config_.redis.db;
-    s.name = "cluster";
-    publisher_ = std::make_unique<cluster::RedisPublisher>(loop_, vhost, std::move(s));
+    publisher_ = std::make_unique<cluster::RedisPublisher>(loop_, vhost_, link_settings("publisher"));
     publisher_->on_state([this](bool up, std::string_view) { link_changed(up); });
     logf(LogLevel::info, "cluster: node %s joins through Redis at %s (prefix %s)", node_id_.c_str(),
          redis_address(config_.redis).describe().c_str(), config_.redis.prefix.c_str());
     publisher_->start();
     return true;
+}
+
+cluster::RedisLinkSettings ClusterNode::link_settings(std::string name) const
+{
+    cluster::RedisLinkSettings s;
+    s.address = redis_address(config_.redis);
+    s.password = config_.redis.password;
+    s.db = config_.redis.db;
+    s.name = std::move(name);
+    return s;
 }
 
 bool ClusterNode::command(const std::vector<std::string> &argv, cluster::RedisLink::ReplyFn done)

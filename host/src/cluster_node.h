@@ -11,7 +11,7 @@
 // The presence value is "NODE_ID INSTANCE NUMBER CONNECTIONS UNIX_MS STATE":
 // what GET /v1/nodes lists, read back with SCAN + MGET.
 //
-// Not here yet: cross-node sends, subscriptions, cluster-wide lookups.
+// Cross-node sends and subscriptions are the relay's (cluster_relay.h).
 // Service thread only.
 #pragma once
 
@@ -55,6 +55,12 @@ class ClusterNode
     // Up: Redis answers and the node holds its number.
     bool up() const { return publisher_ && publisher_->link().up() && number_.has_value(); }
     const std::string &node_id() const { return node_id_; }
+    // For the relay (cluster_relay.h), after start(): the vhost the links
+    // live on, the publisher (one connection keeps one publish order), and
+    // the settings of another link to the same Redis.
+    lws_vhost *vhost() const { return vhost_; }
+    cluster::RedisPublisher &publisher() { return *publisher_; }
+    cluster::RedisLinkSettings link_settings(std::string name) const;
     // GET /v1/nodes: every presence key in Redis; 503 while Redis is down.
     void list_nodes(NodesDone done);
 
@@ -77,6 +83,7 @@ class ClusterNode
     std::string value_;    // "NODE_ID INSTANCE"
     cluster::ClusterNames names_;
     lws_protocols protocols_[2]{};
+    lws_vhost *vhost_ = nullptr;
     std::unique_ptr<cluster::RedisPublisher> publisher_;
     std::optional<cluster::NodeNumberClaim> claim_;
     std::optional<std::uint16_t> number_;

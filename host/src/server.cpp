@@ -39,6 +39,7 @@ Server::~Server()
 {
     generations_.stop_reloads(); // an attempt under way finishes loading; its swap never runs
     loop_.detach();              // plugin threads may still call in until fini: no wakes into a dead context
+    relay_.reset();              // it publishes through the node's link
     cluster_.reset();            // its Redis link and timer live in the context
     runtime_.destroy();          // closes what is left; hooks still see the plugins
     loop_.run_posted();          // hooks queued by those closes
@@ -118,6 +119,14 @@ bool Server::start_control(ReadyInfo &ready)
             [done = std::move(done)](const ReloadResult &r) { done(r.status == "ok", r.to_json()); });
     };
     if (cluster_) {
+        hooks.cluster_send = [this](const Target &target, std::string_view data, bool binary,
+                                    std::function<void(std::uint64_t nodes, std::uint64_t failed)> done) {
+            relay_->forward(target, data, binary,
+                            [done = std::move(done)](const ForwardResult &r) { done(r.nodes, r.failed); });
+        };
+        hooks.cluster_settled = [this](std::function<void()> done) {
+            relay_->when_subscribed(std::move(done));
+        };
         hooks.cluster_state = [this] { return std::string(cluster_->up() ? "up" : "down"); };
         hooks.nodes_list = [this](std::function<void(int, std::string)> done) {
             cluster_->list_nodes(std::move(done));
@@ -136,10 +145,34 @@ bool Server::start_cluster()
     stats().cluster_up.store(0, std::memory_order_relaxed);
     ClusterNode::Hooks hooks;
     hooks.connections = [this] { return std::uint64_t(gateway_.size()); };
-    hooks.numbered = [this](std::uint16_t n) { gateway_.set_node_number(n); };
+    hooks.numbered = [this](std::uint16_t n) {
+        gateway_.set_node_number(n);
+        relay_->numbered(n);
+    };
     hooks.state_changed = [](bool up) { stats().cluster_up.store(up ? 1 : 0, std::memory_order_relaxed); };
     cluster_ = std::make_unique<ClusterNode>(loop_, config_.cluster, std::move(hooks));
-    return cluster_->start(runtime_.context());
+    relay_ =
+        std::make_unique<ClusterRelay>(loop_, gateway_, config_.cluster.redis.prefix, cluster_->node_id());
+    if (!cluster_->start(runtime_.context()))
+        return false;
+    relay_->start(cluster_->vhost(), cluster_->link_settings("subscriber"), cluster_->publisher());
+    gateway_.set_interest_listener([this](const std::vector<InterestChange> &changes) {
+        if (relay_)
+            relay_->interest_changed(changes);
+    });
+    // Off the service thread a send is posted whole: one sender's sends stay in order.
+    gateway_.set_forwarder([this](const Target &target, std::string_view data, bool binary) {
+        if (loop_.on_service_thread()) {
+            if (relay_)
+                relay_->forward(target, data, binary);
+            return;
+        }
+        loop_.post([this, target, data = std::string(data), binary] {
+            if (relay_)
+                relay_->forward(target, data, binary);
+        });
+    });
+    return true;
 }
 
 void Server::on_signal(int signo)

@@ -6,6 +6,7 @@
 
 #include "auth/auth.h"
 #include "cluster_node.h"
+#include "cluster_relay.h"
 #include "config/config.h"
 #include "control/control_api.h"
 #include "gateway/gateway.h"
@@ -68,6 +69,7 @@ class Server
     LwsRuntime runtime_{loop_};               // the context; its timers outlive it
     std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
     std::unique_ptr<ClusterNode> cluster_;    // engine = "redis"; reset before the context goes
+    std::unique_ptr<ClusterRelay> relay_;     // cross-node sends; reset before cluster_
 };
 
 } // namespace wshost

@@ -28,7 +28,7 @@ struct Recorder {
 TEST(Interest, SubscribesOnFirstAndUnsubscribesOnLast)
 {
     Recorder r;
-    Interest in(ClusterNames("p"), "n1", r.fn());
+    Interest in(ClusterNames("p"), r.fn());
     in.room_joined("lobby");
     in.room_joined("lobby"); // a second member: no second subscribe
     in.user_added("42");
@@ -50,7 +50,7 @@ TEST(Interest, SubscribesOnFirstAndUnsubscribesOnLast)
 TEST(Interest, RemovingWhatWasNeverAddedChangesNothing)
 {
     Recorder r;
-    Interest in(ClusterNames("p"), "n1", r.fn());
+    Interest in(ClusterNames("p"), r.fn());
     in.room_left("never");
     in.user_removed("nobody");
     EXPECT_TRUE(r.changes.empty());
@@ -60,19 +60,19 @@ TEST(Interest, RemovingWhatWasNeverAddedChangesNothing)
     EXPECT_EQ(r.changes.size(), 2u);
 }
 
-TEST(Interest, ChannelsForResubscribingHoldTheTwoPermanentOnes)
+TEST(Interest, ChannelsForResubscribingHoldEveryoneFirst)
 {
-    Interest in(ClusterNames("p"), "n1", nullptr);
-    EXPECT_EQ(in.channels(), (std::vector<std::string>{"p:all", "p:node:n1"}));
+    Interest in(ClusterNames("p"), nullptr);
+    EXPECT_EQ(in.channels(), (std::vector<std::string>{"p:all"}));
     in.room_joined("r");
     in.tag_set("k=1", "v"); // '=' in a key is escaped
-    EXPECT_EQ(in.channels(), (std::vector<std::string>{"p:all", "p:node:n1", "p:room:r", "p:tag:k%3D1=v"}));
+    EXPECT_EQ(in.channels(), (std::vector<std::string>{"p:all", "p:room:r", "p:tag:k%3D1=v"}));
 }
 
 TEST(Interest, OnePublishPerTargetChannel)
 {
-    Interest in(ClusterNames("p"), "n1", nullptr);
-    auto owner = [](std::uint64_t id) { return id >> 48 == 3 ? std::string("n3") : std::string(); };
+    Interest in(ClusterNames("p"), nullptr);
+    auto owner = [](std::uint64_t id) { return id >> 48 == 3 ? std::string("3") : std::string(); };
     ClusterMessage m;
     m.kind = TargetKind::all;
     EXPECT_EQ(in.publish_channels(m, owner), std::vector<std::string>{"p:all"});
@@ -87,7 +87,7 @@ TEST(Interest, OnePublishPerTargetChannel)
     EXPECT_EQ(in.publish_channels(m, owner), std::vector<std::string>{"p:tag:team=a"});
     m.kind = TargetKind::connection;
     m.connections = {(std::uint64_t{3} << 48) | 17};
-    EXPECT_EQ(in.publish_channels(m, owner), std::vector<std::string>{"p:node:n3"});
+    EXPECT_EQ(in.publish_channels(m, owner), std::vector<std::string>{"p:node:3"});
     m.connections = {(std::uint64_t{4} << 48) | 17}; // no live node holds number 4
     EXPECT_TRUE(in.publish_channels(m, owner).empty());
 }

@@ -130,7 +130,14 @@ class DefaultLimitTest(h.SharedHostMixin, unittest.TestCase):
         frame, _ = frame_of_size((1 << 20) + 1, "mib1")
         c = self.host.client()
         try:
-            c.send_text(frame)
+            # The host closes as soon as the frame header says 1 MiB + 1 and lws
+            # then drops the socket with the rest of the frame unread
+            # (docs/CONFORMANCE.md D9): a client still writing may be reset. The
+            # close frame was sent before that and is read all the same.
+            try:
+                c.send_text(frame)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
             code, _ = c.expect_close(timeout=60)
             self.assertEqual(code, 1009)
         finally:

@@ -355,6 +355,23 @@ std::string render(const Stats &s)
         plain(out, "wshost_cluster_up", "gauge",
               "1 while Redis answers and the node holds its node number, else 0 (absent with engine none).",
               std::uint64_t(up));
+    if (s.cluster_up.load(std::memory_order_relaxed) >= 0) {
+        plain(out, "wshost_cluster_published_total", "counter",
+              "Sends published for other nodes (one per target channel) that Redis accepted.",
+              load(s.cluster_published));
+        plain(out, "wshost_cluster_publish_failed_total", "counter",
+              "Publishes for other nodes that failed: Redis down, output bound, no reply, error.",
+              load(s.cluster_publish_failed));
+        plain(out, "wshost_cluster_received_total", "counter",
+              "Messages received from other nodes (what Redis delivered to this node).",
+              load(s.cluster_received));
+        plain(out, "wshost_cluster_sequence_gaps_total", "counter",
+              "Messages of another node this node never received (gaps in its sequence).",
+              load(s.cluster_sequence_gaps));
+        plain(out, "wshost_cluster_subscriptions", "gauge",
+              "Redis channels this node subscribes to (its users, rooms, tag pairs, everyone, itself).",
+              load(s.cluster_subscriptions));
+    }
     header(out, "wshost_build_info", "gauge", "Build information; the value is always 1.");
     sample(out, "wshost_build_info", {"version"}, WSHOST_VERSION, "1");
     return out;

@@ -5,8 +5,8 @@
 namespace wshost::cluster
 {
 
-Interest::Interest(ClusterNames names, std::string node_id, Changed changed)
-    : names_(std::move(names)), all_(names_.all()), own_(names_.node(node_id)), changed_(std::move(changed))
+Interest::Interest(ClusterNames names, Changed changed)
+    : names_(std::move(names)), all_(names_.all()), changed_(std::move(changed))
 {
 }
 
@@ -36,8 +36,8 @@ std::size_t Interest::count(const std::string &channel) const
 
 std::vector<std::string> Interest::channels() const
 {
-    std::vector<std::string> out{all_, own_};
-    out.reserve(2 + counts_.size());
+    std::vector<std::string> out{all_};
+    out.reserve(1 + counts_.size());
     for (const auto &[channel, n] : counts_)
         out.push_back(channel);
     return out;

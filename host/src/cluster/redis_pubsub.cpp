@@ -66,19 +66,44 @@ void RedisSubscriber::unsubscribe(std::string_view channel)
     channels_.erase(it);
 }
 
+void RedisSubscriber::when_subscribed(std::function<void()> fn)
+{
+    if (!link_.up() || subscribes_confirmed_ == subscribes_sent_) {
+        fn();
+        return;
+    }
+    subscribed_waiters_.emplace_back(subscribes_sent_, std::move(fn));
+}
+
+void RedisSubscriber::wake_subscribed_waiters(bool all)
+{
+    auto waiters = std::move(subscribed_waiters_);
+    subscribed_waiters_.clear();
+    for (auto &[target, fn] : waiters)
+        if (all || target <= subscribes_confirmed_)
+            fn();
+        else
+            subscribed_waiters_.emplace_back(target, std::move(fn));
+}
+
 void RedisSubscriber::send_subscribe(const std::string &name, Channel &ch)
 {
     const std::uint64_t generation = generation_;
     ch.sent = link_.subscribe(name, [this, name, generation](const redisReply *r) {
         if (!r || generation != generation_)
             return;
+        ++subscribes_confirmed_;
+        if (!subscribed_waiters_.empty())
+            wake_subscribed_waiters(false);
         auto it = channels_.find(name);
         if (it != channels_.end() && it->second.sent && !it->second.live) {
             it->second.live = true;
             ++live_;
         }
     });
-    if (!ch.sent)
+    if (ch.sent)
+        ++subscribes_sent_;
+    else
         log_event(LogLevel::warn, LogFields("cluster_subscribe_refused"),
                   "redis subscriber: SUBSCRIBE %s refused (output bound); retried at the next reconnect",
                   name.c_str());
@@ -88,11 +113,13 @@ void RedisSubscriber::link_state(bool up, std::string_view why)
 {
     ++generation_;
     live_ = 0;
+    subscribes_sent_ = subscribes_confirmed_ = 0;
     for (auto &[name, ch] : channels_)
         ch = Channel{};
     if (up)
         for (auto &[name, ch] : channels_)
             send_subscribe(name, ch);
+    wake_subscribed_waiters(true);
     if (on_state_)
         on_state_(up, why);
 }

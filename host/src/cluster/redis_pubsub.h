@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace wshost::cluster
 {
@@ -67,6 +69,11 @@ class RedisSubscriber
     bool wanted(std::string_view channel) const { return channels_.count(std::string(channel)) != 0; }
     // Confirmed by Redis on the current connection.
     bool live(std::string_view channel) const;
+    // Calls `fn` once every SUBSCRIBE sent so far is confirmed (Redis answers
+    // them in order), so a publish from now on reaches this node; at once when
+    // nothing is pending or the link is not up, and when the link changes
+    // state (a reconnect resubscribes everything; nobody waits that long).
+    void when_subscribed(std::function<void()> fn);
     std::size_t wanted_count() const { return channels_.size(); }
     std::size_t live_count() const { return live_; }
     std::uint64_t messages() const { return messages_; }
@@ -84,7 +91,11 @@ class RedisSubscriber
 
     RedisLink link_;
     std::unordered_map<std::string, Channel> channels_;
-    std::uint64_t generation_ = 0; // connections so far: a late confirmation of an older one is ignored
+    std::uint64_t generation_ = 0;      // connections so far: a late confirmation of an older one is ignored
+    std::uint64_t subscribes_sent_ = 0; // on the current connection
+    std::uint64_t subscribes_confirmed_ = 0; // of those
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> subscribed_waiters_;
+    void wake_subscribed_waiters(bool all);
     std::size_t live_ = 0;
     std::uint64_t messages_ = 0;
     std::uint64_t dropped_unwanted_ = 0;

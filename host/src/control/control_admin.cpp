@@ -62,6 +62,21 @@ void read_subject(Reader &r, const JsonValue &body, Subject &s)
         s.is_user = r.user(*user, "user", s.user);
 }
 
+// With a cluster, `answer` waits until the subscriptions of the change just
+// made are live in Redis (DESIGN §10: a send right after the answer sees it).
+ControlResponse when_settled(const Call &call, ControlResponse answer)
+{
+    if (!call.hooks.cluster_settled)
+        return answer;
+    ControlResponse later;
+    later.defer = [settled = call.hooks.cluster_settled,
+                   answer = std::move(answer)](std::function<void(ControlResponse)> reply) mutable {
+        settled(
+            [answer = std::move(answer), reply = std::move(reply)]() mutable { reply(std::move(answer)); });
+    };
+    return later;
+}
+
 ControlResponse room_change(const Call &call, Gateway::RoomChange change)
 {
     std::string room;
@@ -83,7 +98,8 @@ ControlResponse room_change(const Call &call, Gateway::RoomChange change)
             return gone(s.connection);
         changed = *done ? 1 : 0;
     }
-    return success([&](JsonWriter &w) { w.key("room").string(room).key("changed").number(changed); });
+    return when_settled(
+        call, success([&](JsonWriter &w) { w.key("room").string(room).key("changed").number(changed); }));
 }
 
 // cursor= and limit= of GET /v1/connections.
@@ -252,7 +268,7 @@ ControlResponse connection_tags(const Call &call)
     for (const std::string &key : remove)
         if (!call.gateway.remove_tag(id, key))
             return gone(id);
-    return connection_answer(call, id);
+    return when_settled(call, connection_answer(call, id));
 }
 
 ControlResponse connection_get(const Call &call)

@@ -139,7 +139,8 @@ void ControlApi::set_config(const ControlConfig &config)
 
 ControlApi::ControlApi(Gateway &gateway, const ControlConfig &config, std::function<bool()> ready,
                        std::function<std::string()> plugins_json)
-    : ControlApi(gateway, config, ControlHooks{std::move(ready), std::move(plugins_json), {}, {}, {}, {}})
+    : ControlApi(gateway, config,
+                 ControlHooks{std::move(ready), std::move(plugins_json), {}, {}, {}, {}, {}, {}})
 {
 }
 

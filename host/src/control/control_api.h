@@ -24,6 +24,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "gateway/gateway.h"
 
 #include <array>
 #include <cstdint>
@@ -36,8 +37,6 @@
 
 namespace wshost
 {
-
-class Gateway;
 
 struct ControlRequest {
     std::string method; // "GET", "POST", ... (upper case)
@@ -79,6 +78,16 @@ struct ControlHooks {
     // GET /v1/nodes: answers `done` (service thread) with a status and a JSON
     // body ("" for an error status). Null: engine "none", no nodes to list.
     std::function<void(std::function<void(int status, std::string json)> done)> nodes_list;
+    // Cluster: publishes a push for the other nodes (the API delivers locally
+    // itself) and calls `done` (service thread) with the other nodes the
+    // publishes reached and how many failed. Null: engine "none", answered at once.
+    std::function<void(const Target &target, std::string_view data, bool binary,
+                       std::function<void(std::uint64_t nodes, std::uint64_t failed)> done)>
+        cluster_send;
+    // Cluster: calls `done` once the subscriptions of the changes made so far
+    // are live in Redis (or Redis is down), so a send after the answer sees
+    // them. Null: answered at once.
+    std::function<void(std::function<void()> done)> cluster_settled;
 };
 
 class ControlApi

@@ -46,12 +46,18 @@ ControlResponse not_found(std::string_view message)
     return ControlApi::error(404, message);
 }
 
-ControlResponse push_receipt(const Receipt &receipt)
+ControlResponse push_receipt(const Receipt &receipt, const std::optional<ClusterReach> &reach)
 {
     return success([&](JsonWriter &w) {
         w.key("delivery").begin_object();
         w.key("matched").number(receipt.matched).key("enqueued").number(receipt.enqueued);
-        w.key("dropped").number(receipt.dropped).end_object();
+        w.key("dropped").number(receipt.dropped);
+        if (reach) {
+            w.key("nodes").number(reach->nodes);
+            if (reach->failed)
+                w.key("publish_failed").number(reach->failed);
+        }
+        w.end_object();
     });
 }
 

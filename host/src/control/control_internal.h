@@ -39,7 +39,14 @@ template <typename Members> ControlResponse success(Members &&members)
 ControlResponse success();                             // {"status":"success"}
 ControlResponse bad_request(std::string_view message); // 400
 ControlResponse not_found(std::string_view message);   // 404
-ControlResponse push_receipt(const Receipt &receipt);
+// Cluster: the other nodes a push's publishes reached, and how many failed.
+struct ClusterReach {
+    std::uint64_t nodes = 0;
+    std::uint64_t failed = 0;
+};
+// {"status":"success","delivery":{matched,enqueued,dropped[,nodes[,publish_failed]]}}:
+// "nodes" with a cluster, "publish_failed" when some publish failed.
+ControlResponse push_receipt(const Receipt &receipt, const std::optional<ClusterReach> &reach = {});
 // A connection's public view: id, user (null when anonymous), peer, tags,
 // rooms, queue figures.
 void write_snapshot(JsonWriter &w, const ConnectionSnapshot &snap);

@@ -16,12 +16,25 @@ void read_payload(Reader &r, const JsonValue &body, std::string_view key, bool b
         binary ? r.base64(*v, field, out) : r.text(*v, field, out);
 }
 
+// This node's delivery at once; with a cluster, the answer waits for the
+// publish's reply, to say how many other nodes it reached.
 ControlResponse deliver(const Call &call, const Reader &r, const Target &target, std::string_view data,
                         bool binary)
 {
     if (!r.ok())
         return bad_request(r.error());
-    return push_receipt(call.gateway.send(target, data, binary));
+    const Receipt local = call.gateway.send_local(target, data, binary);
+    if (!call.hooks.cluster_send)
+        return push_receipt(local);
+    ControlResponse answer;
+    answer.defer = [send = call.hooks.cluster_send, target, data = std::string(data), binary,
+                    local](std::function<void(ControlResponse)> reply) {
+        send(target, data, binary,
+             [local, reply = std::move(reply)](std::uint64_t nodes, std::uint64_t failed) {
+                 reply(push_receipt(local, ClusterReach{nodes, failed}));
+             });
+    };
+    return answer;
 }
 
 // A seed-compatible push route: "payload" and one target field, read in the

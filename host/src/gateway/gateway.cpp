@@ -36,6 +36,33 @@ void Gateway::set_node_number(std::uint16_t number)
     id_base_ = wsh_conn_id(number) << 48;
 }
 
+void Gateway::interest(InterestChange::Kind kind, const std::string &name, bool held,
+                       const std::string &value)
+{
+    if (interest_listener_)
+        interest_changes_.push_back({kind, name, value, held});
+}
+
+bool Gateway::take_interest_flush()
+{
+    if (interest_changes_.empty() || interest_flush_posted_)
+        return false;
+    interest_flush_posted_ = true;
+    return true;
+}
+
+void Gateway::flush_interest()
+{
+    std::vector<InterestChange> changes;
+    {
+        std::lock_guard lock(mu_);
+        changes.swap(interest_changes_);
+        interest_flush_posted_ = false;
+    }
+    if (!changes.empty() && interest_listener_)
+        interest_listener_(changes);
+}
+
 Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint,
                          std::string subprotocol)
 {
@@ -45,14 +72,20 @@ Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::stri
     conn->endpoint = std::move(endpoint);
     conn->subprotocol = std::move(subprotocol);
     conn->grace.conn = conn.get();
-    std::lock_guard lock(mu_);
-    conn->id = id_base_ | next_id_++;
-    for (const auto &[key, value] : client_tags)
-        tag_index_.add(conn->id, key, value);
-    conn->tags = std::move(client_tags);
     Connection *raw = conn.get();
-    conns_.emplace(raw->id, std::move(conn));
-    stats().connections.store(conns_.size(), std::memory_order_relaxed);
+    bool flush;
+    {
+        std::lock_guard lock(mu_);
+        conn->id = id_base_ | next_id_++;
+        for (const auto &[key, value] : client_tags)
+            if (tag_index_.add(conn->id, key, value))
+                interest(InterestChange::Kind::tag, key, true, value);
+        conn->tags = std::move(client_tags);
+        conns_.emplace(raw->id, std::move(conn));
+        stats().connections.store(conns_.size(), std::memory_order_relaxed);
+        flush = take_interest_flush();
+    }
+    post_interest_flush(flush);
     return raw;
 }
 
@@ -60,21 +93,21 @@ void Gateway::remove(Connection *conn)
 {
     lws_sul_cancel(&conn->grace.sul);
     std::vector<RoomEvent> events;
+    bool flush;
     {
         std::lock_guard lock(mu_);
         for (const std::string &room : std::set<std::string>(conn->rooms))
             change_room_locked(*conn, room, RoomChange::leave, events);
         for (const auto &[key, value] : conn->tags)
-            tag_index_.remove(conn->id, key, value);
-        if (!conn->user_id.empty()) {
-            auto it = users_.find(conn->user_id);
-            if (it != users_.end() && (it->second.erase(conn->id), it->second.empty()))
-                users_.erase(it);
-        }
+            if (tag_index_.remove(conn->id, key, value))
+                interest(InterestChange::Kind::tag, key, false, value);
+        forget_user_locked(*conn);
         stats().queue_bytes.fetch_sub(conn->queued_bytes, std::memory_order_relaxed);
         conns_.erase(conn->id);
         stats().connections.store(conns_.size(), std::memory_order_relaxed);
+        flush = take_interest_flush();
     }
+    post_interest_flush(flush);
     after_unlock(false, events);
 }
 
@@ -90,52 +123,87 @@ int Gateway::close_code_of(const Connection &conn) const
     return conn.close_code;
 }
 
+void Gateway::forget_user_locked(Connection &conn)
+{
+    if (conn.user_id.empty())
+        return;
+    auto it = users_.find(conn.user_id);
+    if (it != users_.end() && (it->second.erase(conn.id), it->second.empty())) {
+        users_.erase(it);
+        interest(InterestChange::Kind::user, conn.user_id, false);
+    }
+}
+
+void Gateway::post_interest_flush(bool flush)
+{
+    if (flush && loop_)
+        loop_->post([this] { flush_interest(); });
+}
+
 bool Gateway::set_user(wsh_conn_id id, std::string_view user)
 {
-    std::lock_guard lock(mu_);
-    Connection *conn = find(id);
-    if (!conn)
-        return false;
-    if (!conn->user_id.empty()) {
-        auto it = users_.find(conn->user_id);
-        if (it != users_.end() && (it->second.erase(id), it->second.empty()))
-            users_.erase(it);
+    bool flush;
+    {
+        std::lock_guard lock(mu_);
+        Connection *conn = find(id);
+        if (!conn)
+            return false;
+        forget_user_locked(*conn);
+        conn->user_id.assign(user);
+        if (!user.empty()) {
+            auto &ids = users_[conn->user_id];
+            if (ids.empty())
+                interest(InterestChange::Kind::user, conn->user_id, true);
+            ids.insert(id);
+        }
+        flush = take_interest_flush();
     }
-    conn->user_id.assign(user);
-    if (!user.empty())
-        users_[conn->user_id].insert(id);
+    post_interest_flush(flush);
     return true;
 }
 
 bool Gateway::set_tag(wsh_conn_id id, std::string_view key, std::string_view value)
 {
-    std::lock_guard lock(mu_);
-    Connection *conn = find(id);
-    if (!conn)
-        return false;
-    std::string k(key);
-    auto it = conn->tags.find(k);
-    if (it != conn->tags.end()) {
-        tag_index_.remove(id, it->first, it->second);
-        it->second.assign(value);
-    } else {
-        it = conn->tags.emplace(k, std::string(value)).first;
+    bool flush;
+    {
+        std::lock_guard lock(mu_);
+        Connection *conn = find(id);
+        if (!conn)
+            return false;
+        std::string k(key);
+        auto it = conn->tags.find(k);
+        if (it != conn->tags.end()) {
+            if (tag_index_.remove(id, it->first, it->second))
+                interest(InterestChange::Kind::tag, it->first, false, it->second);
+            it->second.assign(value);
+        } else {
+            it = conn->tags.emplace(k, std::string(value)).first;
+        }
+        if (tag_index_.add(id, it->first, it->second))
+            interest(InterestChange::Kind::tag, it->first, true, it->second);
+        flush = take_interest_flush();
     }
-    tag_index_.add(id, it->first, it->second);
+    post_interest_flush(flush);
     return true;
 }
 
 bool Gateway::remove_tag(wsh_conn_id id, std::string_view key)
 {
-    std::lock_guard lock(mu_);
-    Connection *conn = find(id);
-    if (!conn)
-        return false;
-    auto it = conn->tags.find(std::string(key));
-    if (it != conn->tags.end()) {
-        tag_index_.remove(id, it->first, it->second);
-        conn->tags.erase(it);
+    bool flush;
+    {
+        std::lock_guard lock(mu_);
+        Connection *conn = find(id);
+        if (!conn)
+            return false;
+        auto it = conn->tags.find(std::string(key));
+        if (it != conn->tags.end()) {
+            if (tag_index_.remove(id, it->first, it->second))
+                interest(InterestChange::Kind::tag, it->first, false, it->second);
+            conn->tags.erase(it);
+        }
+        flush = take_interest_flush();
     }
+    post_interest_flush(flush);
     return true;
 }
 
@@ -150,6 +218,8 @@ bool Gateway::change_room_locked(Connection &conn, const std::string &room, Room
         auto &members = rooms_[room];
         edge = members.empty();
         members.insert(conn.id);
+        if (edge)
+            interest(InterestChange::Kind::room, room, true);
     } else {
         if (!conn.rooms.erase(room))
             return false;
@@ -157,6 +227,7 @@ bool Gateway::change_room_locked(Connection &conn, const std::string &room, Room
         if (it != rooms_.end() && (it->second.erase(conn.id), it->second.empty())) {
             rooms_.erase(it);
             edge = true;
+            interest(InterestChange::Kind::room, room, false);
         }
     }
     events.push_back({join, conn.id, conn.user_id, room, edge});
@@ -167,13 +238,16 @@ std::optional<bool> Gateway::change_room(wsh_conn_id id, std::string_view room, 
 {
     std::vector<RoomEvent> events;
     std::optional<bool> changed;
+    bool flush;
     {
         std::lock_guard lock(mu_);
         Connection *conn = find(id);
         if (!conn)
             return std::nullopt;
         changed = change_room_locked(*conn, std::string(room), change, events);
+        flush = take_interest_flush();
     }
+    post_interest_flush(flush);
     after_unlock(false, events);
     return changed;
 }
@@ -181,13 +255,16 @@ std::optional<bool> Gateway::change_room(wsh_conn_id id, std::string_view room, 
 std::size_t Gateway::change_user_rooms(std::string_view user, std::string_view room, RoomChange change)
 {
     std::vector<RoomEvent> events;
+    bool flush;
     {
         std::lock_guard lock(mu_);
         auto it = users_.find(std::string(user));
         if (it != users_.end())
             for (wsh_conn_id id : it->second)
                 change_room_locked(*find(id), std::string(room), change, events);
+        flush = take_interest_flush();
     }
+    post_interest_flush(flush);
     after_unlock(false, events);
     return events.size();
 }

@@ -57,6 +57,16 @@ struct RoomEvent {
     bool edge = false; // joined: the room was created by it; left: destroyed by it
 };
 
+// Cluster (DESIGN §10): a user, room or tag pair that gained its first
+// connection on this node (held) or lost its last one (not held).
+struct InterestChange {
+    enum class Kind { user, room, tag };
+    Kind kind;
+    std::string name;  // user id, room, tag key
+    std::string value; // tag value
+    bool held;
+};
+
 class Gateway
 {
   public:
@@ -83,7 +93,21 @@ class Gateway
         rx_resumed_listener_ = std::move(listener);
     }
 
+    // Cluster: told, on the service thread and in the order the gateway saw
+    // them, of every InterestChange (set it before the first connection). The
+    // changes are queued under the gateway lock and handed over by a posted
+    // flush_interest(), or at once by a service-thread caller of it.
+    void set_interest_listener(std::function<void(const std::vector<InterestChange> &)> listener)
+    {
+        interest_listener_ = std::move(listener);
+    }
+    // Cluster: told of every send() after its local delivery (any thread, the
+    // gateway lock released): the target and payload for the other nodes.
+    using Forwarder = std::function<void(const Target &target, std::string_view data, bool binary)>;
+    void set_forwarder(Forwarder forwarder) { forwarder_ = std::move(forwarder); }
+
     // --- service thread ------------------------------------------------------
+    void flush_interest(); // hands the queued InterestChanges to the listener
     Connection *add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint = "/",
                     std::string subprotocol = {});
     void remove(Connection *conn);      // leaves every room (RoomEvents fire)
@@ -107,7 +131,12 @@ class Gateway
     void flush_corked();
 
     // --- any thread ----------------------------------------------------------
+    // Delivers to this node's matching connections, then (cluster) hands the
+    // send to the forwarder. The receipt is this node's delivery.
     Receipt send(const Target &target, std::string_view data, bool binary);
+    // This node only: what another node published, or a caller that forwards
+    // by itself (the control API, which waits for the publish's reply).
+    Receipt send_local(const Target &target, std::string_view data, bool binary);
     // Queues a response to the connection that asked. Never dropped: over the
     // queue limit the connection's reading is paused instead. False: gone.
     bool send_response(wsh_conn_id id, std::string_view text);
@@ -152,6 +181,12 @@ class Gateway
     // After releasing mu_: wake the loop if needed, tell the room listener.
     void after_unlock(bool wake, const std::vector<RoomEvent> &events);
     bool take_wake(); // true when the wake list went from empty to non-empty
+    // Cluster: queue one InterestChange (mu_ held); no-op without a listener.
+    void interest(InterestChange::Kind kind, const std::string &name, bool held,
+                  const std::string &value = {});
+    bool take_interest_flush();                // true when a flush_interest() must be posted
+    void post_interest_flush(bool flush);      // after releasing mu_
+    void forget_user_locked(Connection &conn); // takes `conn` out of its user's set
 
     static void grace_expired(lws_sorted_usec_list_t *sul);
     // One write of the whole batch, framed here (service thread). -1: lws failed.
@@ -167,6 +202,8 @@ class Gateway
     void time_close_wait(Connection &conn);
     std::function<void(const RoomEvent &)> room_listener_;
     std::function<void(wsh_conn_id)> rx_resumed_listener_;
+    std::function<void(const std::vector<InterestChange> &)> interest_listener_;
+    Forwarder forwarder_;
 
     mutable std::mutex mu_;
     std::unordered_map<wsh_conn_id, std::unique_ptr<Connection>> conns_;
@@ -175,6 +212,8 @@ class Gateway
     TagIndex tag_index_;
     std::vector<wsh_conn_id> wake_;
     bool wake_signalled_ = false; // process_wakeups() posted, wake list not drained yet
+    std::vector<InterestChange> interest_changes_;
+    bool interest_flush_posted_ = false;
 
     // --- service thread only (on_writeable), reused to save allocations ----
     std::vector<QueuedFrame> batch_;

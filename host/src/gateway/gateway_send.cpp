@@ -60,6 +60,14 @@ std::vector<wsh_conn_id> Gateway::resolve(const Target &target) const
 
 Receipt Gateway::send(const Target &target, std::string_view data, bool binary)
 {
+    Receipt receipt = send_local(target, data, binary);
+    if (forwarder_)
+        forwarder_(target, data, binary);
+    return receipt;
+}
+
+Receipt Gateway::send_local(const Target &target, std::string_view data, bool binary)
+{
     FramePtr frame = Frame::make(data, binary); // built once, shared by every recipient
     Receipt receipt;
     uint64_t closing = 0;

@@ -3,19 +3,24 @@
 namespace wshost
 {
 
-void TagIndex::add(wsh_conn_id conn, const std::string &key, const std::string &value)
+bool TagIndex::add(wsh_conn_id conn, const std::string &key, const std::string &value)
 {
-    postings_[pair_key(key, value)].insert(conn);
+    auto &posting = postings_[pair_key(key, value)];
+    const bool first = posting.empty();
+    posting.insert(conn);
+    return first;
 }
 
-void TagIndex::remove(wsh_conn_id conn, const std::string &key, const std::string &value)
+bool TagIndex::remove(wsh_conn_id conn, const std::string &key, const std::string &value)
 {
     auto it = postings_.find(pair_key(key, value));
     if (it == postings_.end())
-        return;
+        return false;
     it->second.erase(conn);
-    if (it->second.empty())
-        postings_.erase(it);
+    if (!it->second.empty())
+        return false;
+    postings_.erase(it);
+    return true;
 }
 
 } // namespace wshost

@@ -20,8 +20,10 @@ using Tags = std::map<std::string, std::string>; // one value per key
 class TagIndex
 {
   public:
-    void add(wsh_conn_id conn, const std::string &key, const std::string &value);
-    void remove(wsh_conn_id conn, const std::string &key, const std::string &value);
+    // true when the pair gained its first connection (add) or lost its last
+    // (remove): the cluster subscribes to a pair's channel only while held.
+    bool add(wsh_conn_id conn, const std::string &key, const std::string &value);
+    bool remove(wsh_conn_id conn, const std::string &key, const std::string &value);
 
     // Connections whose tags contain every pair of `predicate`. `tags_of`
     // returns a connection's tag map (used to check the other pairs).

@@ -414,6 +414,12 @@ typedef void (*wsh_hook_fn)(const wsh_event *ev, void *user_data);
  * Every send returns a receipt {matched, enqueued, dropped}. Sending to a user
  * who is offline is matched = 0, not an error.
  *
+ * Cluster ([cluster] engine = "redis", README "Cluster"): a send reaches the
+ * matching connections on every node, but its receipt is this node's
+ * delivery only (the other nodes deliver after send() returned, through
+ * Redis). Sends from one thread to one connection keep their order across
+ * nodes too.
+ *
  * Guarantees:
  *   - Callable from any thread, at any time between init and fini.
  *   - Messages to one connection leave in the order the gateway accepted them,
@@ -647,11 +653,12 @@ typedef struct wsh_host_api {
     int (*leave_room_user)(wsh_host *host, wsh_str user, wsh_str room, size_t *changed);
 
     /* Stores in *count the number of connections in `room` (0 for a room that
-     * does not exist). Returns WSH_OK; WSH_E_INVALID for a bad room name or a
+     * does not exist) on this node: in a cluster, members held by other nodes
+     * are not counted (room_members likewise lists this node's members). Returns WSH_OK; WSH_E_INVALID for a bad room name or a
      * NULL count; WSH_E_GONE; WSH_E_NOMEM. */
     int (*room_count)(wsh_host *host, wsh_str room, size_t *count);
-    /* Calls `fn` once, inside this call, with every member of `room` (count 0
-     * when it is empty or does not exist). Returns WSH_OK after fn returned;
+    /* Calls `fn` once, inside this call, with every member of `room` on this
+     * node (count 0 when it is empty or does not exist). Returns WSH_OK after fn returned;
      * WSH_E_INVALID for a bad room name or a NULL fn; WSH_E_GONE; WSH_E_NOMEM
      * (fn not called). */
     int (*room_members)(wsh_host *host, wsh_str room, wsh_conn_info_fn fn, void *user_data);

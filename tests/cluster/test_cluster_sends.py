@@ -1,0 +1,290 @@
+"""Cross-node sends (DESIGN §10): three nodes on one redis-server that each
+test starts on a Unix socket. Every gateway target, sent from a plugin
+(gatekit's gk_send/gk_hammer) or from the control API of any node, reaches
+exactly the matching connections on every node, once each, and one sender's
+messages to a connection stay in order. A node subscribes only to what it
+holds (Redis's PUBSUB NUMSUB and the node's wshost_cluster_received_total),
+receipts say how many other nodes a publish reached, and a publish while
+Redis is away fails counted, then works again once Redis is back.
+
+"Nothing else arrives" is proven with a marker sent the same way after the
+message: one sender's messages to a connection keep their order across
+nodes, so a duplicate or a stray message would come before the marker.
+Every wait polls with a deadline; nothing sleeps to synchronise.
+"""
+
+import http.client
+import json
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "gateway"))
+sys.path.insert(0, HERE)
+import gw_helpers as gw  # noqa: E402
+from test_cluster_nodes import Redis, listed  # noqa: E402
+import wshost_harness as wh  # noqa: E402
+
+ADMIN = "cluster-test-admin"
+PUSH = "cluster-test-push"
+METRICS = "cluster-test-metrics"
+
+
+def node_config(redis_socket, node_id):
+    text = gw.config(plugins=("gatekit", "echo"))
+    control = "\n".join([
+        "[control]", "enabled = true", 'address = "127.0.0.1"', "port = 0",
+        'tokens = [{ token = "%s", scopes = ["admin"] }, { token = "%s", scopes = ["push"] },'
+        ' { token = "%s", scopes = ["metrics"] }]' % (ADMIN, PUSH, METRICS), ""])
+    text = text.replace("[control]\nenabled = false\n", control)
+    return text + "\n" + "\n".join([
+        "[cluster]", 'engine = "redis"', "node_id = " + wh.toml_str(node_id), "heartbeat_ms = 200",
+        "node_ttl_ms = 1500", "[cluster.redis]", "socket = " + wh.toml_str(redis_socket), 'prefix = "t"', ""])
+
+
+def control(host, method, path, body=None, token=ADMIN):
+    conn = http.client.HTTPConnection("127.0.0.1", host.info["control"], timeout=30)
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        conn.request(method, path, body=data, headers={"Authorization": "Bearer " + token})
+        resp = conn.getresponse()
+        text = resp.read().decode("utf-8")
+        return resp.status, json.loads(text) if text else None
+    finally:
+        conn.close()
+
+
+def push(host, to, text, except_=None):
+    body = {"to": to, "text": text}
+    if except_:
+        body["except"] = except_
+    status, answer = control(host, "POST", "/v1/send", body, token=PUSH)
+    assert status == 200, (status, answer)
+    return answer["delivery"]
+
+
+def metric(host, name):
+    conn = http.client.HTTPConnection("127.0.0.1", host.info["control"], timeout=30)
+    try:
+        conn.request("GET", "/metrics", headers={"Authorization": "Bearer " + METRICS})
+        text = conn.getresponse().read().decode("utf-8")
+    finally:
+        conn.close()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return int(line.split()[1])
+    return None
+
+
+class CrossNodeSends(unittest.TestCase):
+    def setUp(self):
+        self.redis = Redis()
+        self.redis.start()
+        self.hosts = {}
+        self.clients = []
+        for name in ("a", "b", "c"):
+            h = wh.Host(node_config(self.redis.socket, "node-" + name), name="node-" + name)
+            h.start()
+            self.hosts[name] = h
+        wh.wait_until(lambda: set(listed(self.hosts["a"]) or {}) >= {"node-a", "node-b", "node-c"},
+                      what="three nodes listed")
+        # Every node must hold its number (its node channel) before ids are minted.
+        for h in self.hosts.values():
+            wh.wait_until(lambda h=h: self.numsub("t:all") == 3 and metric(h, "wshost_cluster_up") == 1,
+                          what="every node subscribed to everyone and up")
+
+    def tearDown(self):
+        for c in self.clients:
+            c.close()
+        problems = []
+        for h in self.hosts.values():
+            try:
+                if h.proc.poll() is None:
+                    h.stop_and_check()
+            except wh.HostError as e:
+                problems.append(str(e))
+            finally:
+                h.kill()
+                h.cleanup_dir()
+        self.redis.stop()
+        if problems:
+            self.fail("\n".join(problems))
+
+    # -- helpers --
+    def numsub(self, channel):
+        """Subscribers of `channel` in Redis (PUBSUB NUMSUB): nodes interested in it."""
+        reply = self.redis.command("PUBSUB", "NUMSUB", channel)
+        return int(reply.rsplit(b":", 1)[1].split(b"\r\n")[0])
+
+    def client(self, node, user=None, rooms=(), tags=None):
+        c = gw.GwClient(self.hosts[node].port, fast=True)
+        self.clients.append(c)
+        c.node = node
+        c.id = c.whoami()
+        if user:
+            c.ok("gk_set_user", {"user": user})
+        for room in rooms:
+            c.ok("gk_join", {"room": room})
+        if tags:
+            c.ok("gk_tag", {"set": tags})
+        return c
+
+    def expect(self, receivers, everyone, text, marker_from):
+        """`receivers` got `text` once, the others nothing: each client then
+        reads a marker `marker_from(client, marker)` sends it the same way."""
+        for c in everyone:
+            marker = "marker-%s" % c.id
+            marker_from(c, marker)
+            got = []
+            while True:
+                f = c.next()
+                self.assertEqual(f.opcode, gw.ABNF.OPCODE_TEXT)
+                if f.data == marker.encode():
+                    break
+                got.append(f.data.decode())
+            self.assertEqual(got, [text] if c in receivers else [],
+                             "connection %s on node %s" % (c.id, c.node))
+
+    def build(self):
+        # a1 and b2 are one user on two nodes; only a1 and b1 are in room r;
+        # c holds no member of r. s, on node a, only sends (and is excluded
+        # from "everyone"): its own pushes would interleave with its responses.
+        self.s = self.client("a")
+        self.a1 = self.client("a", user="u1", rooms=("r",), tags={"team": "red"})
+        self.b1 = self.client("b", user="u2", rooms=("r",), tags={"team": "blue"})
+        self.b2 = self.client("b", user="u1", tags={"team": "red"})
+        self.c1 = self.client("c", user="u3", tags={"team": "red", "lang": "en"})
+        self.all = [self.a1, self.b1, self.b2, self.c1]
+        for channel, nodes in (("t:user:u1", 2), ("t:user:u2", 1), ("t:user:u3", 1), ("t:room:r", 2),
+                               ("t:tag:team=red", 3), ("t:tag:team=blue", 1), ("t:tag:lang=en", 1)):
+            wh.wait_until(lambda ch=channel, n=nodes: self.numsub(ch) == n,
+                          what="%d node(s) subscribed to %s" % (nodes, channel))
+
+    def cases(self):
+        a1, b1, b2, c1 = self.all
+        return [
+            ({"connection": b1.id}, None, [b1]),
+            ({"user": "u1"}, None, [a1, b2]),
+            ({"users": ["u2", "u3", "u2"]}, None, [b1, c1]),
+            ({"room": "r"}, None, [a1, b1]),
+            ({"tags": {"team": "red"}}, None, [a1, b2, c1]),
+            ({"tags": {"team": "red", "lang": "en"}}, None, [c1]),
+            ({"all": True}, {"users": ["u2"], "connections": [c1.id, self.s.id]}, [a1, b2]),
+        ]
+
+    # -- tests --
+    def test_every_target_from_a_plugin_reaches_every_node_once(self):
+        self.build()
+        for n, (to, except_, receivers) in enumerate(self.cases()):
+            text = "plugin-%d" % n
+            receipt = self.s.gk_send(to, text=text, except_=except_)
+            # The ABI receipt is this node's delivery only.
+            self.assertEqual(receipt["matched"], sum(1 for c in receivers if c.node == "a"), (to, receipt))
+            self.expect(receivers, self.all, text, lambda c, m: self.s.gk_send({"connection": c.id}, text=m))
+        self.s.assert_nothing_pending(self)
+
+    def test_every_target_from_the_control_api_of_any_node(self):
+        self.build()
+        for n, (to, except_, receivers) in enumerate(self.cases()):
+            for node in ("a", "c"):
+                text = "control-%s-%d" % (node, n)
+                h = self.hosts[node]
+                delivery = push(h, to, text, except_)
+                local = sum(1 for c in receivers if c.node == node)
+                self.assertEqual(delivery["matched"], local, (node, to, delivery))
+                self.assertNotIn("publish_failed", delivery)
+                self.expect(receivers, self.all, text, lambda c, m, h=h: push(h, {"connection": c.id}, m))
+
+    def test_receipts_count_the_other_nodes_a_publish_reached(self):
+        self.build()
+        # Room r: members on a and b. From c (no member): both others; from a: b only.
+        self.assertEqual(push(self.hosts["c"], {"room": "r"}, "x")["nodes"], 2)
+        self.assertEqual(push(self.hosts["a"], {"room": "r"}, "y")["nodes"], 1)
+        # Everyone: the two other nodes, whoever sends.
+        self.assertEqual(push(self.hosts["b"], {"all": True}, "z")["nodes"], 2)
+        # A connection of this node: nothing published.
+        self.assertEqual(push(self.hosts["a"], {"connection": self.a1.id}, "w")["nodes"], 0)
+        # users [u1, u3] from c: user:u1 reaches a and b, user:u3 only c itself.
+        self.assertEqual(push(self.hosts["c"], {"users": ["u1", "u3"]}, "v")["nodes"], 2)
+
+    def test_a_node_receives_nothing_for_a_room_it_holds_no_member_of(self):
+        self.build()
+        c = self.hosts["c"]
+        self.assertEqual(self.numsub("t:room:r"), 2)  # a and b, not c
+        before = metric(c, "wshost_cluster_received_total")
+        for i in range(200):
+            self.s.gk_send({"room": "r"}, text="room-%d" % i)
+        # Markers through the same publisher to b1 (room member) and c1: once
+        # they arrive, every room message before them has passed through Redis.
+        for target in (self.b1, self.c1):
+            self.s.gk_send({"connection": target.id}, text="done")
+        got = []
+        while True:
+            f = self.b1.next()
+            if f.data == b"done":
+                break
+            got.append(f.data.decode())
+        self.assertEqual(got, ["room-%d" % i for i in range(200)])
+        self.assertEqual(self.c1.next().data, b"done")
+        # What Redis delivered to node c: the one marker, none of the 200.
+        self.assertEqual(metric(c, "wshost_cluster_received_total") - before, 1)
+
+    def test_per_sender_order_across_nodes_under_load(self):
+        self.build()
+        threads, count = 4, 2000
+        for to, reader in (({"connection": self.b1.id}, self.b1), ({"room": "r"}, self.b1)):
+            rid = self.s.start("gk_hammer", {"to": to, "threads": threads, "count": count})
+            seen = [0] * threads
+            total = 0
+            while total < threads * count:
+                f = reader.next()
+                m = json.loads(f.data)
+                self.assertEqual(m["seq"], seen[m["t"]], "thread %d out of order" % m["t"])
+                seen[m["t"]] += 1
+                total += 1
+            answer = self.s.wait_response(rid, timeout=gw.BIG_TIMEOUT_S)
+            self.assertEqual(answer["payload"]["failed"], 0)
+            reader.assert_nothing_pending(self)
+
+    def test_a_control_api_join_is_live_for_other_nodes_when_answered(self):
+        self.build()
+        for i in range(20):
+            room = "fresh-%d" % i
+            status, _ = control(self.hosts["b"], "POST", "/v1/rooms/%s/join" % room, {"connection": self.b2.id})
+            self.assertEqual(status, 200)
+            # No wait: the answer came after node b's subscription was live.
+            self.assertEqual(push(self.hosts["a"], {"room": room}, room)["nodes"], 1)
+            self.assertEqual(self.b2.next().data, room.encode())
+
+    def test_redis_away_fails_cross_node_sends_counted_then_they_work_again(self):
+        self.build()
+        a = self.hosts["a"]
+        failed_before = metric(a, "wshost_cluster_publish_failed_total")
+        self.redis.proc.kill()
+        self.redis.proc.wait()
+        wh.wait_until(lambda: metric(a, "wshost_cluster_up") == 0, what="node a sees Redis down")
+        delivery = push(a, {"user": "u1"}, "while-down")
+        # Local delivery goes on; the publish fails and says so.
+        self.assertEqual((delivery["matched"], delivery["nodes"], delivery["publish_failed"]), (1, 0, 1))
+        self.assertEqual(self.a1.next().data, b"while-down")
+        wh.echo_roundtrip(self, self.a1, rid="echo-while-down")
+        self.assertGreater(metric(a, "wshost_cluster_publish_failed_total"), failed_before)
+        self.redis.start()
+        for h in self.hosts.values():
+            wh.wait_until(lambda h=h: metric(h, "wshost_cluster_up") == 1, what="node up again")
+        # Resubscribed: every interest channel is back.
+        wh.wait_until(lambda: self.numsub("t:room:r") == 2 and self.numsub("t:user:u1") == 2,
+                      what="subscriptions restored")
+        delivery = push(self.hosts["c"], {"room": "r"}, "after")
+        self.assertEqual(delivery["nodes"], 2)
+        self.assertEqual(self.a1.next().data, b"after")
+        self.assertEqual(self.b1.next().data, b"after")
+
+
+def main():
+    gw.main()
+
+
+if __name__ == "__main__":
+    main()
