@@ -8,6 +8,9 @@
 // whole body first: a batch with one invalid message pushes nothing.
 #include "control/control_internal.h"
 
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <vector>
 
 namespace wshost::control
@@ -20,6 +23,42 @@ struct Message {
     std::string data;
     bool binary = false;
 };
+
+// {"status":"success","delivery":{the sums},"deliveries":[one receipt each]};
+// with a cluster every receipt has "nodes" (and "publish_failed" when some
+// publish failed), as a /v1/send receipt does.
+ControlResponse batch_receipt(const std::vector<Receipt> &receipts, const std::vector<ClusterReach> &reaches)
+{
+    return success([&](JsonWriter &w) {
+        auto write = [&](const Receipt &receipt, const ClusterReach *reach) {
+            w.begin_object().key("matched").number(receipt.matched).key("enqueued").number(receipt.enqueued);
+            w.key("dropped").number(receipt.dropped);
+            if (reach) {
+                w.key("nodes").number(reach->nodes);
+                if (reach->failed)
+                    w.key("publish_failed").number(reach->failed);
+            }
+            w.end_object();
+        };
+        Receipt total;
+        ClusterReach reach_total;
+        for (std::size_t i = 0; i < receipts.size(); ++i) {
+            total.matched += receipts[i].matched;
+            total.enqueued += receipts[i].enqueued;
+            total.dropped += receipts[i].dropped;
+            if (!reaches.empty()) {
+                reach_total.nodes += reaches[i].nodes;
+                reach_total.failed += reaches[i].failed;
+            }
+        }
+        w.key("delivery");
+        write(total, reaches.empty() ? nullptr : &reach_total);
+        w.key("deliveries").begin_array();
+        for (std::size_t i = 0; i < receipts.size(); ++i)
+            write(receipts[i], reaches.empty() ? nullptr : &reaches[i]);
+        w.end_array();
+    });
+}
 
 } // namespace
 
@@ -45,28 +84,38 @@ ControlResponse send_batch(const Call &call)
         if (!one.ok())
             return bad_request("messages[" + std::to_string(i) + "]: " + one.error());
     }
-    // In array order: a connection receives the batch's messages in that order.
-    Receipt total;
+    // In array order: a connection receives the batch's messages in that
+    // order. As /v1/send (deliver() in control_push.cpp): this node's delivery
+    // at once; with a cluster the answer waits for every publish's reply.
     std::vector<Receipt> receipts;
     receipts.reserve(messages.size());
-    for (const Message &m : messages) {
-        receipts.push_back(call.gateway.send(m.target, m.data, m.binary));
-        total.matched += receipts.back().matched;
-        total.enqueued += receipts.back().enqueued;
-        total.dropped += receipts.back().dropped;
-    }
-    return success([&](JsonWriter &w) {
-        auto write = [&](const Receipt &receipt) {
-            w.begin_object().key("matched").number(receipt.matched).key("enqueued").number(receipt.enqueued);
-            w.key("dropped").number(receipt.dropped).end_object();
+    for (const Message &m : messages)
+        receipts.push_back(call.gateway.send_local(m.target, m.data, m.binary));
+    if (!call.hooks.cluster_send)
+        return batch_receipt(receipts, {});
+    ControlResponse answer;
+    answer.defer = [send = call.hooks.cluster_send, messages = std::move(messages),
+                    receipts](std::function<void(ControlResponse)> reply) {
+        struct Pending {
+            std::vector<Receipt> receipts;
+            std::vector<ClusterReach> reaches;
+            std::atomic<std::size_t> left;
+            std::function<void(ControlResponse)> reply;
         };
-        w.key("delivery");
-        write(total);
-        w.key("deliveries").begin_array();
-        for (const Receipt &receipt : receipts)
-            write(receipt);
-        w.end_array();
-    });
+        auto pending = std::make_shared<Pending>();
+        pending->receipts = receipts;
+        pending->reaches.resize(messages.size());
+        pending->left = messages.size();
+        pending->reply = std::move(reply);
+        for (std::size_t i = 0; i < messages.size(); ++i)
+            send(messages[i].target, messages[i].data, messages[i].binary,
+                 [pending, i](std::uint64_t nodes, std::uint64_t failed) {
+                     pending->reaches[i] = {nodes, failed};
+                     if (pending->left.fetch_sub(1, std::memory_order_acq_rel) == 1)
+                         pending->reply(batch_receipt(pending->receipts, pending->reaches));
+                 });
+    };
+    return answer;
 }
 
 } // namespace wshost::control
