@@ -15,7 +15,7 @@ import os
 import statistics
 import sys
 
-SERVER_ORDER = ["wshost", "wshost-1node", "wshost-2nodes", "wshost-lwsreader", "wshost-control", "lws", "lws-libev", "lws-fdlimit", "node", "uws"]
+SERVER_ORDER = ["wshost", "wshost-1node", "wshost-2nodes", "wshost-lwsreader", "wshost-control", "wshost-batch", "lws", "lws-libev", "lws-fdlimit", "node", "uws"]
 
 # Issue 19's bounds on server CPU per message, wshost / uws, by scenario label.
 UWS_TARGETS = {"echo 100x16 32B": 2.0, "echo 100x16 1KiB": 2.5, "echo 1000x1 32B": 1.1,
@@ -239,6 +239,10 @@ def summarize(raw, out_json, out_md, meta_file):
             w, c = m(scen, "wshost", "server CPU/delivery"), m(scen, "wshost-control", "server CPU/delivery")
             if w and c:
                 row(f"{scen}: server CPU/delivery, control API <= 1.5x plugin path", f"{c / w:.2f}x", c / w <= 1.5)
+            b = m(scen, "wshost-batch", "server CPU/delivery")
+            if w and b:
+                row(f"{scen}: server CPU/delivery, control API batch (POST /v1/send-batch) <= 1.5x plugin path",
+                    f"{b / w:.2f}x", b / w <= 1.5)
             w, n = m(scen, "wshost", "deliveries/s"), m(scen, "node", "deliveries/s")
             bname, l = baseline(scen, "deliveries/s")
             c = m(scen, "wshost-control", "deliveries/s")

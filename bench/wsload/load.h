@@ -82,6 +82,7 @@ class Load
     void publish(uint64_t now);
     void http_connect();
     void http_ready();
+    void http_post(const std::string &json); // one request on the control-API connection
     void expire_pubs(uint64_t now);
     // phases
     bool sending() const { return phase_ == Phase::warmup || phase_ == Phase::measure; }

@@ -25,8 +25,10 @@ void usage()
                "             --refill N (top a connection up to depth only when <= N are in flight;\n"
                "             default depth/2: one write carries half the window, which keeps the\n"
                "             client's send() count, its main cost on loopback, well below the server's)\n"
-               "  subscribe: --publish-via ws|http  --http-port P  --http-path /v1/send  --token T  "
+               "  subscribe: --publish-via ws|http|http-batch  --http-port P  --http-path PATH  --token T  "
                "--pub-timeout S\n"
+               "             (http: one POST /v1/send per publish; http-batch: every publish the window\n"
+               "             allows in one POST /v1/send-batch)\n"
                "  idle:      --hold S  --exchange  --exchange-msg TEXT  --ready-file F  --settle S\n",
                stderr);
 }
@@ -126,14 +128,16 @@ Options parse_options(int argc, char **argv)
         die("--conns must be >= 1 and --depth 1..4096");
     if (o.src_addrs < 1 || o.src_addrs > 250)
         die("--src-addrs must be 1..250");
-    if (o.publish_via != "ws" && o.publish_via != "http")
-        die("--publish-via must be ws or http");
+    if (o.publish_via != "ws" && o.publish_via != "http" && o.publish_via != "http-batch")
+        die("--publish-via must be ws, http or http-batch");
+    if (o.publish_via == "http-batch" && o.http_path == "/v1/send")
+        o.http_path = "/v1/send-batch";
     if (o.refill < 0)
         o.refill = o.depth / 2;
     if (o.refill >= o.depth)
         die("--refill must be below --depth");
-    if (o.publish_via == "http" && o.http_port <= 0)
-        die("--publish-via http needs --http-port");
+    if (o.publish_via != "ws" && o.http_port <= 0)
+        die("--publish-via http and http-batch need --http-port");
     return o;
 }
 

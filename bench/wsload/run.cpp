@@ -104,7 +104,7 @@ int Load::run()
         return 0;
     }
 
-    if (o_.mode == "subscribe" && o_.publish_via == "http")
+    if (o_.mode == "subscribe" && o_.publish_via != "ws") // "http" or "http-batch"
         http_connect();
 
     // warmup, then the measure window

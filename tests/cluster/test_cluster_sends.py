@@ -196,6 +196,37 @@ class CrossNodeSends(unittest.TestCase):
                 self.assertNotIn("publish_failed", delivery)
                 self.expect(receivers, self.all, text, lambda c, m, h=h: push(h, {"connection": c.id}, m))
 
+    def test_a_control_api_batch_reaches_every_node_in_order(self):
+        self.build()
+        cases = self.cases()
+        messages = []
+        for n, (to, except_, _) in enumerate(cases):
+            body = {"to": to, "text": "batch-%d" % n}
+            if except_:
+                body["except"] = except_
+            messages.append(body)
+        status, answer = control(self.hosts["c"], "POST", "/v1/send-batch", {"messages": messages}, token=PUSH)
+        self.assertEqual(status, 200, answer)
+        deliveries = answer["deliveries"]
+        self.assertEqual(len(deliveries), len(cases))
+        for (to, _, receivers), d in zip(cases, deliveries):
+            self.assertEqual(d["matched"], sum(1 for c in receivers if c.node == "c"), (to, d))
+            self.assertIn("nodes", d)
+            self.assertNotIn("publish_failed", d)
+        self.assertEqual(answer["delivery"]["nodes"], sum(d["nodes"] for d in deliveries))
+        # Each connection gets its share of the batch in array order, then the marker.
+        for c in self.all:
+            marker = "batch-marker-%s" % c.id
+            push(self.hosts["c"], {"connection": c.id}, marker)
+            got = []
+            while True:
+                f = c.next()
+                if f.data == marker.encode():
+                    break
+                got.append(f.data.decode())
+            want = ["batch-%d" % n for n, (_, _, receivers) in enumerate(cases) if c in receivers]
+            self.assertEqual(got, want, "connection %s on node %s" % (c.id, c.node))
+
     def test_receipts_count_the_other_nodes_a_publish_reached(self):
         self.build()
         # Room r: members on a and b. From c (no member): both others; from a: b only.

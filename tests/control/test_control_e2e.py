@@ -167,6 +167,34 @@ class ControlEndToEnd(unittest.TestCase):
             for c in (a, b, anon):
                 c.abort()
 
+    def test_send_batch_delivers_in_order_or_not_at_all(self):
+        a, b, anon = self.clients()
+        try:
+            batch = {"messages": [
+                {"to": {"user": "42"}, "text": "first"},
+                {"to": {"all": True}, "except": {"users": ["42"]}, "binary": base64.b64encode(b"\x00\xff").decode()},
+                {"to": {"users": ["42", "43"]}, "text": "second"},
+            ]}
+            status, _, text = self.http("POST", "/v1/send-batch", batch)
+            self.assertEqual(status, 200, text)
+            reply = json.loads(text)
+            self.assertEqual(reply["delivery"], {"matched": 5, "enqueued": 5, "dropped": 0})
+            self.assertEqual([d["matched"] for d in reply["deliveries"]], [1, 2, 2])
+            self.assertEqual([self.recv_text(a), self.recv_text(a)], ["first", "second"])
+            self.assertEqual(b.recv_frame(), (2, b"\x00\xff"))
+            self.assertEqual(self.recv_text(b), "second")
+            self.assertEqual(anon.recv_frame(), (2, b"\x00\xff"))
+            # One invalid message refuses the whole batch, named by its index.
+            bad = {"messages": [{"to": {"all": True}, "text": "never"}, {"to": {"all": False}, "text": "x"}]}
+            status, _, text = self.http("POST", "/v1/send-batch", bad)
+            self.assertEqual(status, 400, text)
+            self.assertIn("messages[1]", json.loads(text)["error"]["message"])
+            for c in (a, b, anon):
+                c.marker_roundtrip()  # "never" did not arrive before the marker's answer
+        finally:
+            for c in (a, b, anon):
+                c.close()
+
     def test_error_statuses(self):
         status, headers, text = self.http("POST", "/send-text", {"userId": "1", "payload": "x"}, token=None)
         self.assertEqual(status, 401)

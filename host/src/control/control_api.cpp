@@ -44,6 +44,7 @@ const ControlApi::Route kRoutes[] = {
     {"POST", "/broadcast-binary", scope_push, true, control::broadcast_binary},
     {"POST", "/publish", scope_push, true, control::publish},
     {"POST", "/v1/send", scope_push, true, control::generic_send},
+    {"POST", "/v1/send-batch", scope_push, true, control::send_batch},
     {"POST", "/v1/rooms/{room}/join", scope_admin, true, control::room_join},
     {"POST", "/v1/rooms/{room}/leave", scope_admin, true, control::room_leave},
     {"GET", "/v1/rooms", scope_admin, false, control::rooms_list},

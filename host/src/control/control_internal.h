@@ -103,6 +103,13 @@ ControlResponse broadcast_text(const Call &call);
 ControlResponse broadcast_binary(const Call &call);
 ControlResponse publish(const Call &call);
 ControlResponse generic_send(const Call &call);
+// The body of a /v1/send read into `t`, `data` and `binary`; false (error in
+// `r`) when any field is invalid. Also each message of /v1/send-batch.
+bool read_send(Reader &r, const JsonValue &body, Target &t, std::string &data, bool &binary);
+
+// Route handler (control_batch.cpp). At most this many messages per batch.
+constexpr std::size_t kMaxBatchMessages = 1000;
+ControlResponse send_batch(const Call &call);
 
 // Route handlers (control_admin.cpp).
 ControlResponse healthz(const Call &call);

@@ -182,28 +182,36 @@ ControlResponse publish(const Call &call)
     return seed_push(call, kToTags, false);
 }
 
+bool read_send(Reader &r, const JsonValue &body, Target &t, std::string &data, bool &binary)
+{
+    r.only_keys(body, "", {"to", "except", "text", "binary"});
+    if (const JsonValue *to = r.get(body, "to", "to", true))
+        read_to(r, *to, t);
+    if (const JsonValue *except = body.find("except"))
+        read_except(r, *except, t);
+    const JsonValue *text = body.find("text");
+    const JsonValue *bin = body.find("binary");
+    binary = bin != nullptr;
+    if (text && bin)
+        r.fail("give exactly one of \"text\" or \"binary\", not both");
+    else if (!text && !bin)
+        r.fail("missing required field \"text\" or \"binary\"");
+    else if (text)
+        r.text(*text, "text", data);
+    else
+        r.base64(*bin, "binary", data);
+    return r.ok();
+}
+
 // POST /v1/send {"to":{...},"except":{...},"text"|"binary"}
 ControlResponse generic_send(const Call &call)
 {
     Reader r;
     Target t;
     std::string data;
-    r.only_keys(call.body, "", {"to", "except", "text", "binary"});
-    if (const JsonValue *to = r.get(call.body, "to", "to", true))
-        read_to(r, *to, t);
-    if (const JsonValue *except = call.body.find("except"))
-        read_except(r, *except, t);
-    const JsonValue *text = call.body.find("text");
-    const JsonValue *binary = call.body.find("binary");
-    if (text && binary)
-        r.fail("give exactly one of \"text\" or \"binary\", not both");
-    else if (!text && !binary)
-        r.fail("missing required field \"text\" or \"binary\"");
-    else if (text)
-        r.text(*text, "text", data);
-    else
-        r.base64(*binary, "binary", data);
-    return deliver(call, r, t, data, binary != nullptr);
+    bool binary = false;
+    read_send(r, call.body, t, data, binary);
+    return deliver(call, r, t, data, binary);
 }
 
 } // namespace wshost::control

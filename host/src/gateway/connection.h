@@ -4,13 +4,13 @@
 #pragma once
 
 #include "gateway/frame.h"
+#include "gateway/send_queue.h"
 #include "base/rate_limit.h"
 #include "gateway/tag_index.h"
 
 #include <wshost/plugin.h>
 
 #include <cstddef>
-#include <deque>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,11 +19,6 @@ struct lws;
 
 namespace wshost
 {
-
-struct QueuedFrame {
-    FramePtr frame;
-    bool response; // the client's own response: never dropped
-};
 
 struct Connection {
     wsh_conn_id id = 0;
@@ -37,7 +32,7 @@ struct Connection {
     Tags tags;               // server-side tags (one value per key)
     std::set<std::string> rooms;
 
-    std::deque<QueuedFrame> queue; // waiting for the next writeable callback
+    SendQueue queue; // waiting for the next writeable callback (no storage until used)
     std::size_t queued_bytes = 0;
     std::size_t queued_bytes_peak = 0;
     uint64_t dropped = 0; // pushes dropped by the slow-consumer policy
