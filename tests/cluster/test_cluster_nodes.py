@@ -137,28 +137,34 @@ def connection_ids(host):
     return [int(c["id"]) for c in body["connections"]]
 
 
+def stop_nodes(test, hosts, redis):
+    """Stops every node still running (each must exit cleanly: exit 0, no
+    sanitizer report), checks the ones a test stopped and waited for, then
+    Redis; fails `test` with every problem found."""
+    problems = []
+    for h in hosts:
+        try:
+            if h.proc.poll() is None:
+                h.stop_and_check()
+            elif h.returncode is not None:  # stopped and waited for by the test
+                h.check_clean_exit()
+        except wh.HostError as e:
+            problems.append(str(e))
+        finally:
+            h.kill()
+            h.cleanup_dir()
+    redis.stop()
+    if problems:
+        test.fail("\n".join(problems))
+
+
 class ClusterNodes(unittest.TestCase):
     def setUp(self):
         self.redis = Redis()
         self.hosts = []
 
     def tearDown(self):
-        # Every node not killed on purpose must stop cleanly (exit 0, no sanitizer report).
-        problems = []
-        for h in self.hosts:
-            try:
-                if h.proc.poll() is None:
-                    h.stop_and_check()
-                elif h.returncode is not None:  # stopped and waited for by the test
-                    h.check_clean_exit()
-            except wh.HostError as e:
-                problems.append(str(e))
-            finally:
-                h.kill()
-                h.cleanup_dir()
-        self.redis.stop()
-        if problems:
-            self.fail("\n".join(problems))
+        stop_nodes(self, self.hosts, self.redis)
 
     def start_node(self, node_id, **kw):
         h = wh.Host(node_config(self.redis.socket, node_id, **kw), name=node_id)

@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "gateway"))
 sys.path.insert(0, HERE)
 import gw_helpers as gw  # noqa: E402
-from test_cluster_nodes import Redis, listed  # noqa: E402
+from test_cluster_nodes import Redis, listed, stop_nodes  # noqa: E402
 import wshost_harness as wh  # noqa: E402
 
 ADMIN = "cluster-test-admin"
@@ -97,19 +97,7 @@ class CrossNodeSends(unittest.TestCase):
     def tearDown(self):
         for c in self.clients:
             c.close()
-        problems = []
-        for h in self.hosts.values():
-            try:
-                if h.proc.poll() is None:
-                    h.stop_and_check()
-            except wh.HostError as e:
-                problems.append(str(e))
-            finally:
-                h.kill()
-                h.cleanup_dir()
-        self.redis.stop()
-        if problems:
-            self.fail("\n".join(problems))
+        stop_nodes(self, list(self.hosts.values()), self.redis)
 
     # -- helpers --
     def numsub(self, channel):

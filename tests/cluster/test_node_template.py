@@ -25,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import wshost_harness as wh  # noqa: E402
-from test_cluster_nodes import Redis  # noqa: E402
+from test_cluster_nodes import Redis, stop_nodes  # noqa: E402
 
 TEMPLATE = os.path.join(ROOT, "packaging", "cluster-node.toml")
 UNIT = os.path.join(ROOT, "packaging", "wshost@.service.in")
@@ -162,18 +162,7 @@ class NodeTemplate(unittest.TestCase):
                 for c in clients:
                     c.close()
         finally:
-            problems = []
-            for h in hosts:
-                try:
-                    h.stop_and_check()
-                except wh.HostError as e:
-                    problems.append(str(e))
-                finally:
-                    h.kill()
-                    h.cleanup_dir()
-            redis.stop()
-            if problems:
-                self.fail("\n".join(problems))
+            stop_nodes(self, hosts, redis)
 
 
 if __name__ == "__main__":

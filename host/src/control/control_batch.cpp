@@ -31,14 +31,7 @@ ControlResponse batch_receipt(const std::vector<Receipt> &receipts, const std::v
 {
     return success([&](JsonWriter &w) {
         auto write = [&](const Receipt &receipt, const ClusterReach *reach) {
-            w.begin_object().key("matched").number(receipt.matched).key("enqueued").number(receipt.enqueued);
-            w.key("dropped").number(receipt.dropped);
-            if (reach) {
-                w.key("nodes").number(reach->nodes);
-                if (reach->failed)
-                    w.key("publish_failed").number(reach->failed);
-            }
-            w.end_object();
+            write_receipt(w, receipt, reach);
         };
         Receipt total;
         ClusterReach reach_total;

@@ -46,19 +46,22 @@ ControlResponse not_found(std::string_view message)
     return ControlApi::error(404, message);
 }
 
+void write_receipt(JsonWriter &w, const Receipt &receipt, const ClusterReach *reach)
+{
+    w.begin_object().key("matched").number(receipt.matched).key("enqueued").number(receipt.enqueued);
+    w.key("dropped").number(receipt.dropped);
+    if (reach) {
+        w.key("nodes").number(reach->nodes);
+        if (reach->failed)
+            w.key("publish_failed").number(reach->failed);
+    }
+    w.end_object();
+}
+
 ControlResponse push_receipt(const Receipt &receipt, const std::optional<ClusterReach> &reach)
 {
-    return success([&](JsonWriter &w) {
-        w.key("delivery").begin_object();
-        w.key("matched").number(receipt.matched).key("enqueued").number(receipt.enqueued);
-        w.key("dropped").number(receipt.dropped);
-        if (reach) {
-            w.key("nodes").number(reach->nodes);
-            if (reach->failed)
-                w.key("publish_failed").number(reach->failed);
-        }
-        w.end_object();
-    });
+    return success(
+        [&](JsonWriter &w) { write_receipt(w.key("delivery"), receipt, reach ? &*reach : nullptr); });
 }
 
 std::optional<ControlResponse> forwarded(const Call &call, wsh_conn_id id)

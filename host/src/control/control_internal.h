@@ -47,6 +47,8 @@ struct ClusterReach {
 // {"status":"success","delivery":{matched,enqueued,dropped[,nodes[,publish_failed]]}}:
 // "nodes" with a cluster, "publish_failed" when some publish failed.
 ControlResponse push_receipt(const Receipt &receipt, const std::optional<ClusterReach> &reach = {});
+// One receipt object ({matched,enqueued,dropped[,nodes[,publish_failed]]}); `reach` may be null.
+void write_receipt(JsonWriter &w, const Receipt &receipt, const ClusterReach *reach);
 // A connection's public view: id, user (null when anonymous), peer, tags,
 // rooms, queue figures.
 // `node` (cluster): the node holding it, written as "node".
