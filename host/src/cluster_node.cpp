@@ -2,6 +2,7 @@
 
 #include "base/json_writer.h"
 #include "base/log.h"
+#include "base/stats.h"
 #include "cluster/lws_redis_adapter.h"
 
 #include <hiredis/hiredis.h>
@@ -108,6 +109,8 @@ bool ClusterNode::start(lws_context *context)
     }
     publisher_ = std::make_unique<cluster::RedisPublisher>(loop_, vhost_, link_settings("publisher"));
     publisher_->on_state([this](bool up, std::string_view) { link_changed(up); });
+    publisher_->link().on_output(
+        [](std::size_t pending) { stats().cluster_pending_bytes.store(pending, std::memory_order_relaxed); });
     logf(LogLevel::info, "cluster: node %s joins through Redis at %s (prefix %s)", node_id_.c_str(),
          redis_address(config_.redis).describe().c_str(), config_.redis.prefix.c_str());
     publisher_->start();

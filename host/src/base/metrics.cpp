@@ -371,6 +371,10 @@ std::string render(const Stats &s)
         plain(out, "wshost_cluster_subscriptions", "gauge",
               "Redis channels this node subscribes to (its users, rooms, tag pairs, everyone, itself).",
               load(s.cluster_subscriptions));
+        plain(out, "wshost_cluster_pending_bytes", "gauge",
+              "Bytes of publishes and presence commands waiting to be written to Redis "
+              "(past 8 MiB, publishes are refused).",
+              load(s.cluster_pending_bytes));
     }
     header(out, "wshost_build_info", "gauge", "Build information; the value is always 1.");
     sample(out, "wshost_build_info", {"version"}, WSHOST_VERSION, "1");

@@ -34,6 +34,7 @@ struct Stats {
     std::atomic<uint64_t> cluster_received{0};       // messages from other nodes
     std::atomic<uint64_t> cluster_sequence_gaps{0};  // a sender's messages this node never got
     std::atomic<uint64_t> cluster_subscriptions{0};  // channels the node wants
+    std::atomic<uint64_t> cluster_pending_bytes{0};  // publisher output not yet written to Redis
 };
 
 Stats &stats();

@@ -26,6 +26,7 @@ struct Watch {
     lws *wsi = nullptr;
     lws_context *context = nullptr;
     std::function<void()> lost;
+    std::function<void()> wrote;
     bool in_callback = false;  // inside this wsi's callback: cleanup must not free
     bool in_writeable = false; // inside its writeable callback: lws clears POLLOUT after it
     bool detached = false;     // hiredis let go (cleanup ran)
@@ -93,6 +94,8 @@ int handle(Watch *w, void (*handler)(redisAsyncContext *), bool writeable)
         w->want_write = false;
         lws_sul_schedule(w->context, 0, &w->rearm.sul, rearm_fired, 1);
     }
+    if (writeable && w->wrote)
+        w->wrote();
     return 0;
 }
 
@@ -129,7 +132,8 @@ lws_protocols redis_socket_protocol()
     return {kProtocolName, callback, 0, 0, 0, nullptr, 0};
 }
 
-bool attach_redis_to_lws(redisAsyncContext *ac, lws_vhost *vhost, std::function<void()> lost)
+bool attach_redis_to_lws(redisAsyncContext *ac, lws_vhost *vhost, std::function<void()> lost,
+                         std::function<void()> wrote)
 {
     const int fd = ::dup(ac->c.fd);
     if (fd < 0) {
@@ -150,6 +154,7 @@ bool attach_redis_to_lws(redisAsyncContext *ac, lws_vhost *vhost, std::function<
     w->wsi = wsi;
     w->context = lws_get_context(wsi);
     w->lost = std::move(lost);
+    w->wrote = std::move(wrote);
     lws_set_wsi_user(wsi, w);
     ac->ev.data = w;
     ac->ev.addRead = no_op;

@@ -42,7 +42,10 @@ lws_protocols redis_socket_protocol();
 // Attaches `ac` (connect just started, no event hooks yet) to `vhost`'s loop.
 // `lost` runs (from lws's callback, at most once) if lws drops the socket on
 // its own (POLLHUP, context destroy) while hiredis still holds it: the owner
-// must then free the context, not from within `lost`. false: nothing attached.
-bool attach_redis_to_lws(redisAsyncContext *ac, lws_vhost *vhost, std::function<void()> lost);
+// must then free the context, not from within `lost`. `wrote` (optional) runs
+// after each write hiredis made while it still holds the socket: its output
+// shrank. false: nothing attached.
+bool attach_redis_to_lws(redisAsyncContext *ac, lws_vhost *vhost, std::function<void()> lost,
+                         std::function<void()> wrote = {});
 
 } // namespace wshost::cluster

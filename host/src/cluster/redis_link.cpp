@@ -52,6 +52,7 @@ RedisLink::~RedisLink()
     // Silent: what the callbacks capture may be gone already (stop() reports).
     on_state_ = nullptr;
     on_push_ = nullptr;
+    on_output_ = nullptr;
     for (Pending &p : pending_)
         p.done = nullptr;
     stop();
@@ -82,6 +83,7 @@ void RedisLink::stop()
     }
     if (was_up)
         ++stats_.disconnects;
+    output_changed();
     fail_pending();
     if (was_up && on_state_)
         on_state_(false, "stopped");
@@ -109,7 +111,9 @@ void RedisLink::connect_now()
     }
     if (!a.is_unix())
         redisEnableKeepAlive(&ac->c); // a silent peer is found even on an idle subscriber
-    if (!attach_redis_to_lws(ac, vhost_, [this] { gone_timer_.schedule_in(std::chrono::microseconds(1)); })) {
+    if (!attach_redis_to_lws(
+            ac, vhost_, [this] { gone_timer_.schedule_in(std::chrono::microseconds(1)); },
+            [this] { output_changed(); })) {
         redisAsyncFree(ac);
         ++stats_.connect_failures;
         last_error_ = "cannot watch the socket";
@@ -242,6 +246,7 @@ bool RedisLink::send(Kind kind, const std::vector<std::string_view> &argv, Reply
     pending_.push_back({std::move(done), Clock::now() + settings_.command_timeout});
     if (pending_.size() == 1)
         arm_deadline();
+    output_changed();
     return true;
 }
 
@@ -336,6 +341,7 @@ void RedisLink::context_gone(std::string why)
     logged_down_ = true;
     log_event(level, LogFields("cluster_redis_down"), "redis %s: %s (%s)", settings_.name.c_str(),
               why.c_str(), settings_.address.describe().c_str());
+    output_changed(); // the output went with the connection
     fail_pending();
     if (on_state_ && (was_up || state_ != State::stopped))
         on_state_(false, why);
@@ -350,6 +356,12 @@ void RedisLink::fail_pending()
     for (Pending &p : failed)
         if (p.done)
             p.done(nullptr);
+}
+
+void RedisLink::output_changed()
+{
+    if (on_output_)
+        on_output_(pending_bytes());
 }
 
 void RedisLink::schedule_retry()

@@ -70,6 +70,8 @@ class RedisLink
     using StateFn = std::function<void(bool up, std::string_view why)>;
     // Subscriber links: a pushed array (["message", channel, payload]).
     using PushFn = std::function<void(const redisReply *push)>;
+    // pending_bytes() may have changed (a command appended, a write, the link gone).
+    using OutputFn = std::function<void(std::size_t pending_bytes)>;
 
     RedisLink(ServiceLoop &loop, lws_vhost *vhost, RedisLinkSettings settings);
     RedisLink(const RedisLink &) = delete;
@@ -79,6 +81,7 @@ class RedisLink
 
     void on_state(StateFn fn) { on_state_ = std::move(fn); }
     void on_push(PushFn fn) { on_push_ = std::move(fn); }
+    void on_output(OutputFn fn) { on_output_ = std::move(fn); }
 
     // Connects, and keeps reconnecting after losses until stop().
     void start();
@@ -123,6 +126,7 @@ class RedisLink
     void deadline_fired();
     void schedule_retry();
     void fail_pending();
+    void output_changed();
 
     ServiceLoop &loop_;
     lws_vhost *vhost_;
@@ -138,6 +142,7 @@ class RedisLink
     std::string last_error_;
     StateFn on_state_;
     PushFn on_push_;
+    OutputFn on_output_;
     ServiceTimer retry_timer_{loop_, [this] { connect_now(); }};
     ServiceTimer deadline_timer_{loop_, [this] { deadline_fired(); }};
     ServiceTimer gone_timer_{loop_, [this] { context_gone("the socket was closed"); }};
