@@ -277,6 +277,48 @@ TEST_P(RedisLinkTest, PendingOutputIsBoundedWhileRedisIsPaused)
     EXPECT_EQ(receivers, 0);
 }
 
+// on_output (wshost_cluster_pending_bytes): every change of pending_bytes()
+// is reported, the shrinking by hiredis's writes included, and 0 when the
+// link goes with its output.
+TEST_P(RedisLinkTest, OutputHookFollowsPendingBytes)
+{
+    RedisLinkSettings s = unix_settings(server_);
+    s.command_timeout = 1000ms;
+    RedisPublisher pub(loop_.loop(), loop_.vhost(), s);
+    std::optional<std::size_t> reported;
+    std::size_t peak = 0;
+    pub.link().on_output([&](std::size_t n) {
+        reported = n;
+        peak = std::max(peak, n);
+    });
+    pub.start();
+    ASSERT_TRUE(loop_.run_until([&] { return pub.link().up(); }));
+    server_.pause();
+    const std::string payload(64u << 10, 'p');
+    // Past the socket buffer the output waits in hiredis.
+    for (int i = 0; i < 200 && pub.link().pending_bytes() < (1u << 20); ++i) {
+        pub.publish("ch", payload, nullptr);
+        loop_.step();
+        ASSERT_EQ(reported, pub.link().pending_bytes());
+    }
+    ASSERT_GE(peak, 1u << 20);
+    // Redis reads again: only writes can bring it down while the link stays up.
+    server_.resume();
+    ASSERT_TRUE(loop_.run_until([&] { return pub.link().pending_bytes() == 0; }, 5s));
+    EXPECT_TRUE(pub.link().up());
+    EXPECT_EQ(reported, 0u) << "the writes were reported";
+    // Stuck again: the command timeout drops the link and its output.
+    server_.pause();
+    for (int i = 0; i < 200 && pub.link().pending_bytes() < (1u << 20); ++i) {
+        pub.publish("ch", payload, nullptr);
+        loop_.step();
+    }
+    ASSERT_GT(*reported, 0u);
+    ASSERT_TRUE(loop_.run_until([&] { return pub.link().stats().timeouts >= 1; }, 5s));
+    EXPECT_EQ(reported, 0u) << "the dropped output was reported";
+    server_.resume();
+}
+
 TEST_P(RedisLinkTest, PubSubRoundTripWithReceiverCount)
 {
     RedisPublisher pub(loop_.loop(), loop_.vhost(), unix_settings(server_, "publisher"));

@@ -43,11 +43,13 @@ import wshost_harness as wh  # noqa: E402
 MAX_ECHO_S = 0.5
 MAX_PENDING = 8 << 20   # RedisLinkSettings::max_pending_bytes
 FLOOD_SIZE = 64 << 10   # bytes per flooded message
-FLOOD_TOTAL = 256 << 20  # what a node that queued the flood would hold
-# Resident growth allowed over the flood: the 8 MiB output bound, the buffers
-# of a few 64 KiB messages in flight and the allocator's slack. A node that
-# queued the flood instead of refusing it would hold its 256 MiB.
-MAX_RSS_GROWTH = 64 << 20
+FLOOD_TOTAL = 1 << 30  # what a node that queued the flood would hold
+# Resident growth allowed over the flood: the 8 MiB output bound; the flood's
+# messages posted from the plugin thread to the service thread and not yet
+# handed to the relay (not under max_pending_bytes: bursts of up to ~50 MiB
+# seen, not growing with the flood's size); the allocator's slack. A node
+# that queued the flood instead of refusing it would hold its 1 GiB.
+MAX_RSS_GROWTH = 128 << 20
 # In a sanitizer build, ASan keeps freed blocks in a quarantine (256 MiB by
 # default): the freed flood would stay resident and the bound above would
 # measure ASan, not the node. A small quarantine keeps use-after-free checks.
@@ -255,7 +257,7 @@ class ClusterFaults(unittest.TestCase):
         stopped = time.monotonic()
         self.redis.proc.send_signal(signal.SIGSTOP)
         log_at = os.path.getsize(a.log_path)
-        # The flood, from a plugin thread: 4096 sends of 64 KiB to a user no
+        # The flood, from a plugin thread: 16384 sends of 64 KiB to a user no
         # node holds, each one publish; none can be answered while Redis is
         # stopped, so every one of them must end up counted as failed.
         count = FLOOD_TOTAL // FLOOD_SIZE
@@ -285,12 +287,20 @@ class ClusterFaults(unittest.TestCase):
               % (count, FLOOD_SIZE >> 10, failed, echoes_during, worst * 1000, back - stopped,
                  max(pending_seen), len(pending_seen), rss_before >> 10, rss_after >> 10, hwm >> 10),
               file=sys.stderr)
-        self.assertLess(worst, MAX_ECHO_S, "an echo waited on Redis")
-        # The output bound held (one command past the check at most) and was reached.
-        self.assertLessEqual(max(pending_seen), MAX_PENDING)
-        self.assertGreater(max(pending_seen), MAX_PENDING // 2, "the flood never pressed on the bound")
-        self.assertLess(hwm - rss_before, MAX_RSS_GROWTH, "the node's memory grew with the flood")
+        problems = []
+        if worst >= MAX_ECHO_S:
+            problems.append("an echo waited on Redis: %.3f s" % worst)
+        # The output bound held and was reached.
+        if max(pending_seen) > MAX_PENDING:
+            problems.append("pending output %d past max_pending_bytes" % max(pending_seen))
+        if max(pending_seen) <= MAX_PENDING // 2:
+            problems.append("the flood never pressed on the bound: %d" % max(pending_seen))
+        if hwm - rss_before >= MAX_RSS_GROWTH:
+            problems.append("the node's memory grew with the flood: %d KiB" % ((hwm - rss_before) >> 10))
+        self.assertEqual(problems, [])
         wh.wait_until(lambda: sends.metric(a, "wshost_cluster_pending_bytes") == 0, what="no output left")
+        # Stuck longer than node_ttl_ms: the presence keys expired, and came back.
+        wh.wait_until(lambda: set(listed(a) or {}) == {"node-a", "node-b"}, what="both nodes listed again")
         self.assert_cross_node_works(b1, "after-stuck")
 
     def test_reload_of_each_node_under_cross_node_streams_loses_nothing(self):
