@@ -5,11 +5,12 @@ redis-server each test starts on a Unix socket, and real WebSocket clients:
   longest round trip from the kill until the node is up again stays far below
   the link's 2 s timeouts); afterwards the node is listed again, resubscribed,
   and cross-node sends reach the other node without a restart.
-- Redis stuck (SIGSTOP): a flood of cross-node sends keeps local delivery
-  working, the publisher's unwritten output stays under max_pending_bytes
-  (wshost_cluster_pending_bytes), every flood publish is counted failed,
-  the node's resident memory stays flat; after SIGCONT the link (dropped by
-  its command timeout) is back and cross-node sends work again.
+- Redis stuck (SIGSTOP): a flood of cross-node sends, from control clients
+  and from a plugin thread, keeps local delivery working, the publisher's
+  unwritten output under max_pending_bytes (wshost_cluster_pending_bytes),
+  every flood publish counted failed, and the node's peak resident memory
+  far below the flood; after SIGCONT the link (dropped by its command
+  timeout) is back, the node listed again, and cross-node sends work again.
 - Reload (SIGHUP) of one node, then the other, while each streams numbered
   messages to a connection and a room on the other: nothing dropped, lost or
   reordered, and each reload reports ok.
@@ -43,13 +44,21 @@ import wshost_harness as wh  # noqa: E402
 MAX_ECHO_S = 0.5
 MAX_PENDING = 8 << 20   # RedisLinkSettings::max_pending_bytes
 FLOOD_SIZE = 64 << 10   # bytes per flooded message
-FLOOD_TOTAL = 1 << 30  # what a node that queued the flood would hold
-# Resident growth allowed over the flood: the 8 MiB output bound; the flood's
-# messages posted from the plugin thread to the service thread and not yet
-# handed to the relay (not under max_pending_bytes: bursts of up to ~50 MiB
-# seen, not growing with the flood's size); the allocator's slack. A node
-# that queued the flood instead of refusing it would hold its 1 GiB.
-MAX_RSS_GROWTH = 128 << 20
+FLOOD_BATCH = 15        # messages per POST /v1/send-batch: under its 1 MiB body limit
+# Each client waits for its batch's answer, which waits for Redis (up to the
+# 2 s command timeout): 12 clients put 11 MiB in flight, past the 8 MiB bound.
+FLOOD_CLIENTS = 12
+FLOOD_TOTAL = 256 << 20  # what a node that kept the flood would hold
+# Resident growth allowed over the control API flood: the 8 MiB output bound,
+# the bodies of the batches in flight (1 MiB each) and the allocator's slack.
+# A node that kept the flood's messages would hold 256 MiB.
+MAX_RSS_GROWTH = 64 << 20
+# A plugin thread does not wait: it can outrun the service thread, and its
+# sends posted there are not under max_pending_bytes (bursts of up to 150 MiB
+# of a 1 GiB flood seen, not growing with the flood). The bound only says the
+# output was refused, not queued: a node that queued it would hold the 1 GiB.
+PLUGIN_FLOOD_TOTAL = 1 << 30
+MAX_PLUGIN_RSS_GROWTH = 512 << 20
 # In a sanitizer build, ASan keeps freed blocks in a quarantine (256 MiB by
 # default): the freed flood would stay resident and the bound above would
 # measure ASan, not the node. A small quarantine keeps use-after-free checks.
@@ -212,32 +221,38 @@ class ClusterFaults(unittest.TestCase):
         self.wait_recovered()
         back = time.monotonic()
         worst, count = longest(samples, killed, back)
-        n_at_recovery = sent["n"]
-        wh.wait_until(lambda: sent["n"] > n_at_recovery + 20, what="sends after the recovery")
+        # Presence: the new Redis lists both nodes again (re-registered).
+        wh.wait_until(lambda: set(listed(a) or {}) == {"node-a", "node-b"}, what="both nodes listed again")
+        # Resubscribed: node b's interest channels are back.
+        wh.wait_until(lambda: self.numsub("t:user:u2") == 1 and self.numsub("t:user:sink") == 1
+                      and self.numsub("t:all") == 2, what="subscriptions restored")
+        # The stream goes on without a restart: what is sent from now on arrives.
+        resubscribed_at = sent["n"]
+        wh.wait_until(lambda: received and received[-1] > resubscribed_at + 20,
+                      what="cross-node sends arriving again")
         publisher.finish(self)
         for w in echoes:
             w.finish(self)
         print("longest echo of %d during the outage (%.2f s): %.1f ms; %d cross-node sends, %d failed"
               % (count, back - killed, worst * 1000, sent["n"], sent["failed"]), file=sys.stderr)
         self.assertLess(worst, MAX_ECHO_S, "an echo waited on Redis")
-        # Presence: the new Redis lists both nodes again (re-registered).
-        wh.wait_until(lambda: set(listed(a) or {}) == {"node-a", "node-b"}, what="both nodes listed again")
-        # Resubscribed: node b's interest channels are back.
-        wh.wait_until(lambda: self.numsub("t:user:u2") == 1 and self.numsub("t:user:sink") == 1
-                      and self.numsub("t:all") == 2, what="subscriptions restored")
-        # The stream goes on without a restart: order kept, the end reaches b.
         self.assertEqual(sends.push(a, {"user": "sink"}, "last")["nodes"], 1)
         reader.finish(self)
-        self.assertEqual(received, sorted(received), "cross-node sends out of order")
-        self.assertGreater(received[-1], n_at_recovery, "nothing sent after the recovery arrived")
-        self.assertEqual(len(set(received)), len(received), "a message arrived twice")
+        # Order kept, nothing twice, everything sent since the resubscription there.
+        self.assertEqual(received, sorted(set(received)), "cross-node sends out of order or twice")
+        self.assertEqual(received[-1], sent["n"])
+        tail = [n for n in received if n > resubscribed_at]
+        self.assertEqual(tail, list(range(resubscribed_at + 1, sent["n"] + 1)), "a send lost after the recovery")
         self.assert_cross_node_works(b1, "after-kill")
 
-    def test_stuck_redis_keeps_local_delivery_and_memory_bounded_then_recovers(self):
+    def stuck_flood(self, flood, count, max_rss_growth):
+        """Stops Redis (SIGSTOP) and runs `flood()` at once (it returns once
+        its `count` cross-node sends are made) while two clients echo on node
+        a; checks local delivery, the output bound, the failed count and the
+        peak RSS growth, then SIGCONT and the recovery."""
         a = self.hosts["a"]
         a1 = self.client("a", user="u1")
         b1 = self.client("b", user="u2")
-        s = self.client("a")
         self.assert_cross_node_works(b1, "before")
         failed_before = sends.metric(a, "wshost_cluster_publish_failed_total")
         pending_seen = []
@@ -257,19 +272,14 @@ class ClusterFaults(unittest.TestCase):
         stopped = time.monotonic()
         self.redis.proc.send_signal(signal.SIGSTOP)
         log_at = os.path.getsize(a.log_path)
-        # The flood, from a plugin thread: 16384 sends of 64 KiB to a user no
-        # node holds, each one publish; none can be answered while Redis is
-        # stopped, so every one of them must end up counted as failed.
-        count = FLOOD_TOTAL // FLOOD_SIZE
-        rid = s.start("gk_flood", {"to": {"user": "ghost"}, "total_bytes": FLOOD_TOTAL, "size": FLOOD_SIZE})
+        finish_flood = flood(a)
         # Meanwhile local delivery goes on: echoes (above), and a push to a
         # local user whose receipt says its publish failed.
         delivery = sends.push(a, {"user": "u1"}, "local-while-stuck")
         self.assertEqual((delivery["matched"], delivery["nodes"], delivery["publish_failed"]), (1, 0, 1))
         self.assertEqual(a1.next().data, b"local-while-stuck")
-        flood = s.wait_response(rid, timeout=gw.BIG_TIMEOUT_S)
-        self.assertEqual(flood["status"], "success", flood)
-        self.assertEqual(flood["payload"]["sent"], count)
+        finish_flood()
+        # None can be answered while Redis is stopped: each is refused or fails.
         wh.wait_until(lambda: sends.metric(a, "wshost_cluster_publish_failed_total") - failed_before >= count + 1,
                       timeout=60, what="every flood publish counted failed")
         failed = sends.metric(a, "wshost_cluster_publish_failed_total") - failed_before
@@ -295,13 +305,59 @@ class ClusterFaults(unittest.TestCase):
             problems.append("pending output %d past max_pending_bytes" % max(pending_seen))
         if max(pending_seen) <= MAX_PENDING // 2:
             problems.append("the flood never pressed on the bound: %d" % max(pending_seen))
-        if hwm - rss_before >= MAX_RSS_GROWTH:
+        if hwm - rss_before >= max_rss_growth:
             problems.append("the node's memory grew with the flood: %d KiB" % ((hwm - rss_before) >> 10))
         self.assertEqual(problems, [])
         wh.wait_until(lambda: sends.metric(a, "wshost_cluster_pending_bytes") == 0, what="no output left")
         # Stuck longer than node_ttl_ms: the presence keys expired, and came back.
         wh.wait_until(lambda: set(listed(a) or {}) == {"node-a", "node-b"}, what="both nodes listed again")
         self.assert_cross_node_works(b1, "after-stuck")
+
+    def test_stuck_redis_under_a_control_api_flood_keeps_memory_flat_then_recovers(self):
+        # FLOOD_CLIENTS control clients, batches of 64 KiB messages to a user
+        # no node holds (one publish each); each batch's receipt must say
+        # that all of its publishes failed.
+        batches = FLOOD_TOTAL // (FLOOD_SIZE * FLOOD_BATCH)
+        body = {"messages": [{"to": {"user": "ghost"}, "text": "f" * FLOOD_SIZE}] * FLOOD_BATCH}
+
+        def flood(a):
+            started = []
+
+            def client(worker):
+                while len(started) < batches:
+                    started.append(1)
+                    status, answer = sends.control(a, "POST", "/v1/send-batch", body, token=sends.PUSH)
+                    if status != 200 or answer["delivery"].get("publish_failed") != FLOOD_BATCH:
+                        raise AssertionError("flood batch: %s %r" % (status, answer and answer["delivery"]))
+
+            workers = [Worker(client) for _ in range(FLOOD_CLIENTS)]
+            for w in workers:
+                w.start()
+
+            def finish():
+                for w in workers:
+                    w.finish(self, timeout=gw.BIG_TIMEOUT_S)
+
+            return finish
+
+        self.stuck_flood(flood, batches * FLOOD_BATCH, MAX_RSS_GROWTH)
+
+    def test_stuck_redis_under_a_plugin_flood_refuses_past_the_bound_then_recovers(self):
+        # gatekit's gk_flood: one plugin thread sending without waiting.
+        s = self.client("a")
+        count = PLUGIN_FLOOD_TOTAL // FLOOD_SIZE
+
+        def flood(a):
+            rid = s.start("gk_flood", {"to": {"user": "ghost"}, "total_bytes": PLUGIN_FLOOD_TOTAL,
+                                       "size": FLOOD_SIZE})
+
+            def finish():
+                answer = s.wait_response(rid, timeout=gw.BIG_TIMEOUT_S)
+                self.assertEqual((answer["status"], answer["payload"]["sent"]), ("success", count), answer)
+
+            return finish
+
+        self.stuck_flood(flood, count, MAX_PLUGIN_RSS_GROWTH)
 
     def test_reload_of_each_node_under_cross_node_streams_loses_nothing(self):
         a, b = self.hosts["a"], self.hosts["b"]
