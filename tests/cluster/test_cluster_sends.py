@@ -373,6 +373,10 @@ class CrossNodeSends(unittest.TestCase):
         self.assertEqual((status, body), (200, {"status": "success", "room": "q", "changed": 2}))
         self.assertEqual(push(c, {"room": "q"}, "to-q")["nodes"], 2)
         self.expect([self.a1, self.b2], self.all, "to-q", lambda x, m: push(c, {"connection": x.id}, m))
+        # The room hooks fired on the nodes holding the members, not on node c.
+        self.a1.wait_event("joined", conn=self.a1.id, room="q")
+        self.b2.wait_event("joined", conn=self.b2.id, room="q")
+        self.assertEqual([e for e in self.c1.ok("gk_events", {"since": 0})["events"] if e["room"] == "q"], [])
         status, body = control(c, "GET", "/v1/rooms/q")
         self.assertEqual(body["count"], 2, body)
         status, body = control(a, "POST", "/v1/rooms/q/leave", {"user": "u1"})
