@@ -312,9 +312,8 @@ void ClusterRelay::gather(const ControlRequest &request, const GatherScope &scop
     PendingGather &pending = gathers_[call];
     pending.done = std::move(done);
     pending.timeout = std::make_unique<ServiceTimer>(loop_, [this, call] {
-        finish_gather(call,
-                      ControlApi::error(504, "some node holding a part of this answer did not answer in "
-                                             "time (a change may have been made on the nodes that did)"));
+        finish_gather(
+            call, ControlApi::error(504, "some node holding a part of this answer did not answer in time"));
     });
     pending.timeout->schedule_in(kCallTimeout);
     const bool sent =

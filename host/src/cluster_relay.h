@@ -87,7 +87,8 @@ class ClusterRelay
     // nodes that hold a part; each runs it for its own connections and
     // answers. PUBLISH's receiver count is the number of answers to wait for
     // (this node's own copy, when it holds the channel, is skipped). `done`
-    // gets them, or 503 while Redis is away, 504 when some node stays silent.
+    // gets them, or 503 while Redis is away, 504 when some node stays silent
+    // for 3 s (the caller says what that means for its request).
     void gather(const ControlRequest &request, const GatherScope &scope, std::function<void(Gathered)> done);
 
   private:

@@ -119,7 +119,14 @@ TEST_F(ControlGatherTest, AMissingOrFailedPartIsTheAnswerAndLocalScopeAsksNobody
 {
     connect("ann");
     others.error = ControlApi::error(504, "some node did not answer");
-    EXPECT_EQ(answer("GET", "/v1/users/ann").status, 504);
+    ControlResponse r = answer("GET", "/v1/users/ann");
+    EXPECT_EQ(r.status, 504);
+    EXPECT_NE(r.body.find("?scope=local"), std::string::npos) << r.body;
+    others.error = ControlApi::error(503, "Redis does not answer");
+    r = answer("POST", "/v1/disconnect", R"({"user":"ann"})");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.find("this node's connections were changed"), std::string::npos) << r.body;
+    EXPECT_EQ(json(answer("GET", "/v1/users/ann?scope=local")).find("connections")->items.size(),
     others.error.reset();
     others.answers = {ControlApi::error(503, "busy")};
     EXPECT_EQ(answer("GET", "/v1/rooms").status, 503);

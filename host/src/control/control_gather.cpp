@@ -35,6 +35,19 @@ std::optional<ControlResponse> parse_parts(const ControlResponse &local,
     return std::nullopt;
 }
 
+// No answer from the cluster: what was (not) done, and where to look.
+ControlResponse cluster_error(int status, bool change)
+{
+    std::string why = status == 504 ? "a node holding a part of this answer did not answer within 3 s"
+                                    : "the cluster is down: Redis does not answer";
+    if (change)
+        why += status == 504 ? "; the nodes that answered, this one included, made the change"
+                             : "; this node's connections were changed, the other nodes' were not";
+    else
+        why += "; ?scope=local answers with this node's part";
+    return ControlApi::error(status == 504 ? 504 : 503, why);
+}
+
 } // namespace
 
 ControlResponse gathered(const Call &call, ControlResponse local, GatherScope scope, Merge merge)
@@ -50,9 +63,10 @@ ControlResponse gathered(const Call &call, ControlResponse local, GatherScope sc
                 reply(std::move(mine));
                 return;
             }
-            gather(request, scope, [mine = std::move(mine), merge, reply](Gathered others) {
+            const bool change = request.method == "POST";
+            gather(request, scope, [mine = std::move(mine), merge, reply, change](Gathered others) {
                 if (others.error) {
-                    reply(std::move(*others.error));
+                    reply(cluster_error(others.error->status, change));
                     return;
                 }
                 std::vector<JsonValue> parts;
