@@ -126,7 +126,6 @@ TEST_F(ControlGatherTest, AMissingOrFailedPartIsTheAnswerAndLocalScopeAsksNobody
     r = answer("POST", "/v1/disconnect", R"({"user":"ann"})");
     EXPECT_EQ(r.status, 503);
     EXPECT_NE(r.body.find("this node's connections were changed"), std::string::npos) << r.body;
-    EXPECT_EQ(json(answer("GET", "/v1/users/ann?scope=local")).find("connections")->items.size(),
     others.error.reset();
     others.answers = {ControlApi::error(503, "busy")};
     EXPECT_EQ(answer("GET", "/v1/rooms").status, 503);
