@@ -45,6 +45,10 @@ constexpr OptionSpec connections_options[] = {
     {"--limit", true, false},
     {"--cursor", true, false},
     {"--all", false, false},
+    {"--local", false, false}, // this node's connections only (a cluster's lists are cluster-wide)
+};
+constexpr OptionSpec list_options[] = {
+    {"--local", false, false},
 };
 
 // clang-format off
@@ -77,12 +81,13 @@ constexpr Command commands[] = {
     {"disconnect", "(--connection ID | --user ID) [--code N] [--reason TEXT]",
      "close a connection, or every connection of a user",
      disconnect_options, 0, 0, build_disconnect, print_generic, Flow::single},
-    {"connections", "[--limit N] [--cursor C] [--all]", "list connections (--all follows next_cursor to the end)",
+    {"connections", "[--limit N] [--cursor C] [--all] [--local]",
+     "list connections (--all follows next_cursor to the end; --local: this cluster node's only)",
      connections_options, 0, 0, build_connections, print_table, Flow::single},
-    {"user", "ID", "show a user's connections",
-     none(), 1, 1, build_user, print_table, Flow::single},
-    {"rooms", "[ROOM]", "list rooms, or show one room's members",
-     none(), 0, 1, build_rooms, print_table, Flow::single},
+    {"user", "ID [--local]", "show a user's connections",
+     list_options, 1, 1, build_user, print_table, Flow::single},
+    {"rooms", "[ROOM] [--local]", "list rooms, or show one room's members",
+     list_options, 0, 1, build_rooms, print_table, Flow::single},
     {"plugins", "", "list loaded plugins",
      none(), 0, 0, build_plugins, print_table, Flow::single},
     {"nodes", "", "list the cluster's nodes (from Redis: id, state, number, connections, last heartbeat)",

@@ -152,6 +152,12 @@ bool build_disconnect(const ParsedArgs &args, Plan &plan, std::string &error)
 }
 
 // GET /v1/connections[?cursor=C][&limit=N]
+// --local: a cluster node's own part of a list (DESIGN §10 lists are cluster-wide).
+static std::string local_scope(const ParsedArgs &args)
+{
+    return args.has("--local") ? "?scope=local" : "";
+}
+
 bool build_connections(const ParsedArgs &args, Plan &plan, std::string &error)
 {
     std::string query;
@@ -165,6 +171,8 @@ bool build_connections(const ParsedArgs &args, Plan &plan, std::string &error)
         }
         query += (query.empty() ? "" : "&") + std::string("limit=") + std::to_string(n);
     }
+    if (args.has("--local"))
+        query += (query.empty() ? "" : "&") + std::string("scope=local");
     plan.request = get("/v1/connections" + (query.empty() ? "" : "?" + query));
     if (args.has("--all"))
         plan.flow = Flow::paginate;
@@ -176,20 +184,20 @@ bool build_user(const ParsedArgs &args, Plan &plan, std::string &error)
     std::string user;
     if (!path_param("user id", args.positionals[0], user, error))
         return false;
-    plan.request = get("/v1/users/" + user);
+    plan.request = get("/v1/users/" + user + local_scope(args));
     return true;
 }
 
 bool build_rooms(const ParsedArgs &args, Plan &plan, std::string &error)
 {
     if (args.positionals.empty()) {
-        plan.request = get("/v1/rooms");
+        plan.request = get("/v1/rooms" + local_scope(args));
         return true;
     }
     std::string room;
     if (!path_param("room name", args.positionals[0], room, error))
         return false;
-    plan.request = get("/v1/rooms/" + room);
+    plan.request = get("/v1/rooms/" + room + local_scope(args));
     return true;
 }
 

@@ -264,16 +264,7 @@ void ClusterRelay::call_owner(std::uint64_t connection, const ControlRequest &re
         return;
     }
     const std::uint64_t call = next_call_++;
-    std::string payload(kCallMagic);
-    JsonWriter w(payload);
-    w.begin_object().key("call").id(call).key("reply").string(std::to_string(*number_));
-    w.key("method")
-        .string(request.method)
-        .key("path")
-        .string(request.path)
-        .key("query")
-        .string(request.query);
-    w.key("body").string(request.body).end_object();
+    const std::string payload = call_payload(call, request);
     PendingCall &pending = calls_[call];
     pending.done = std::move(done);
     pending.timeout = std::make_unique<ServiceTimer>(loop_, [this, call] {
@@ -290,6 +281,78 @@ void ClusterRelay::call_owner(std::uint64_t connection, const ControlRequest &re
         });
     if (!sent)
         finish_call(call, ControlApi::error(503, "the cluster is down: Redis does not answer"));
+}
+
+std::string ClusterRelay::call_payload(std::uint64_t call, const ControlRequest &request) const
+{
+    std::string payload(kCallMagic);
+    JsonWriter w(payload);
+    w.begin_object().key("call").id(call).key("reply").string(std::to_string(number_.value_or(0)));
+    w.key("method")
+        .string(request.method)
+        .key("path")
+        .string(request.path)
+        .key("query")
+        .string(request.query);
+    w.key("body").string(request.body).end_object();
+    return payload;
+}
+
+void ClusterRelay::gather(const ControlRequest &request, const GatherScope &scope,
+                          std::function<void(Gathered)> done)
+{
+    if (!number_ || !publisher_) {
+        done(Gathered{ControlApi::error(503, "the cluster is down: this node has no node number yet"), {}});
+        return;
+    }
+    std::string channel = scope.kind == GatherScope::Kind::user   ? names_.user(scope.name)
+                          : scope.kind == GatherScope::Kind::room ? names_.room(scope.name)
+                                                                  : names_.all();
+    const std::uint64_t call = next_call_++;
+    PendingGather &pending = gathers_[call];
+    pending.done = std::move(done);
+    pending.timeout = std::make_unique<ServiceTimer>(loop_, [this, call] {
+        finish_gather(
+            call, ControlApi::error(504, "some node holding a part of this answer did not answer in time"));
+    });
+    pending.timeout->schedule_in(kCallTimeout);
+    const bool sent =
+        publisher_->publish(channel, call_payload(call, request), [this, call](std::optional<long long> n) {
+            auto it = gathers_.find(call);
+            if (it == gathers_.end())
+                return;
+            if (!n) {
+                finish_gather(call, ControlApi::error(503, "the cluster is down: Redis does not answer"));
+                return;
+            }
+            it->second.receivers = *n;
+            gather_progress(call);
+        });
+    if (!sent)
+        finish_gather(call, ControlApi::error(503, "the cluster is down: Redis does not answer"));
+}
+
+// Done once every receiver Redis counted has answered (this node's own copy
+// counts as its answer: its part is the caller's).
+void ClusterRelay::gather_progress(std::uint64_t call)
+{
+    auto it = gathers_.find(call);
+    if (it == gathers_.end() || !it->second.receivers)
+        return;
+    const PendingGather &g = it->second;
+    if (static_cast<long long>(g.answers.size() + (g.own_copy ? 1 : 0)) >= *g.receivers)
+        finish_gather(call, std::nullopt);
+}
+
+void ClusterRelay::finish_gather(std::uint64_t call, std::optional<ControlResponse> error)
+{
+    auto it = gathers_.find(call);
+    if (it == gathers_.end())
+        return;
+    PendingGather g = std::move(it->second);
+    gathers_.erase(it);
+    g.timeout->cancel();
+    g.done(Gathered{std::move(error), std::move(g.answers)});
 }
 
 void ClusterRelay::finish_call(std::uint64_t call, ControlResponse response)
@@ -318,6 +381,15 @@ void ClusterRelay::call_received(std::string_view json)
                   why.empty() ? "a member is missing" : why.c_str());
         return;
     }
+    if (number_ && *reply == std::to_string(*number_)) { // our own gather, back on a channel we hold
+        wsh_conn_id id = 0;
+        if (control::parse_conn_id(*call, id))
+            if (auto it = gathers_.find(id); it != gathers_.end()) {
+                it->second.own_copy = true;
+                gather_progress(id);
+            }
+        return;
+    }
     ControlRequest request{*method, *path, *query, *body, {}};
     call_handler_(request, [this, channel = names_.node(*reply), call = *call](ControlResponse r) {
         std::string payload(kAnswerMagic);
@@ -344,6 +416,11 @@ void ClusterRelay::answer_received(std::string_view json)
     r.status = std::stoi(*status);
     r.content_type = *type;
     r.body = *body;
+    if (auto it = gathers_.find(id); it != gathers_.end()) {
+        it->second.answers.push_back(std::move(r));
+        gather_progress(id);
+        return;
+    }
     finish_call(id, std::move(r));
 }
 

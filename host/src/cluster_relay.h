@@ -82,12 +82,23 @@ class ClusterRelay
     // `done` gets the owner's answer; 404 when no node holds the id's number,
     // 503 while Redis is away, 504 when the owner did not answer in time.
     void call_owner(std::uint64_t connection, const ControlRequest &request, ControlAnswer done);
+    // Cluster-wide answers: the request is published to the channel of
+    // `scope` (everyone, a user's or a room's), so it reaches exactly the
+    // nodes that hold a part; each runs it for its own connections and
+    // answers. PUBLISH's receiver count is the number of answers to wait for
+    // (this node's own copy, when it holds the channel, is skipped). `done`
+    // gets them, or 503 while Redis is away, 504 when some node stays silent
+    // for 3 s (the caller says what that means for its request).
+    void gather(const ControlRequest &request, const GatherScope &scope, std::function<void(Gathered)> done);
 
   private:
     void received(std::string_view channel, std::string_view payload);
     void call_received(std::string_view json);
     void answer_received(std::string_view json);
     void finish_call(std::uint64_t call, ControlResponse response);
+    void finish_gather(std::uint64_t call, std::optional<ControlResponse> error);
+    void gather_progress(std::uint64_t call);
+    std::string call_payload(std::uint64_t call, const ControlRequest &request) const;
     void subscription(const std::string &channel, bool subscribe);
     std::string owner_channel(std::uint64_t connection) const;
 
@@ -106,6 +117,14 @@ class ClusterRelay
         std::unique_ptr<ServiceTimer> timeout;
     };
     std::map<std::uint64_t, PendingCall> calls_;
+    struct PendingGather {
+        std::function<void(Gathered)> done;
+        std::optional<long long> receivers; // PUBLISH's count, once it answered
+        bool own_copy = false;              // this node's subscriber got the request too
+        std::vector<ControlResponse> answers;
+        std::unique_ptr<ServiceTimer> timeout;
+    };
+    std::map<std::uint64_t, PendingGather> gathers_;
     std::uint64_t next_call_ = 1;
 };
 

@@ -132,6 +132,10 @@ bool Server::start_control(ReadyInfo &ready)
                                std::function<void(ControlResponse)> done) {
             relay_->call_owner(id, request, std::move(done));
         };
+        hooks.gather = [this](const ControlRequest &request, const GatherScope &scope,
+                              std::function<void(Gathered)> done) {
+            relay_->gather(request, scope, std::move(done));
+        };
         hooks.node_id = cluster_->node_id();
         // Another node's request for a connection held here: answered by this
         // node's API (a deferred answer may come from any thread: back to ours).

@@ -132,7 +132,8 @@ def listed(host):
 
 
 def connection_ids(host):
-    status, body = call_json(host, "/v1/connections")
+    """This node's connection ids (the cluster-wide list needs Redis up)."""
+    status, body = call_json(host, "/v1/connections?scope=local")
     assert status == 200, (status, body)
     return [int(c["id"]) for c in body["connections"]]
 

@@ -16,7 +16,9 @@ Every wait polls with a deadline; nothing sleeps to synchronise.
 import http.client
 import json
 import os
+import signal
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -283,9 +285,6 @@ class CrossNodeSends(unittest.TestCase):
         status, body = control(a, "GET", "/v1/connections/%s" % self.b1.id)
         self.assertEqual(status, 200, body)
         self.assertEqual((body["connection"]["node"], body["connection"]["user"]), ("node-b", "u2"))
-        # This node's own connections say so too.
-        status, body = control(a, "GET", "/v1/connections")
-        self.assertEqual({x["node"] for x in body["connections"]}, {"node-a"})
         # A join through node c is applied by node b before the answer: a send
         # from node a right after it reaches the new member.
         status, body = control(c, "POST", "/v1/rooms/r2/join", {"connection": self.b1.id})
@@ -312,6 +311,126 @@ class CrossNodeSends(unittest.TestCase):
         code, _ = self.b2.expect_close()
         self.assertEqual(code, 4000)
         self.b1.assert_nothing_pending(self)
+
+    def test_lists_are_cluster_wide(self):
+        self.build()
+        nodes = {c.id: "node-" + c.node for c in self.all + [self.s]}
+        a, b, c = self.hosts["a"], self.hosts["b"], self.hosts["c"]
+
+        def ids(items, key="id"):
+            return [(x[key], x["node"]) for x in items]
+
+        def expected(*clients):
+            return [(x.id, nodes[x.id]) for x in sorted(clients, key=lambda x: int(x.id))]
+
+        # Node c holds no member of r: both members come from their nodes.
+        status, body = control(c, "GET", "/v1/rooms/r")
+        self.assertEqual((status, body["count"]), (200, 2), body)
+        self.assertEqual(ids(body["members"], "connection"), expected(self.a1, self.b1))
+        status, body = control(c, "GET", "/v1/rooms")
+        self.assertEqual(status, 200, body)
+        self.assertIn({"room": "r", "count": 2}, body["rooms"])
+        self.assertEqual([x["room"] for x in body["rooms"]], sorted(x["room"] for x in body["rooms"]))
+        # u1 on nodes a and b, asked through node c; nobody's user: empty.
+        status, body = control(c, "GET", "/v1/users/u1")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(ids(body["connections"]), expected(self.a1, self.b2))
+        self.assertEqual([x["user"] for x in body["connections"]], ["u1", "u1"])
+        status, body = control(a, "GET", "/v1/users/nobody")
+        self.assertEqual((status, body["connections"]), (200, []), body)
+        # Paging through node b: every connection of the cluster once, in
+        # ascending id order, two per page.
+        seen, cursor = [], ""
+        while True:
+            status, body = control(b, "GET", "/v1/connections?limit=2" + ("&cursor=" + cursor if cursor else ""))
+            self.assertEqual(status, 200, body)
+            self.assertLessEqual(len(body["connections"]), 2)
+            seen += ids(body["connections"])
+            if body["next_cursor"] is None:
+                break
+            self.assertEqual(body["next_cursor"], body["connections"][-1]["id"])
+            cursor = body["next_cursor"]
+        self.assertEqual(seen, expected(*(self.all + [self.s])))
+        # ?scope=local: this node's part only.
+        status, body = control(c, "GET", "/v1/connections?scope=local")
+        self.assertEqual(ids(body["connections"]), expected(self.c1), body)
+        status, body = control(c, "GET", "/v1/users/u1?scope=local")
+        self.assertEqual((status, body["connections"]), (200, []), body)
+        status, body = control(c, "GET", "/v1/rooms?scope=everywhere")
+        self.assertEqual(status, 400, body)
+        # Each object is its owner's own view (tags, rooms, live queue figures).
+        status, body = control(a, "GET", "/v1/connections")
+        mine = [x for x in body["connections"] if x["id"] == self.c1.id][0]
+        self.assertEqual((mine["tags"], mine["rooms"], mine["queued_messages"]),
+                         ({"team": "red", "lang": "en"}, [], 0), mine)
+
+    def test_user_forms_change_every_node_before_they_answer(self):
+        self.build()
+        a, c = self.hosts["a"], self.hosts["c"]
+        # Node c holds no u1: the join is applied by nodes a and b, each
+        # subscribed before its part answered, so a send right after reaches both.
+        status, body = control(c, "POST", "/v1/rooms/q/join", {"user": "u1"})
+        self.assertEqual((status, body), (200, {"status": "success", "room": "q", "changed": 2}))
+        self.assertEqual(push(c, {"room": "q"}, "to-q")["nodes"], 2)
+        self.expect([self.a1, self.b2], self.all, "to-q", lambda x, m: push(c, {"connection": x.id}, m))
+        # The room hooks fired on the nodes holding the members, not on node c.
+        self.a1.wait_event("joined", conn=self.a1.id, room="q")
+        self.b2.wait_event("joined", conn=self.b2.id, room="q")
+        self.assertEqual([e for e in self.c1.ok("gk_events", {"since": 0})["events"] if e["room"] == "q"], [])
+        status, body = control(c, "GET", "/v1/rooms/q")
+        self.assertEqual(body["count"], 2, body)
+        status, body = control(a, "POST", "/v1/rooms/q/leave", {"user": "u1"})
+        self.assertEqual((status, body["changed"]), (200, 2), body)
+        status, body = control(c, "GET", "/v1/rooms/q")
+        self.assertEqual((body["count"], body["members"]), (0, []), body)
+        # A user on no node: nothing changed, nothing closed.
+        status, body = control(c, "POST", "/v1/rooms/q/join", {"user": "nobody"})
+        self.assertEqual((status, body["changed"]), (200, 0), body)
+        # Disconnect u1 through node c: both of its connections close with the code.
+        status, body = control(c, "POST", "/v1/disconnect", {"user": "u1", "code": 4001, "reason": "bye"})
+        self.assertEqual((status, body), (200, {"status": "success", "closed": 2}))
+        for x in (self.a1, self.b2):
+            self.assertEqual(x.expect_close(), (4001, "bye"))
+        status, body = control(c, "GET", "/v1/users/u1")
+        self.assertEqual(body["connections"], [], body)
+        self.b1.assert_nothing_pending(self)
+
+    def test_a_cluster_wide_answer_waits_for_every_node_or_says_why_not(self):
+        self.build()
+        a, b, c = self.hosts["a"], self.hosts["b"], self.hosts["c"]
+        everyone = sorted(x.id for x in self.all + [self.s])
+        # A stopped node is still subscribed: Redis counts it, it never
+        # answers, and the list is refused rather than given incomplete.
+        b.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            status, body = control(a, "GET", "/v1/connections")
+            self.assertEqual(status, 504, body)
+            self.assertLess(time.monotonic() - started, 10)
+            # A user form reaching only the nodes holding u3 does not wait for b.
+            status, body = control(a, "GET", "/v1/users/u3")
+            self.assertEqual([x["id"] for x in body["connections"]], [self.c1.id], body)
+        finally:
+            b.send_signal(signal.SIGCONT)
+        status, body = control(a, "GET", "/v1/connections")
+        self.assertEqual(sorted(x["id"] for x in body["connections"]), everyone, body)
+        # A killed node's subscriber goes with it: its connections leave the
+        # lists as soon as Redis has seen the socket close (its presence key
+        # waits for the TTL). Polled: a PUBLISH Redis ran before it saw the
+        # close would count node c and end in a 504.
+        c.kill()
+        left = sorted(x.id for x in self.all + [self.s] if x.node != "c")
+        wh.wait_until(lambda: sorted(x["id"] for x in control(a, "GET", "/v1/connections")[1].get(
+            "connections", [])) == left, timeout=10, what="node c's connections gone from the list")
+        # Redis away: no cluster-wide answer can be had.
+        self.redis.proc.kill()
+        self.redis.proc.wait()
+        wh.wait_until(lambda: metric(a, "wshost_cluster_up") == 0, what="node a sees Redis down")
+        status, body = control(a, "GET", "/v1/rooms")
+        self.assertEqual(status, 503, body)
+        # This node's own part still answers.
+        status, body = control(a, "GET", "/v1/rooms/r?scope=local")
+        self.assertEqual((status, [x["connection"] for x in body["members"]]), (200, [self.a1.id]), body)
 
     def test_redis_away_fails_cross_node_sends_counted_then_they_work_again(self):
         self.build()

@@ -166,6 +166,11 @@ TEST(CtlCommands, Listings)
     expect_request({"user", "a@b c"}, "GET", "/v1/users/a%40b%20c", "");
     expect_request({"rooms"}, "GET", "/v1/rooms", "");
     expect_request({"rooms", "lobby"}, "GET", "/v1/rooms/lobby", "");
+    expect_request({"rooms", "--local"}, "GET", "/v1/rooms?scope=local", "");
+    expect_request({"rooms", "lobby", "--local"}, "GET", "/v1/rooms/lobby?scope=local", "");
+    expect_request({"user", "u1", "--local"}, "GET", "/v1/users/u1?scope=local", "");
+    expect_request({"connections", "--local", "--limit", "5"}, "GET", "/v1/connections?limit=5&scope=local",
+                   "");
     expect_request({"plugins"}, "GET", "/v1/plugins", "");
     expect_request({"nodes"}, "GET", "/v1/nodes", "");
     EXPECT_NE(usage_error_of({"nodes", "extra"}), "");

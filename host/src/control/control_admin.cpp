@@ -8,6 +8,7 @@
 #include "base/stats.h"
 
 #include <algorithm>
+#include <map>
 
 namespace wshost::control
 {
@@ -101,14 +102,23 @@ ControlResponse room_change(const Call &call, Gateway::RoomChange change)
             return gone(s.connection);
         changed = *done ? 1 : 0;
     }
-    return when_settled(
+    ControlResponse answer = when_settled(
         call, success([&](JsonWriter &w) { w.key("room").string(room).key("changed").number(changed); }));
+    if (!s.is_user)
+        return answer;
+    // Cluster: every node holding the user changes its connections.
+    return gathered(call, std::move(answer), {GatherScope::Kind::user, s.user},
+                    [room](const std::vector<JsonValue> &parts) {
+                        return success([&](JsonWriter &w) {
+                            w.key("room").string(room).key("changed").number(sum_of(parts, "changed"));
+                        });
+                    });
 }
 
-// cursor= and limit= of GET /v1/connections.
-bool read_page_query(std::string_view query, wsh_conn_id &cursor, std::size_t &limit, std::string &error)
+// The query parameters of a GET: each of `allowed` at most once, no other.
+bool read_query(std::string_view query, std::initializer_list<std::string_view> allowed,
+                std::map<std::string, std::string, std::less<>> &out, std::string &error)
 {
-    bool seen_cursor = false, seen_limit = false;
     while (!query.empty()) {
         std::size_t amp = query.find('&');
         std::string_view part = query.substr(0, amp);
@@ -122,28 +132,58 @@ bool read_page_query(std::string_view query, wsh_conn_id &cursor, std::size_t &l
             error = "query string is not valid percent-encoding";
             return false;
         }
-        if (key == "cursor" && !seen_cursor) {
-            seen_cursor = true;
-            if (!value.empty() && !parse_conn_id(value, cursor)) {
-                error = "query parameter \"cursor\" must be a connection id (the next_cursor of the previous "
-                        "page)";
-                return false;
-            }
-        } else if (key == "limit" && !seen_limit) {
-            seen_limit = true;
-            wsh_conn_id n = 0;
-            if (!parse_conn_id(value, n) || n > kMaxPageSize) {
-                error =
-                    "query parameter \"limit\" must be an integer from 1 to " + std::to_string(kMaxPageSize);
-                return false;
-            }
-            limit = static_cast<std::size_t>(n);
-        } else {
-            error = (key == "cursor" || key == "limit" ? "duplicate query parameter "
-                                                       : "unknown query parameter ") +
-                    quote(key) + " (valid: \"cursor\", \"limit\")";
+        const bool known = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+        if (!known || out.count(key)) {
+            std::string valid;
+            for (std::string_view k : allowed)
+                valid += (valid.empty() ? "" : ", ") + quote(k);
+            error = (known ? "duplicate query parameter " : "unknown query parameter ") + quote(key) +
+                    " (valid: " + valid + ")";
             return false;
         }
+        out.emplace(std::move(key), std::move(value));
+    }
+    return true;
+}
+
+// ?scope=cluster (the default: every node's part) or ?scope=local (this
+// node's connections only, whatever the state of Redis).
+bool read_scope(const std::map<std::string, std::string, std::less<>> &query, bool &local, std::string &error)
+{
+    auto it = query.find("scope");
+    local = it != query.end() && it->second == "local";
+    if (it == query.end() || local || it->second == "cluster")
+        return true;
+    error = "query parameter \"scope\" must be \"cluster\" or \"local\"";
+    return false;
+}
+
+// ?scope= alone (rooms, a room, a user).
+bool read_scope_query(const Call &call, bool &local, std::string &error)
+{
+    std::map<std::string, std::string, std::less<>> query;
+    return read_query(call.request.query, {"scope"}, query, error) && read_scope(query, local, error);
+}
+
+// cursor=, limit= and scope= of GET /v1/connections.
+bool read_page_query(std::string_view text, wsh_conn_id &cursor, std::size_t &limit, bool &local,
+                     std::string &error)
+{
+    std::map<std::string, std::string, std::less<>> query;
+    if (!read_query(text, {"cursor", "limit", "scope"}, query, error) || !read_scope(query, local, error))
+        return false;
+    if (auto it = query.find("cursor");
+        it != query.end() && !it->second.empty() && !parse_conn_id(it->second, cursor)) {
+        error = "query parameter \"cursor\" must be a connection id (the next_cursor of the previous page)";
+        return false;
+    }
+    if (auto it = query.find("limit"); it != query.end()) {
+        wsh_conn_id n = 0;
+        if (!parse_conn_id(it->second, n) || n > kMaxPageSize) {
+            error = "query parameter \"limit\" must be an integer from 1 to " + std::to_string(kMaxPageSize);
+            return false;
+        }
+        limit = static_cast<std::size_t>(n);
     }
     return true;
 }
@@ -199,11 +239,35 @@ ControlResponse room_leave(const Call &call)
 
 ControlResponse rooms_list(const Call &call)
 {
-    return success([&](JsonWriter &w) {
+    bool local_scope = false;
+    std::string why;
+    if (!read_scope_query(call, local_scope, why))
+        return bad_request(why);
+    ControlResponse local = success([&](JsonWriter &w) {
         w.key("rooms").begin_array();
         for (const auto &[room, count] : call.gateway.rooms())
             w.begin_object().key("room").string(room).key("count").number(count).end_object();
         w.end_array();
+    });
+    if (local_scope)
+        return local;
+    // Cluster: one entry per room, its members on every node counted.
+    return gathered(call, std::move(local), {}, [](const std::vector<JsonValue> &parts) {
+        std::map<std::string, std::uint64_t> rooms;
+        for (const JsonValue &part : parts)
+            if (const JsonValue *list = part.find("rooms"))
+                for (const JsonValue &item : list->items) {
+                    const JsonValue *room = item.find("room");
+                    const JsonValue *count = item.find("count");
+                    if (room && count && count->is(JsonValue::Type::number))
+                        rooms[room->text] += std::stoull(count->text);
+                }
+        return success([&](JsonWriter &w) {
+            w.key("rooms").begin_array();
+            for (const auto &[room, count] : rooms)
+                w.begin_object().key("room").string(room).key("count").number(count).end_object();
+            w.end_array();
+        });
     });
 }
 
@@ -213,9 +277,13 @@ ControlResponse room_get(const Call &call)
     ControlResponse error;
     if (!room_param(call, room, error))
         return error;
+    bool local_scope = false;
+    std::string why;
+    if (!read_scope_query(call, local_scope, why))
+        return bad_request(why);
     std::vector<ConnectionSnapshot> members = call.gateway.room_members(room);
     std::sort(members.begin(), members.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
-    return success([&](JsonWriter &w) {
+    ControlResponse local = success([&](JsonWriter &w) {
         w.key("room").string(room).key("count").number(members.size()).key("members").begin_array();
         for (const ConnectionSnapshot &m : members) {
             w.begin_object().key("connection").id(m.id);
@@ -225,6 +293,17 @@ ControlResponse room_get(const Call &call)
         }
         w.end_array();
     });
+    if (local_scope)
+        return local;
+    // Cluster: the members on every node holding some, in id order.
+    return gathered(call, std::move(local), {GatherScope::Kind::room, room},
+                    [room](const std::vector<JsonValue> &parts) {
+                        std::vector<const JsonValue *> members = items_by_id(parts, "members", "connection");
+                        return success([&](JsonWriter &w) {
+                            w.key("room").string(room).key("count").number(members.size());
+                            write_items(w.key("members"), members);
+                        });
+                    });
 }
 
 namespace
@@ -296,8 +375,9 @@ ControlResponse connections_list(const Call &call)
 {
     wsh_conn_id cursor = 0;
     std::size_t limit = kDefaultPageSize;
+    bool local_scope = false;
     std::string why;
-    if (!read_page_query(call.request.query, cursor, limit, why))
+    if (!read_page_query(call.request.query, cursor, limit, local_scope, why))
         return bad_request(why);
     std::vector<wsh_conn_id> ids = call.gateway.connection_ids(); // sorted
     auto from = std::upper_bound(ids.begin(), ids.end(), cursor);
@@ -307,10 +387,28 @@ ControlResponse connections_list(const Call &call)
     for (auto it = from; it != to; ++it)
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(*it))
             page.push_back(std::move(*snap));
-    return success([&](JsonWriter &w) {
+    ControlResponse local = success([&](JsonWriter &w) {
         write_snapshots(w.key("connections"), page, call.hooks.node_id);
         w.key("next_cursor");
         to != ids.end() ? w.id(*(to - 1)) : w.null();
+    });
+    if (local_scope)
+        return local;
+    // Cluster: every node's first `limit` after the cursor hold the
+    // cluster's first `limit`; there are more when some node had more.
+    return gathered(call, std::move(local), {}, [limit](const std::vector<JsonValue> &parts) {
+        std::vector<const JsonValue *> all = items_by_id(parts, "connections", "id");
+        bool more = all.size() > limit;
+        for (const JsonValue &part : parts)
+            if (const JsonValue *next = part.find("next_cursor"); next && !next->is(JsonValue::Type::null))
+                more = true;
+        return success([&](JsonWriter &w) {
+            write_items(w.key("connections"), all, limit);
+            w.key("next_cursor");
+            const JsonValue *last =
+                more && !all.empty() ? all[std::min(all.size(), limit) - 1]->find("id") : nullptr;
+            last ? write_value(w, *last) : (void)w.null();
+        });
     });
 }
 
@@ -347,7 +445,14 @@ ControlResponse disconnect(const Call &call)
             return gone(s.connection);
         closed = 1;
     }
-    return success([&](JsonWriter &w) { w.key("closed").number(closed); });
+    ControlResponse local = success([&](JsonWriter &w) { w.key("closed").number(closed); });
+    if (!s.is_user)
+        return local;
+    // Cluster: every node holding the user closes its connections.
+    return gathered(
+        call, std::move(local), {GatherScope::Kind::user, s.user}, [](const std::vector<JsonValue> &parts) {
+            return success([&](JsonWriter &w) { w.key("closed").number(sum_of(parts, "closed")); });
+        });
 }
 
 ControlResponse user_get(const Call &call)
@@ -356,13 +461,27 @@ ControlResponse user_get(const Call &call)
     if (!valid_name(user))
         return bad_request("path parameter {id} must be a user id: " + std::string(kNameRuleText) +
                            ", percent-encoded");
+    bool local_scope = false;
+    std::string why;
+    if (!read_scope_query(call, local_scope, why))
+        return bad_request(why);
     std::vector<ConnectionSnapshot> snaps;
     for (wsh_conn_id id : call.gateway.user_connections(user))
         if (std::optional<ConnectionSnapshot> snap = call.gateway.snapshot(id))
             snaps.push_back(std::move(*snap));
-    return success([&](JsonWriter &w) {
+    ControlResponse local = success([&](JsonWriter &w) {
         write_snapshots(w.key("user").string(user).key("connections"), snaps, call.hooks.node_id);
     });
+    if (local_scope)
+        return local;
+    // Cluster: the user's connections on every node holding some, in id order.
+    return gathered(call, std::move(local), {GatherScope::Kind::user, user},
+                    [user](const std::vector<JsonValue> &parts) {
+                        return success([&](JsonWriter &w) {
+                            w.key("user").string(user);
+                            write_items(w.key("connections"), items_by_id(parts, "connections", "id"));
+                        });
+                    });
 }
 
 ControlResponse plugins_list(const Call &call)

@@ -275,12 +275,12 @@ ControlResponse ControlApi::handle(const ControlRequest &request)
 ControlResponse ControlApi::handle_forwarded(const ControlRequest &request)
 {
     Match m = match(request);
-    ControlResponse r = m.route ? dispatch(request, m) : error(404, "no endpoint at this path");
+    ControlResponse r = m.route ? dispatch(request, m, true) : error(404, "no endpoint at this path");
     metrics::control(endpoint_label(m), r.status);
     return r;
 }
 
-ControlResponse ControlApi::dispatch(const ControlRequest &request, const Match &m)
+ControlResponse ControlApi::dispatch(const ControlRequest &request, const Match &m, bool local)
 {
     const Route &route = *m.route;
     std::vector<std::string> params(m.raw_params.size());
@@ -297,7 +297,7 @@ ControlResponse ControlApi::dispatch(const ControlRequest &request, const Match 
         if (!body.is(JsonValue::Type::object))
             return error(400, "request body must be a JSON object");
     }
-    return route.handler(Call{request, params, body, gateway_, hooks_});
+    return route.handler(Call{request, params, body, gateway_, hooks_, local});
 }
 
 } // namespace wshost

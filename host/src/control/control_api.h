@@ -57,6 +57,21 @@ struct ControlResponse {
     std::function<void(std::function<void(ControlResponse)>)> defer;
 };
 
+// Cluster: which nodes hold a part of a cluster-wide answer (DESIGN §10):
+// every node (lists), or those holding a user or a room (Redis's subscribers
+// of its channel, so a request reaches only the nodes that can add to it).
+struct GatherScope {
+    enum class Kind { everyone, user, room };
+    Kind kind = Kind::everyone;
+    std::string name; // the user id or room name
+};
+
+// The other nodes' answers to one gathered request, or why there are none.
+struct Gathered {
+    std::optional<ControlResponse> error; // 503 Redis away, 504 a node did not answer in time
+    std::vector<ControlResponse> answers; // one per node that holds a part, in arrival order
+};
+
 // Bits of ControlToken::scopes.
 enum ControlScope : unsigned { scope_none = 0, scope_push = 1, scope_admin = 2, scope_metrics = 4 };
 
@@ -95,6 +110,13 @@ struct ControlHooks {
     std::function<void(wsh_conn_id id, const ControlRequest &request,
                        std::function<void(ControlResponse)> done)>
         forward;
+    // Cluster: runs `request` on the other nodes `scope` names, each answering
+    // for its own connections (as handle_forwarded()); `done` (service thread)
+    // gets their answers for the caller to merge with its own part. Null:
+    // engine "none", this node's answer is the whole answer.
+    std::function<void(const ControlRequest &request, const GatherScope &scope,
+                       std::function<void(Gathered)> done)>
+        gather;
     // Cluster: this node's id, written as "node" in connection objects. Empty: none.
     std::string node_id;
 };
@@ -110,7 +132,8 @@ class ControlApi
     ControlResponse handle(const ControlRequest &request);
     // Cluster: a request another node's control API forwarded here (it
     // checked the token, the scope and the body size): routed and answered
-    // as handle() would. Counted under the route like any request.
+    // as handle() would, for this node's connections only (never forwarded
+    // or gathered again). Counted under the route like any request.
     ControlResponse handle_forwarded(const ControlRequest &request);
 
     // Steps 1-4 above on a request whose body has not been read yet: an error
@@ -149,7 +172,7 @@ class ControlApi
     // Bits of the scopes the request's bearer token holds; nullopt: no valid token.
     std::optional<unsigned> authenticate(std::string_view authorization) const;
     std::optional<ControlResponse> check(const ControlRequest &request, const Match &m) const;
-    ControlResponse dispatch(const ControlRequest &request, const Match &m);
+    ControlResponse dispatch(const ControlRequest &request, const Match &m, bool local = false);
     static std::string_view endpoint_label(const Match &m);
 
     Gateway &gateway_;

@@ -66,7 +66,7 @@ ControlResponse push_receipt(const Receipt &receipt, const std::optional<Cluster
 
 std::optional<ControlResponse> forwarded(const Call &call, wsh_conn_id id)
 {
-    if (!call.hooks.held_elsewhere || !call.hooks.held_elsewhere(id))
+    if (call.local || !call.hooks.held_elsewhere || !call.hooks.held_elsewhere(id))
         return std::nullopt;
     ControlResponse later;
     later.defer = [forward = call.hooks.forward, id, request = call.request](

@@ -8,6 +8,8 @@
 #include "json/name_rule.h"
 #include "base/json_writer.h"
 
+#include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -22,6 +24,7 @@ struct Call {
     const JsonValue &body;                  // the body object (routes with a body), else null
     Gateway &gateway;
     const ControlHooks &hooks;
+    bool local = false; // cluster: a part asked for by another node, answered for this node only
 };
 
 using Handler = ControlResponse (*)(const Call &);
@@ -56,6 +59,23 @@ void write_snapshot(JsonWriter &w, const ConnectionSnapshot &snap, std::string_v
 // Cluster: when connection `id` is another node's, the answer of that node
 // to this very request; nullopt: it is this node's (or there is no cluster).
 std::optional<ControlResponse> forwarded(const Call &call, wsh_conn_id id);
+
+// Cluster-wide answers (control_gather.cpp): `local` is this node's part;
+// with a cluster (and unless the call is itself a part) the nodes `scope`
+// names answer theirs, and `merge` makes one answer of every part's body
+// (this node's first). An error part (or no parts: Redis away, a node silent)
+// is the answer. `local` may be deferred (a change waiting for its
+// subscriptions); the others are asked once it has answered.
+using Merge = std::function<ControlResponse(const std::vector<JsonValue> &parts)>;
+ControlResponse gathered(const Call &call, ControlResponse local, GatherScope scope, Merge merge);
+// Pieces of merges: a number member summed over the parts; the items of an
+// array member of every part in ascending order of their id member; those
+// items written (at most `limit`); any parsed value written back.
+std::uint64_t sum_of(const std::vector<JsonValue> &parts, std::string_view key);
+std::vector<const JsonValue *> items_by_id(const std::vector<JsonValue> &parts, std::string_view array,
+                                           std::string_view id_key);
+void write_items(JsonWriter &w, const std::vector<const JsonValue *> &items, std::size_t limit = SIZE_MAX);
+void write_value(JsonWriter &w, const JsonValue &v);
 
 // Reads body fields, keeping the first error. Field names in messages are
 // paths as the client wrote them: "userIds[2]", "to.tags.language".

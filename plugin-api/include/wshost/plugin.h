@@ -648,7 +648,10 @@ typedef struct wsh_host_api {
     /* The same for every connection of `user`; *changed (may be NULL) gets how
      * many joined or left (0 when the user is offline or nothing changed); one
      * hook fires per connection that changed. Returns WSH_OK; WSH_E_INVALID for
-     * a bad user or room name; WSH_E_GONE; WSH_E_NOMEM. */
+     * a bad user or room name; WSH_E_GONE; WSH_E_NOMEM. In a cluster, room
+     * changes of the ABI act on this node's connections only (the user's
+     * connections on other nodes are not changed; the control API's user
+     * forms change every node's). */
     int (*join_room_user)(wsh_host *host, wsh_str user, wsh_str room, size_t *changed);
     int (*leave_room_user)(wsh_host *host, wsh_str user, wsh_str room, size_t *changed);
 
