@@ -232,7 +232,13 @@ void print_delivery(std::span<const Response> responses, std::string &out)
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(d, "dropped");
         if (cJSON_IsNumber(m) && cJSON_IsNumber(e) && cJSON_IsNumber(x)) {
             out += "delivered: matched " + number_text(m->valuedouble) + ", enqueued " +
-                   number_text(e->valuedouble) + ", dropped " + number_text(x->valuedouble) + "\n";
+                   number_text(e->valuedouble) + ", dropped " + number_text(x->valuedouble);
+            // A cluster's receipt: the other nodes reached, the publishes that failed.
+            if (const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "nodes"); cJSON_IsNumber(n))
+                out += "; other nodes " + number_text(n->valuedouble);
+            if (const cJSON *f = cJSON_GetObjectItemCaseSensitive(d, "publish_failed"); cJSON_IsNumber(f))
+                out += ", publish failed " + number_text(f->valuedouble);
+            out += "\n";
         } else {
             render_generic(r, out);
         }

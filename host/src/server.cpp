@@ -182,14 +182,23 @@ bool Server::start_cluster()
         if (relay_)
             relay_->interest_changed(changes);
     });
-    // Off the service thread a send is posted whole: one sender's sends stay in order.
+    // Off the service thread a send is posted whole: one sender's sends stay
+    // in order. A plugin thread that outruns the service thread meets the
+    // same bound as the publisher's output: past it the send is not published
+    // (delivered here, counted as a failed publish), so memory stays flat.
     gateway_.set_forwarder([this](const Target &target, std::string_view data, bool binary) {
         if (loop_.on_service_thread()) {
             if (relay_)
                 relay_->forward(target, data, binary);
             return;
         }
-        loop_.post([this, target, data = std::string(data), binary] {
+        const std::size_t cost = data.size() + sizeof(Target);
+        if (!forwards_posted_.take(cost)) {
+            bump(stats().cluster_publish_failed);
+            return;
+        }
+        loop_.post([this, target, data = std::string(data), binary, cost] {
+            forwards_posted_.give(cost);
             if (relay_)
                 relay_->forward(target, data, binary);
         });

@@ -6,6 +6,7 @@
 
 #include "auth/auth.h"
 #include "cluster_node.h"
+#include "base/byte_budget.h"
 #include "cluster_relay.h"
 #include "config/config.h"
 #include "control/control_api.h"
@@ -23,6 +24,7 @@
 #include "transport/service_notify.h"
 #include "transport/signals.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +72,9 @@ class Server
     std::unique_ptr<ControlApi> control_api_; // outlives the control vhost
     std::unique_ptr<ClusterNode> cluster_;    // engine = "redis"; reset before the context goes
     std::unique_ptr<ClusterRelay> relay_;     // cross-node sends; reset before cluster_
+    // Bytes of plugin-thread sends posted to the service thread, not yet
+    // handed to the relay: bounded, as the publisher's output is.
+    ByteBudget forwards_posted_{8u << 20}; // cluster::RedisLinkSettings::max_pending_bytes
 };
 
 } // namespace wshost

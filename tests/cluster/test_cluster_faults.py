@@ -54,12 +54,11 @@ FLOOD_TOTAL = 256 << 20  # what a node that kept the flood would hold
 # in a sanitizer build, its quarantine and shadow (seen: ~25 MiB plain, ~45
 # MiB with ASan). A node that kept the flood's messages would hold 256 MiB.
 MAX_RSS_GROWTH = 96 << 20
-# A plugin thread does not wait: it can outrun the service thread, and its
-# sends posted there are not under max_pending_bytes (bursts of up to 150 MiB
-# of a 1 GiB flood seen, not growing with the flood). The bound only says the
-# output was refused, not queued: a node that queued it would hold the 1 GiB.
+# A plugin thread does not wait: it can outrun the service thread. Its sends
+# posted there are bounded like the publisher's output (8 MiB, server.cpp),
+# so the same growth bound holds; a node that queued them would hold 1 GiB.
 PLUGIN_FLOOD_TOTAL = 1 << 30
-MAX_PLUGIN_RSS_GROWTH = 512 << 20
+MAX_PLUGIN_RSS_GROWTH = MAX_RSS_GROWTH
 # In a sanitizer build, ASan keeps freed blocks in a quarantine (256 MiB by
 # default): the freed flood would stay resident and the bound above would
 # measure ASan, not the node. A small quarantine keeps use-after-free checks.

@@ -20,6 +20,10 @@ TEST(CtlOutput, Delivery)
                      {make_response(
                          200, R"({"status":"success","delivery":{"matched":3,"enqueued":3,"dropped":0}})")}),
               "delivered: matched 3, enqueued 3, dropped 0\n");
+    EXPECT_EQ(render(print_delivery,
+                     {make_response(200, R"({"status":"success","delivery":{"matched":1,)"
+                                         R"("enqueued":1,"dropped":0,"nodes":2,"publish_failed":1}})")}),
+              "delivered: matched 1, enqueued 1, dropped 0; other nodes 2, publish failed 1\n");
     // Unknown shapes: nothing lost.
     EXPECT_EQ(render(print_delivery, {make_response(200, R"({"status":"success","sent":2})")}), "sent: 2\n");
     EXPECT_EQ(
