@@ -169,11 +169,16 @@ class Gateway
   private:
     // All private helpers expect mu_ held.
     Connection *find(wsh_conn_id id) const;
-    std::vector<wsh_conn_id> resolve(const Target &target) const;
-    bool enqueue_push(Connection &conn, const FramePtr &frame);
+    // The connections `target` matches, each once (pointers, not ids: a
+    // fan-out then looks no connection up twice).
+    std::vector<Connection *> resolve(const Target &target) const;
+    // `here`: called on the service thread (asked once per send, not per
+    // recipient). The caller adds the enqueued bytes to the queue gauge.
+    bool enqueue_push(Connection &conn, const FramePtr &frame, bool here);
     void enqueue_response(Connection &conn, FramePtr frame);
     void request_close(Connection &conn, int code, std::string_view reason, bool flush);
-    void request_writeable(Connection &conn);
+    void request_writeable(Connection &conn) { request_writeable(conn, on_service_thread()); }
+    void request_writeable(Connection &conn, bool here);
     void resume_rx_locked(Connection &conn); // service thread
     bool change_room_locked(Connection &conn, const std::string &room, RoomChange change,
                             std::vector<RoomEvent> &events);

@@ -51,9 +51,9 @@ bool Gateway::take_wake()
     return true;
 }
 
-void Gateway::request_writeable(Connection &conn)
+void Gateway::request_writeable(Connection &conn, bool here)
 {
-    if (!on_service_thread()) {
+    if (!here) {
         if (!conn.wake_pending) {
             conn.wake_pending = true;
             wake_.push_back(conn.id);

@@ -13,18 +13,22 @@
 namespace wshost
 {
 
-std::vector<wsh_conn_id> Gateway::resolve(const Target &target) const
+std::vector<Connection *> Gateway::resolve(const Target &target) const
 {
-    std::vector<wsh_conn_id> ids;
+    std::vector<Connection *> conns;
+    auto add_ids = [&](const auto &ids) {
+        for (wsh_conn_id id : ids)
+            if (Connection *conn = find(id))
+                conns.push_back(conn);
+    };
     auto add_user = [&](const std::string &user) {
-        auto it = users_.find(user);
-        if (it != users_.end())
-            ids.insert(ids.end(), it->second.begin(), it->second.end());
+        if (auto it = users_.find(user); it != users_.end())
+            add_ids(it->second);
     };
     switch (target.kind) {
     case Target::Kind::connection:
-        if (conns_.count(target.connection))
-            ids.push_back(target.connection);
+        if (Connection *conn = find(target.connection))
+            conns.push_back(conn);
         break;
     case Target::Kind::user:
         add_user(target.user);
@@ -37,25 +41,30 @@ std::vector<wsh_conn_id> Gateway::resolve(const Target &target) const
         break;
     }
     case Target::Kind::room:
-        if (auto it = rooms_.find(target.room); it != rooms_.end())
-            ids.assign(it->second.begin(), it->second.end());
+        if (auto it = rooms_.find(target.room); it != rooms_.end()) {
+            conns.reserve(it->second.size());
+            add_ids(it->second);
+        }
         break;
     case Target::Kind::tags:
-        ids =
-            tag_index_.match(target.tags, [this](wsh_conn_id id) -> const Tags & { return find(id)->tags; });
+        add_ids(
+            tag_index_.match(target.tags, [this](wsh_conn_id id) -> const Tags & { return find(id)->tags; }));
         break;
     case Target::Kind::all:
-        ids.reserve(conns_.size());
+        conns.reserve(conns_.size());
         for (const auto &[id, conn] : conns_)
-            ids.push_back(id);
+            conns.push_back(conn.get());
         break;
     }
     if (target.except_users.empty() && target.except_connections.empty())
-        return ids;
-    std::erase_if(ids, [&](wsh_conn_id id) {
-        return target.except_connections.count(id) || target.except_users.count(find(id)->user_id);
+        return conns;
+    const bool some_users = !target.except_users.empty(),
+               some_connections = !target.except_connections.empty();
+    std::erase_if(conns, [&](const Connection *conn) {
+        return (some_connections && target.except_connections.count(conn->id)) ||
+               (some_users && target.except_users.count(conn->user_id));
     });
-    return ids;
+    return conns;
 }
 
 Receipt Gateway::send(const Target &target, std::string_view data, bool binary)
@@ -74,17 +83,21 @@ Receipt Gateway::send_local(const Target &target, std::string_view data, bool bi
     bool wake;
     {
         std::lock_guard lock(mu_);
-        std::vector<wsh_conn_id> ids = resolve(target);
-        receipt.matched = ids.size();
-        for (wsh_conn_id id : ids) {
-            Connection &conn = *find(id);
+        std::vector<Connection *> conns = resolve(target);
+        receipt.matched = conns.size();
+        const bool here = on_service_thread();
+        for (Connection *c : conns) {
+            Connection &conn = *c;
             if (conn.close_code)
                 ++closing; // closing: nothing more goes out
-            if (enqueue_push(conn, frame))
+            if (enqueue_push(conn, frame, here))
                 ++receipt.enqueued;
             else
                 ++receipt.dropped;
         }
+        // One atomic add per send, not per recipient (under mu_: the writer
+        // cannot take these frames off a queue before they are counted).
+        bump(stats().queue_bytes, receipt.enqueued * frame->size());
         wake = take_wake();
     }
     bump(stats().deliveries, receipt.enqueued);
@@ -94,7 +107,7 @@ Receipt Gateway::send_local(const Target &target, std::string_view data, bool bi
     return receipt;
 }
 
-bool Gateway::enqueue_push(Connection &conn, const FramePtr &frame)
+bool Gateway::enqueue_push(Connection &conn, const FramePtr &frame, bool here)
 {
     if (conn.close_code)
         return false; // closing: nothing more goes out
@@ -144,8 +157,7 @@ bool Gateway::enqueue_push(Connection &conn, const FramePtr &frame)
     conn.queue.push_back({frame, false});
     conn.queued_bytes += size;
     conn.queued_bytes_peak = std::max(conn.queued_bytes_peak, conn.queued_bytes);
-    bump(stats().queue_bytes, size);
-    request_writeable(conn);
+    request_writeable(conn, here);
     return true;
 }
 
