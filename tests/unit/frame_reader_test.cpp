@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <numeric>
 
 using namespace wsframe_test;
@@ -581,5 +582,112 @@ TEST(FrameReader, AutobahnStyleCases)
             continue;
         }
         EXPECT_EQ(seen, c.expect) << c.id;
+    }
+}
+
+// --- a reader at rest serves any connection (session/frame_intake.cpp) -------
+
+TEST(FrameReader, AtRestOnlyBetweenFramesWithNothingHeld)
+{
+    FrameReader reader;
+    EXPECT_TRUE(reader.at_rest());
+    Bytes whole = cat({frame(text, "one"), frame(ping, "p")});
+    std::span<std::uint8_t> in(whole);
+    EXPECT_EQ(reader.next(in).type, T::text);
+    EXPECT_TRUE(reader.at_rest()); // the message was a view of `in`
+    EXPECT_EQ(reader.next(in).type, T::ping);
+    EXPECT_EQ(reader.next(in).type, T::need_more);
+    EXPECT_TRUE(reader.at_rest());
+
+    Bytes header = frame(text, "abc");
+    header.resize(1); // half a header
+    in = std::span<std::uint8_t>(header);
+    EXPECT_EQ(reader.next(in).type, T::need_more);
+    EXPECT_FALSE(reader.at_rest());
+
+    FrameReader fragments;
+    Bytes first = frame(text, "Hel", false);
+    in = std::span<std::uint8_t>(first);
+    EXPECT_EQ(fragments.next(in).type, T::need_more);
+    EXPECT_FALSE(fragments.at_rest()); // a message begun
+
+    FrameReader split;
+    Bytes body = frame(binary, repeat('b', 50));
+    Bytes part(body.begin(), body.begin() + 20), rest(body.begin() + 20, body.end());
+    in = std::span<std::uint8_t>(part);
+    EXPECT_EQ(split.next(in).type, T::need_more);
+    EXPECT_FALSE(split.at_rest()); // payload bytes held
+    in = std::span<std::uint8_t>(rest);
+    EXPECT_EQ(split.next(in).type, T::binary);
+    EXPECT_FALSE(split.at_rest()); // the event points into its buffer
+    EXPECT_EQ(split.next(in).type, T::need_more);
+    EXPECT_TRUE(split.at_rest());
+
+    FrameReader closed;
+    Bytes close = frame(op_close, close_payload(1000));
+    in = std::span<std::uint8_t>(close);
+    EXPECT_EQ(closed.next(in).type, T::close);
+    EXPECT_FALSE(closed.at_rest()); // finished: it must stay with its connection
+}
+
+namespace
+{
+
+// Two connections' streams, each cut at `cut_a` / `cut_b`, read in turns the
+// way FrameIntake reads them: a connection keeps a reader of its own only
+// while it is not at rest, else it borrows the one spare reader (a new one
+// when that is lent out), and gives it back at rest.
+std::pair<std::vector<Seen>, std::vector<Seen>> read_lending(const Bytes &a, std::size_t cut_a,
+                                                             const Bytes &b, std::size_t cut_b)
+{
+    std::unique_ptr<FrameReader> spare = std::make_unique<FrameReader>();
+    std::unique_ptr<FrameReader> own[2];
+    std::vector<Seen> seen[2];
+    const Bytes *streams[2] = {&a, &b};
+    const std::size_t cuts[2] = {cut_a, cut_b};
+    for (int step = 0; step < 4; ++step) {
+        const int c = step % 2;
+        const Bytes &s = *streams[c];
+        const bool first = step < 2;
+        Bytes piece(first ? s.begin() : s.begin() + static_cast<std::ptrdiff_t>(cuts[c]),
+                    first ? s.begin() + static_cast<std::ptrdiff_t>(cuts[c]) : s.end());
+        std::unique_ptr<FrameReader> reader = own[c]  ? std::move(own[c])
+                                              : spare ? std::move(spare)
+                                                      : std::make_unique<FrameReader>();
+        std::span<std::uint8_t> in(piece);
+        for (;;) {
+            const ReadEvent ev = reader->next(in);
+            if (ev.type == T::need_more)
+                break;
+            seen[c].push_back({ev.type, ev.code, ev.compressed, std::string(ev.data)});
+        }
+        std::fill(piece.begin(), piece.end(), 0xEE);
+        if (!reader->at_rest())
+            own[c] = std::move(reader);
+        else if (!spare)
+            spare = std::move(reader);
+    }
+    return {seen[0], seen[1]};
+}
+
+} // namespace
+
+TEST(FrameReader, ReadersLentAtRestGiveEachConnectionItsOwnEvents)
+{
+    std::vector<Bytes> streams = valid_samples();
+    for (const auto &[s, code] : invalid_samples())
+        streams.push_back(s);
+    const Bytes other = cat({frame(text, "x", false), frame(ping, "p"), frame(cont, repeat('y', 40))});
+    const std::vector<Seen> other_whole = read_all(other);
+    for (const Bytes &s : streams) {
+        if (s.size() > 4096)
+            continue; // the long sample adds time, not cases
+        const std::vector<Seen> whole = read_all(s);
+        for (std::size_t at = 0; at <= s.size(); ++at) {
+            const std::size_t other_at = at % (other.size() + 1);
+            const auto [seen, seen_other] = read_lending(s, at, other, other_at);
+            ASSERT_EQ(seen, whole) << "cut at " << at;
+            ASSERT_EQ(seen_other, other_whole) << "other cut at " << other_at;
+        }
     }
 }

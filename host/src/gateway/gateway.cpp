@@ -63,6 +63,9 @@ void Gateway::flush_interest()
         interest_listener_(changes);
 }
 
+// What each connection costs the host (issue 19): one 320-byte heap block.
+static_assert(sizeof(Connection) <= 312, "keep what an idle connection never uses out of Connection");
+
 Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::string endpoint,
                          std::string subprotocol)
 {
@@ -71,7 +74,6 @@ Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::stri
     conn->peer = std::move(peer);
     conn->endpoint = std::move(endpoint);
     conn->subprotocol = std::move(subprotocol);
-    conn->grace.conn = conn.get();
     Connection *raw = conn.get();
     bool flush;
     {
@@ -91,7 +93,8 @@ Connection *Gateway::add(lws *wsi, std::string peer, Tags client_tags, std::stri
 
 void Gateway::remove(Connection *conn)
 {
-    lws_sul_cancel(&conn->grace.sul);
+    if (Connection::Seldom *s = conn->seldom_if())
+        lws_sul_cancel(&s->grace.sul);
     std::vector<RoomEvent> events;
     bool flush;
     {

@@ -88,7 +88,7 @@ class Gateway
     // Told (service thread, gateway lock held: post, don't call back in) when
     // reading from a connection resumes after a pause: the host frame reader
     // may hold bytes it read before the pause (session/frame_intake.h).
-    void set_rx_resumed_listener(std::function<void(wsh_conn_id)> listener)
+    void set_rx_resumed_listener(std::function<void(Connection &)> listener)
     {
         rx_resumed_listener_ = std::move(listener);
     }
@@ -206,7 +206,7 @@ class Gateway
     ServiceLoop *loop_ = nullptr; // set by attach(), before any connection exists
     void time_close_wait(Connection &conn);
     std::function<void(const RoomEvent &)> room_listener_;
-    std::function<void(wsh_conn_id)> rx_resumed_listener_;
+    std::function<void(Connection &)> rx_resumed_listener_;
     std::function<void(const std::vector<InterestChange> &)> interest_listener_;
     Forwarder forwarder_;
 

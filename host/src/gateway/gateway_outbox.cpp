@@ -75,7 +75,7 @@ void Gateway::request_writeable(Connection &conn, bool here)
     if (conn.close_code == close_code::try_again_later && !conn.grace_armed) {
         conn.grace_armed = true;
         // A slow consumer told 1013 gets this long to read it before a hard close.
-        lws_sul_schedule(loop_->context(), 0, &conn.grace.sul, grace_expired,
+        lws_sul_schedule(loop_->context(), 0, &conn.seldom().grace.sul, grace_expired,
                          std::max<lws_usec_t>(1, lws_usec_t{config_.slow_consumer_grace_ms} * 1000));
     }
 }
@@ -101,7 +101,7 @@ void Gateway::resume_rx_locked(Connection &conn)
         lws_rx_flow_control(conn.wsi, 1);
         conn.rx_paused = false;
         if (rx_resumed_listener_)
-            rx_resumed_listener_(conn.id);
+            rx_resumed_listener_(conn);
     }
 }
 
@@ -168,7 +168,8 @@ void Gateway::flush_corked()
 
 int Gateway::on_writeable(Connection &conn)
 {
-    conn.in_flight.clear(); // lws is done with the previous batch (LWS-NOTES T29)
+    if (Connection::Seldom *s = conn.seldom_if())
+        s->in_flight.clear(); // lws is done with the previous batch (LWS-NOTES T29)
     return write_queued(conn, true);
 }
 
@@ -206,7 +207,8 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
                 return 0;
             }
             close_code = conn.close_code;
-            close_reason = conn.close_reason;
+            if (conn.close_reason)
+                close_reason = *conn.close_reason;
         } else if (conn.deflate && !conn.queue.empty() &&
                    (conn.tx_fragment_offset ||
                     splits(conn.queue.front().frame->opcode(), conn.queue.front().frame->size(),
@@ -262,7 +264,8 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
         if (lws_write(conn.wsi, copy->payload_for_write(), piece,
                       static_cast<lws_write_protocol>(fragment_flags(frame, first, last))) < 0)
             return -1;
-        conn.in_flight.push_back(std::move(copy)); // lws reads it until the next writeable callback (T29)
+        // lws reads it until the next writeable callback (T29)
+        conn.seldom().in_flight.push_back(std::move(copy));
         fragment_offset = last ? 0 : fragment_offset + piece;
         if (last) {
             written = 1;
@@ -286,7 +289,7 @@ int Gateway::write_queued(Connection &conn, bool in_writeable)
                 return -1;
             written_bytes += frame.size();
             if (conn.deflate) // lws reads it until the next writeable callback (T29)
-                conn.in_flight.push_back(std::move(batch[written].frame));
+                conn.seldom().in_flight.push_back(std::move(batch[written].frame));
         }
     }
     bump(stats().messages_sent, written);
@@ -319,7 +322,7 @@ void Gateway::time_close_wait(Connection &conn)
     // 4.1.6), unless the client has answered and gone by then.
     conn.close_waiting = true;
     const int ms = config_.close_timeout_ms;
-    lws_sul_schedule(loop_->context(), 0, &conn.grace.sul, grace_expired,
+    lws_sul_schedule(loop_->context(), 0, &conn.seldom().grace.sul, grace_expired,
                      std::max<lws_usec_t>(1, lws_usec_t{ms} * 1000));
     if (ms > 5000)
         loop_->post([this, id = conn.id, seconds = ms / 1000 + 2] {

@@ -198,7 +198,8 @@ void Gateway::request_close(Connection &conn, int code, std::string_view reason,
 {
     if (!conn.close_code) {
         conn.close_code = code;
-        conn.close_reason.assign(reason.substr(0, close_code::max_reason_bytes));
+        if (!reason.empty())
+            conn.close_reason = std::make_unique<std::string>(reason.substr(0, close_code::max_reason_bytes));
     }
     conn.close_now = conn.close_now || !flush;
     request_writeable(conn);

@@ -37,12 +37,15 @@
 #include <memory>
 #include <span>
 #include <string_view>
-#include <unordered_map>
-
 struct lws;
 
 namespace wshost
 {
+
+namespace wsframe
+{
+class FrameReader;
+}
 
 struct HostRead; // one connection's reading state (frame_intake.cpp)
 
@@ -67,9 +70,9 @@ class FrameIntake
     static bool applies_to(const Config &config);
 
     // Service thread, at ESTABLISHED of a connection without
-    // permessage-deflate: the host reads it from now on. `peer_close_code`
-    // (lws's per-session data, alive until CLOSED) gets the client's code.
-    HostRead *start(lws *wsi, Connection &conn, int *peer_close_code);
+    // permessage-deflate: the host reads it from now on. The client's close
+    // code goes to the WsSession of `wsi` (lws's per-session data).
+    HostRead *start(lws *wsi, Connection &conn);
     // At CLOSED.
     void stop(HostRead *read);
     // Reading of `id` resumed after a pause (posted by the gateway).
@@ -80,6 +83,9 @@ class FrameIntake
     ssize_t read_socket(HostRead &r, int fd);
     enum class Outcome { go_on, paused, end };
     Outcome handle(HostRead &r, std::span<std::uint8_t> &in);
+    Outcome handle(HostRead &r, wsframe::FrameReader &reader, std::span<std::uint8_t> &in);
+    std::unique_ptr<wsframe::FrameReader> take_reader(HostRead &r);
+    void put_reader(HostRead &r, std::unique_ptr<wsframe::FrameReader> reader);
 
     const Config &config_;
     Gateway &gateway_;
@@ -87,7 +93,10 @@ class FrameIntake
     Deliver deliver_;
     ControlSeen control_seen_;
     std::unique_ptr<std::uint8_t[]> buffer_; // kReceiveBytes, shared by every connection
-    std::unordered_map<wsh_conn_id, HostRead *> reads_;
+    HostRead *reads_ = nullptr;              // every connection read here, a list through HostRead
+    // A reader at rest, lent to whichever connection reads between frames: an
+    // idle connection holds none of its own (issue 19).
+    std::unique_ptr<wsframe::FrameReader> spare_;
 };
 
 } // namespace wshost

@@ -136,8 +136,12 @@ const lws_protocols *WsSessions::protocols(const Config &config, lws_protocols e
     // lws allocates the WebSocket protocol's rx_buffer_size for every
     // connection at its upgrade. When the host reads every connection's frames
     // (no TLS, no permessage-deflate) lws never fills that buffer: a token one
-    // saves [websocket] rx_buffer_bytes per connection.
-    constexpr std::size_t kUnreadRxBytes = 128;
+    // saves [websocket] rx_buffer_bytes per connection. lws allocates it with
+    // LWS_PRE + 4 more bytes: 4 makes that glibc's smallest block (24 usable
+    // bytes, 32 with its header; 128 took 160: issue 19). (0 would mean lws's
+    // default, 4 KiB.) lws reads such a socket with its own per-thread buffer,
+    // and sends are cut to tx_packet_size, not to this.
+    constexpr std::size_t kUnreadRxBytes = 4;
     // lws cuts each send() to tx_packet_size (to rx_buffer_size when that is
     // 0) and drains the rest one such piece per POLLOUT. The gateway coalesces
     // up to 64 KiB of frames into one write: let the kernel take it in one call.
@@ -344,7 +348,7 @@ int WsSessions::on_established(lws *wsi, WsSession &session)
         lws_set_extension_option(wsi, "permessage-deflate", "server_no_context_takeover", "0");
     SocketReads::instance().handshake_ended(wsi);
     if (intake_.applies() && !conn->deflate) // else lws reads its frames (on_receive)
-        session.host_read = intake_.start(wsi, *conn, &session.peer_close_code);
+        session.host_read = intake_.start(wsi, *conn);
     log_event(LogLevel::debug, LogFields("conn_opened").conn(conn->id), "connection %llu opened from %s%s",
               static_cast<unsigned long long>(conn->id), req->address.c_str(),
               session.host_read ? " (host frame reader)" : "");
@@ -380,7 +384,7 @@ void WsSessions::apply_verdict(wsh_conn_id id, Verdict verdict)
         log_event(LogLevel::info, LogFields("auth_rejected").conn(id), "connection %llu from %s rejected: %s",
                   static_cast<unsigned long long>(id), conn->peer.c_str(), verdict.reason.c_str());
         conn->admission = Connection::Admission::rejected;
-        conn->held.clear();
+        conn->drop_held();
         gateway_.close(id, close_code::policy_violation, "authentication_failed", false);
         return;
     }
@@ -399,9 +403,10 @@ void WsSessions::apply_verdict(wsh_conn_id id, Verdict verdict)
     if (const auto &set = dispatcher_.plugins())
         fire_authenticated(*set, id, snap->user_id, snap->tags, snap->endpoint, snap->subprotocol);
 
-    auto held = std::move(conn->held);
-    conn->held.clear();
-    conn->held_bytes = 0;
+    std::vector<std::pair<bool, std::string>> held;
+    if (Connection::Seldom *s = conn->seldom_if())
+        held = std::move(s->held);
+    conn->drop_held();
     for (auto &[binary, message] : held)
         on_message(*conn, binary, message);
     gateway_.hold_rx(*conn, false);
@@ -412,12 +417,14 @@ void WsSessions::on_message(Connection &conn, bool binary, std::string_view mess
     if (conn.peer_closed)
         return; // nothing after the client's close frame (RFC 6455 §5.5.1, T32)
     switch (conn.admission) {
-    case Connection::Admission::pending: // lws had it buffered before the pause
-        conn.held.emplace_back(binary, std::string(message));
-        conn.held_bytes += message.size();
-        if (conn.held_bytes > config_.websocket.max_message_bytes)
+    case Connection::Admission::pending: { // lws had it buffered before the pause
+        Connection::Seldom &s = conn.seldom();
+        s.held.emplace_back(binary, std::string(message));
+        s.held_bytes += message.size();
+        if (s.held_bytes > config_.websocket.max_message_bytes)
             gateway_.hold_rx(conn, true); // bounded: stop reading until the verdict
         return;
+    }
     case Connection::Admission::rejected:
         return; // never reaches a handler
     case Connection::Admission::admitted:
@@ -470,36 +477,42 @@ int WsSessions::on_receive(lws *wsi, WsSession &session, const void *in, std::si
     if (!conn || conn->closing || conn->peer_closed)
         return 0;
     if (lws_is_first_fragment(wsi)) {
-        conn->rx.clear();
+        if (Connection::Seldom *s = conn->seldom_if())
+            s->rx.clear();
         conn->rx_overflow = false;
         session.binary = lws_frame_is_binary(wsi);
     }
     if (conn->rx_overflow)
         return 0;
-    if (conn->rx.size() + len > config_.websocket.max_message_bytes) {
+    Connection::Seldom *s = conn->seldom_if();
+    const std::size_t assembled = s ? s->rx.size() : 0;
+    if (assembled + len > config_.websocket.max_message_bytes) {
         // Drop what is buffered and whatever else arrives, and close 1009 from
         // the writeable callback: returning -1 here is swallowed when
         // permessage-deflate is active (T5). Reading goes on, so lws can take
         // the client's close acknowledgement instead of resetting the socket.
         conn->rx_overflow = true;
-        conn->rx.clear();
-        conn->rx.shrink_to_fit();
+        if (s) {
+            s->rx.clear();
+            s->rx.shrink_to_fit();
+        }
         gateway_.close(conn->id, close_code::message_too_big, "message too big", false);
         return 0;
     }
     const bool whole = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
-    if (whole && conn->rx.empty()) {
+    if (whole && assembled == 0) {
         // The common case, a message in one piece: straight from lws's buffer.
         on_message(*conn, session.binary, {static_cast<const char *>(in), len});
         return 0;
     }
-    conn->rx.append(static_cast<const char *>(in), len);
+    std::string &rx = conn->seldom().rx;
+    rx.append(static_cast<const char *>(in), len);
     if (!whole)
         return 0;
-    on_message(*conn, session.binary, conn->rx);
-    conn->rx.clear();
-    if (conn->rx.capacity() > 64 * 1024) // don't keep a big buffer on an idle connection
-        conn->rx.shrink_to_fit();
+    on_message(*conn, session.binary, rx);
+    rx.clear();
+    if (rx.capacity() > 64 * 1024) // don't keep a big buffer on an idle connection
+        rx.shrink_to_fit();
     return 0;
 }
 
@@ -539,9 +552,9 @@ int WsSessions::on_ws(lws *wsi, lws_callback_reasons reason, void *user, void *i
             // a handler. What was dispatched before keeps its answer, which
             // goes out if it is written before lws's close reply.
             conn->peer_closed = true;
-            conn->rx.clear();
-            conn->held.clear();
-            conn->held_bytes = 0;
+            if (Connection::Seldom *s = conn->seldom_if())
+                s->rx.clear();
+            conn->drop_held();
         }
         if (len >= 2 && !close_code::peer_may_send(code)) {
             // lws echoes this payload as its close frame. It rewrites the

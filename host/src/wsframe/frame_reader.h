@@ -47,6 +47,8 @@
 // frame_reader.cpp) plus, only while a message or control frame is split
 // across reads, a heap buffer of at most twice its bytes received so far
 // (never reserved from a declared length); an idle connection holds none.
+// Between frames (at_rest()) a reader holds nothing of its connection's, so
+// one reader can serve every connection that is between frames.
 #pragma once
 
 #include "base/utf8.h"
@@ -92,6 +94,14 @@ class FrameReader
 
     // A close or an error was returned: nothing more will be.
     bool finished() const noexcept { return state_ == State::finished; }
+    // Between frames with no message begun, no byte held, nothing an event
+    // points at: the reader is as a new one (its limits aside), so any
+    // connection may use it next. A caller reading many connections lends
+    // one reader at rest to every connection that is (issue 19).
+    bool at_rest() const noexcept
+    {
+        return state_ == State::header && header_len_ == 0 && message_op_ == 0 && !buf_ && !trim_pending_;
+    }
     // Bytes held for a message or control frame split across reads.
     std::size_t buffered_bytes() const noexcept { return buf_size_; }
 
