@@ -17,8 +17,12 @@ using cluster::ClusterMessage;
 using namespace std::chrono_literals;
 
 // Control calls between nodes: a tag line, then one JSON object.
-constexpr std::string_view kCallMagic = "wshc\n";   // {"call","reply","method","path","query","body"}
-constexpr std::string_view kAnswerMagic = "wsha\n"; // {"call","status","type","body"}
+// A call names its node twice: "reply", the number whose channel the answer
+// goes to, and "from", the node id the answer is addressed to ("to"): a node
+// that took a new number keeps its old channel, which a later holder of that
+// number shares, so an answer is only taken by the node it is for.
+constexpr std::string_view kCallMagic = "wshc\n";   // {"call","reply","from","method","path","query","body"}
+constexpr std::string_view kAnswerMagic = "wsha\n"; // {"call","to","status","type","body"}
 constexpr auto kCallTimeout = 3s;
 
 const std::string *member_text(const control::JsonValue &v, std::string_view key)
@@ -153,6 +157,16 @@ ClusterRelay::ClusterRelay(ServiceLoop &loop, Gateway &gateway, std::string pref
 
 ClusterRelay::~ClusterRelay()
 {
+    // Pending calls are dropped unanswered (the process is going): their
+    // timers leave lws's list now, and callbacks still held by the links see
+    // alive_ gone.
+    for (auto &[id, call] : calls_)
+        call.timeout->cancel();
+    for (auto &[id, gather] : gathers_)
+        gather.timeout->cancel();
+    calls_.clear();
+    gathers_.clear();
+    alive_.reset();
     if (subscriber_)
         subscriber_->stop();
 }
@@ -164,7 +178,9 @@ void ClusterRelay::start(lws_vhost *vhost, cluster::RedisLinkSettings settings,
     settings.name = "subscriber";
     subscriber_ = std::make_unique<cluster::RedisSubscriber>(loop_, vhost, std::move(settings));
     subscriber_->on_message(
-        [this](std::string_view channel, std::string_view payload) { received(channel, payload); });
+        [this](std::string_view channel, std::string_view payload) { received(channel, payload, true); });
+    subscriber_->on_unwanted(
+        [this](std::string_view channel, std::string_view payload) { received(channel, payload, false); });
     subscription(names_.all(), true);
     subscriber_->start();
 }
@@ -259,8 +275,8 @@ void ClusterRelay::forward(const Target &target, std::string_view data, bool bin
 void ClusterRelay::call_owner(std::uint64_t connection, const ControlRequest &request, ControlAnswer done)
 {
     const std::string owner = owner_channel(connection);
-    if (owner.empty() || !number_ || !publisher_) {
-        done(ControlApi::error(503, "the cluster is down: this node has no node number yet"));
+    if (owner.empty() || !can_call()) {
+        done(ControlApi::error(503, "the cluster is down: this node cannot take answers now"));
         return;
     }
     const std::uint64_t call = next_call_++;
@@ -272,7 +288,10 @@ void ClusterRelay::call_owner(std::uint64_t connection, const ControlRequest &re
     });
     pending.timeout->schedule_in(kCallTimeout);
     const bool sent = publisher_->publish(
-        names_.node(owner), payload, [this, call, connection](std::optional<long long> n) {
+        names_.node(owner), payload,
+        [this, alive = std::weak_ptr(alive_), call, connection](std::optional<long long> n) {
+            if (alive.expired())
+                return;
             if (!n)
                 finish_call(call, ControlApi::error(503, "the cluster is down: Redis does not answer"));
             else if (*n == 0) // nobody holds that node number now: the connection is gone
@@ -288,7 +307,9 @@ std::string ClusterRelay::call_payload(std::uint64_t call, const ControlRequest 
     std::string payload(kCallMagic);
     JsonWriter w(payload);
     w.begin_object().key("call").id(call).key("reply").string(std::to_string(number_.value_or(0)));
-    w.key("method")
+    w.key("from")
+        .string(node_id_)
+        .key("method")
         .string(request.method)
         .key("path")
         .string(request.path)
@@ -301,8 +322,8 @@ std::string ClusterRelay::call_payload(std::uint64_t call, const ControlRequest 
 void ClusterRelay::gather(const ControlRequest &request, const GatherScope &scope,
                           std::function<void(Gathered)> done)
 {
-    if (!number_ || !publisher_) {
-        done(Gathered{ControlApi::error(503, "the cluster is down: this node has no node number yet"), {}});
+    if (!can_call()) {
+        done(Gathered{ControlApi::error(503, "the cluster is down: this node cannot take answers now"), {}});
         return;
     }
     std::string channel = scope.kind == GatherScope::Kind::user   ? names_.user(scope.name)
@@ -316,8 +337,11 @@ void ClusterRelay::gather(const ControlRequest &request, const GatherScope &scop
             call, ControlApi::error(504, "some node holding a part of this answer did not answer in time"));
     });
     pending.timeout->schedule_in(kCallTimeout);
-    const bool sent =
-        publisher_->publish(channel, call_payload(call, request), [this, call](std::optional<long long> n) {
+    const bool sent = publisher_->publish(
+        channel, call_payload(call, request),
+        [this, alive = std::weak_ptr(alive_), call](std::optional<long long> n) {
+            if (alive.expired())
+                return;
             auto it = gathers_.find(call);
             if (it == gathers_.end())
                 return;
@@ -371,17 +395,17 @@ void ClusterRelay::call_received(std::string_view json)
 {
     control::JsonValue v;
     std::string why;
-    const std::string *call = nullptr, *reply = nullptr, *method = nullptr, *path = nullptr, *query = nullptr,
-                      *body = nullptr;
+    const std::string *call = nullptr, *reply = nullptr, *from = nullptr, *method = nullptr, *path = nullptr,
+                      *query = nullptr, *body = nullptr;
     if (!control::parse_json(json, v, why) || !(call = member_text(v, "call")) ||
-        !(reply = member_text(v, "reply")) || !(method = member_text(v, "method")) ||
-        !(path = member_text(v, "path")) || !(query = member_text(v, "query")) ||
-        !(body = member_text(v, "body")) || !call_handler_) {
+        !(reply = member_text(v, "reply")) || !(from = member_text(v, "from")) ||
+        !(method = member_text(v, "method")) || !(path = member_text(v, "path")) ||
+        !(query = member_text(v, "query")) || !(body = member_text(v, "body")) || !call_handler_) {
         log_event(LogLevel::warn, LogFields("cluster_message_invalid"), "cluster: dropped a control call: %s",
                   why.empty() ? "a member is missing" : why.c_str());
         return;
     }
-    if (number_ && *reply == std::to_string(*number_)) { // our own gather, back on a channel we hold
+    if (*from == node_id_) { // our own gather, back on a channel we hold
         wsh_conn_id id = 0;
         if (control::parse_conn_id(*call, id))
             if (auto it = gathers_.find(id); it != gathers_.end()) {
@@ -391,10 +415,13 @@ void ClusterRelay::call_received(std::string_view json)
         return;
     }
     ControlRequest request{*method, *path, *query, *body, {}};
-    call_handler_(request, [this, channel = names_.node(*reply), call = *call](ControlResponse r) {
+    call_handler_(request, [this, alive = std::weak_ptr(alive_), channel = names_.node(*reply), call = *call,
+                            to = *from](ControlResponse r) {
+        if (alive.expired())
+            return; // answered during shutdown
         std::string payload(kAnswerMagic);
         JsonWriter w(payload);
-        w.begin_object().key("call").string(call).key("status").number(r.status);
+        w.begin_object().key("call").string(call).key("to").string(to).key("status").number(r.status);
         w.key("type").string(r.content_type).key("body").string(r.body).end_object();
         if (publisher_)
             publisher_->publish(channel, payload, nullptr);
@@ -405,13 +432,16 @@ void ClusterRelay::answer_received(std::string_view json)
 {
     control::JsonValue v;
     std::string why;
-    const std::string *call = nullptr, *status = nullptr, *type = nullptr, *body = nullptr;
+    const std::string *call = nullptr, *to = nullptr, *status = nullptr, *type = nullptr, *body = nullptr;
     wsh_conn_id id = 0;
     if (!control::parse_json(json, v, why) || !(call = member_text(v, "call")) ||
-        !(status = member_text(v, "status")) || !(type = member_text(v, "type")) ||
-        !(body = member_text(v, "body")) || !control::parse_conn_id(*call, id) ||
-        !control::is_integer_literal(*status) || status->size() != 3)
+        !(to = member_text(v, "to")) || !(status = member_text(v, "status")) ||
+        !(type = member_text(v, "type")) || !(body = member_text(v, "body")) ||
+        !control::parse_conn_id(*call, id) || !control::is_integer_literal(*status) || status->size() != 3 ||
+        (*status)[0] < '1' || (*status)[0] > '5')
         return;
+    if (*to != node_id_)
+        return; // for the other holder of a node number this node held before
     ControlResponse r;
     r.status = std::stoi(*status);
     r.content_type = *type;
@@ -424,7 +454,17 @@ void ClusterRelay::answer_received(std::string_view json)
     finish_call(id, std::move(r));
 }
 
-void ClusterRelay::received(std::string_view channel, std::string_view payload)
+bool ClusterRelay::can_call() const
+{
+    // Answers come to this node's channel: it must be subscribed now.
+    return number_ && publisher_ && subscriber_ && subscriber_->live(names_.node(std::to_string(*number_)));
+}
+
+// `wanted`: false for a channel being unsubscribed, which Redis still
+// delivers until it has run the UNSUBSCRIBE: sends there are for nobody here
+// any more, but a control call still gets this node's (empty) part, since
+// Redis counted this node when the caller published it.
+void ClusterRelay::received(std::string_view channel, std::string_view payload, bool wanted)
 {
     if (payload.substr(0, kCallMagic.size()) == kCallMagic) {
         call_received(payload.substr(kCallMagic.size()));
@@ -434,6 +474,8 @@ void ClusterRelay::received(std::string_view channel, std::string_view payload)
         answer_received(payload.substr(kAnswerMagic.size()));
         return;
     }
+    if (!wanted)
+        return;
     std::string why;
     std::optional<ClusterMessage> m = cluster::decode_cluster_message(payload, why);
     if (!m) {

@@ -92,7 +92,8 @@ class ClusterRelay
     void gather(const ControlRequest &request, const GatherScope &scope, std::function<void(Gathered)> done);
 
   private:
-    void received(std::string_view channel, std::string_view payload);
+    void received(std::string_view channel, std::string_view payload, bool wanted);
+    bool can_call() const;
     void call_received(std::string_view json);
     void answer_received(std::string_view json);
     void finish_call(std::uint64_t call, ControlResponse response);
@@ -126,6 +127,8 @@ class ClusterRelay
     };
     std::map<std::uint64_t, PendingGather> gathers_;
     std::uint64_t next_call_ = 1;
+    // Callbacks the links still hold after this relay is gone check it.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 } // namespace wshost

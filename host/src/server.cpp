@@ -19,6 +19,21 @@ namespace
 using namespace std::chrono_literals;
 constexpr std::chrono::microseconds kStatusInterval = 2s; // how stale STATUS= may be
 
+// What a posted copy of a send holds, roughly: the payload, the target and
+// its names (a multicast to many users is mostly names), a node per entry.
+std::size_t posted_bytes(const Target &t, std::string_view data)
+{
+    constexpr std::size_t kNode = 32; // per element of a container, beside its text
+    std::size_t n = sizeof(Target) + data.size() + t.user.size() + t.room.size();
+    for (const std::string &u : t.users)
+        n += kNode + u.size();
+    for (const auto &[key, value] : t.tags)
+        n += kNode + key.size() + value.size();
+    for (const std::string &u : t.except_users)
+        n += kNode + u.size();
+    return n + kNode * t.except_connections.size();
+}
+
 } // namespace
 
 Server::Server(Config config)
@@ -192,7 +207,7 @@ bool Server::start_cluster()
                 relay_->forward(target, data, binary);
             return;
         }
-        const std::size_t cost = data.size() + sizeof(Target);
+        const std::size_t cost = posted_bytes(target, data);
         if (!forwards_posted_.take(cost)) {
             bump(stats().cluster_publish_failed);
             return;

@@ -133,6 +133,8 @@ void RedisSubscriber::pushed(const redisReply *push)
     const std::string_view name(channel->str, channel->len);
     if (!wanted(name)) {
         ++dropped_unwanted_;
+        if (on_unwanted_)
+            on_unwanted_(name, std::string_view(payload->str, payload->len));
         return;
     }
     ++messages_;

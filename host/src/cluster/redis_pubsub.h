@@ -59,6 +59,9 @@ class RedisSubscriber
 
     void on_state(RedisLink::StateFn fn) { on_state_ = std::move(fn); }
     void on_message(Message fn) { on_message_ = std::move(fn); }
+    // Messages on a channel no longer wanted, which Redis still delivers
+    // until it has run the UNSUBSCRIBE (counted in dropped_unwanted()).
+    void on_unwanted(Message fn) { on_unwanted_ = std::move(fn); }
     void start() { link_.start(); }
     void stop() { link_.stop(); }
 
@@ -101,6 +104,7 @@ class RedisSubscriber
     std::uint64_t dropped_unwanted_ = 0;
     RedisLink::StateFn on_state_;
     Message on_message_;
+    Message on_unwanted_;
 };
 
 } // namespace wshost::cluster

@@ -258,9 +258,9 @@ ControlResponse rooms_list(const Call &call)
             if (const JsonValue *list = part.find("rooms"))
                 for (const JsonValue &item : list->items) {
                     const JsonValue *room = item.find("room");
-                    const JsonValue *count = item.find("count");
-                    if (room && count && count->is(JsonValue::Type::number))
-                        rooms[room->text] += std::stoull(count->text);
+                    std::uint64_t count = 0;
+                    if (room && read_count(item.find("count"), count))
+                        rooms[room->text] += count;
                 }
         return success([&](JsonWriter &w) {
             w.key("rooms").begin_array();

@@ -5,6 +5,7 @@
 #include "control/control_internal.h"
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <utility>
 
@@ -116,12 +117,21 @@ void write_value(JsonWriter &w, const JsonValue &v)
     }
 }
 
+bool read_count(const JsonValue *v, std::uint64_t &out)
+{
+    if (!v || !v->is(JsonValue::Type::number))
+        return false;
+    const char *begin = v->text.data(), *end = begin + v->text.size();
+    auto [ptr, ec] = std::from_chars(begin, end, out); // no sign, no overflow
+    return ec == std::errc() && ptr == end;
+}
+
 std::uint64_t sum_of(const std::vector<JsonValue> &parts, std::string_view key)
 {
     std::uint64_t total = 0;
     for (const JsonValue &part : parts)
-        if (const JsonValue *v = part.find(key); v && v->is(JsonValue::Type::number))
-            total += std::stoull(v->text);
+        if (std::uint64_t n = 0; read_count(part.find(key), n))
+            total += n;
     return total;
 }
 

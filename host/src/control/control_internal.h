@@ -71,6 +71,7 @@ ControlResponse gathered(const Call &call, ControlResponse local, GatherScope sc
 // Pieces of merges: a number member summed over the parts; the items of an
 // array member of every part in ascending order of their id member; those
 // items written (at most `limit`); any parsed value written back.
+bool read_count(const JsonValue *v, std::uint64_t &out); // a non-negative integer that fits; else false
 std::uint64_t sum_of(const std::vector<JsonValue> &parts, std::string_view key);
 std::vector<const JsonValue *> items_by_id(const std::vector<JsonValue> &parts, std::string_view array,
                                            std::string_view id_key);
