@@ -210,6 +210,7 @@ bool Server::start_cluster()
         const std::size_t cost = posted_bytes(target, data);
         if (!forwards_posted_.take(cost)) {
             bump(stats().cluster_publish_failed);
+            bump(stats().cluster_forwards_refused);
             return;
         }
         loop_.post([this, target, data = std::string(data), binary, cost] {

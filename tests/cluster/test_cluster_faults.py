@@ -20,6 +20,7 @@ working again after a restart of Redis) without load; this file adds the load,
 the stuck Redis and the reloads. Every wait polls with a deadline.
 """
 
+import json
 import os
 import signal
 import sys
@@ -357,7 +358,22 @@ class ClusterFaults(unittest.TestCase):
 
             return finish
 
+        a = self.hosts["a"]
+        refused_before = sends.metric(a, "wshost_cluster_forwards_refused_total")
         self.stuck_flood(flood, count, MAX_PLUGIN_RSS_GROWTH)
+        # The plugin thread outran the service thread: some sends met their
+        # own bound (the flood is 128 times it) and were refused, counted...
+        self.assertGreater(sends.metric(a, "wshost_cluster_forwards_refused_total"), refused_before)
+        # ...and the bound was given back: plugin-thread sends cross nodes again.
+        b2 = self.client("b")
+        threads, each = 2, 200
+        rid = s.start("gk_hammer", {"to": {"connection": b2.id}, "threads": threads, "count": each})
+        seen = [0] * threads
+        for _ in range(threads * each):
+            m = json.loads(b2.next().data)
+            self.assertEqual(m["seq"], seen[m["t"]], "thread %d out of order" % m["t"])
+            seen[m["t"]] += 1
+        self.assertEqual(s.wait_response(rid, timeout=gw.BIG_TIMEOUT_S)["payload"]["failed"], 0)
 
     def test_reload_of_each_node_under_cross_node_streams_loses_nothing(self):
         a, b = self.hosts["a"], self.hosts["b"]

@@ -375,6 +375,10 @@ std::string render(const Stats &s)
               "Bytes of publishes and presence commands waiting to be written to Redis "
               "(past 8 MiB, publishes are refused).",
               load(s.cluster_pending_bytes));
+        plain(out, "wshost_cluster_forwards_refused_total", "counter",
+              "Sends from plugin threads not published: past the 8 MiB waiting for the service "
+              "thread (also counted in wshost_cluster_publish_failed_total).",
+              load(s.cluster_forwards_refused));
     }
     header(out, "wshost_build_info", "gauge", "Build information; the value is always 1.");
     sample(out, "wshost_build_info", {"version"}, WSHOST_VERSION, "1");

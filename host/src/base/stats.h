@@ -29,12 +29,13 @@ struct Stats {
     // Cluster (DESIGN §10): 1 up (Redis answers, node number held), 0 down;
     // -1 with engine = "none", where wshost_cluster_up is not exported.
     std::atomic<int> cluster_up{-1};
-    std::atomic<uint64_t> cluster_published{0};      // PUBLISHes Redis answered
-    std::atomic<uint64_t> cluster_publish_failed{0}; // refused, unanswered or an error reply
-    std::atomic<uint64_t> cluster_received{0};       // messages from other nodes
-    std::atomic<uint64_t> cluster_sequence_gaps{0};  // a sender's messages this node never got
-    std::atomic<uint64_t> cluster_subscriptions{0};  // channels the node wants
-    std::atomic<uint64_t> cluster_pending_bytes{0};  // publisher output not yet written to Redis
+    std::atomic<uint64_t> cluster_published{0};        // PUBLISHes Redis answered
+    std::atomic<uint64_t> cluster_publish_failed{0};   // refused, unanswered or an error reply
+    std::atomic<uint64_t> cluster_received{0};         // messages from other nodes
+    std::atomic<uint64_t> cluster_sequence_gaps{0};    // a sender's messages this node never got
+    std::atomic<uint64_t> cluster_subscriptions{0};    // channels the node wants
+    std::atomic<uint64_t> cluster_pending_bytes{0};    // publisher output not yet written to Redis
+    std::atomic<uint64_t> cluster_forwards_refused{0}; // plugin-thread sends past their bound
 };
 
 Stats &stats();
