@@ -51,7 +51,7 @@
 //               read the counters (so every one of them was accepted before this
 //               reply). {"hammer":0,"progress":[],"done":true} when none ran.
 //   gk_flood    {to, except?, "total_bytes":N, "size":S, "watch":"id",
-//                "pace":"id"?, "pace_bytes":N?, "binary":bool?}
+//                "pace":"id"?, "pace_bytes":N?, "binary":bool?, "hold_service_thread":N?}
 //               from a plugin thread: sends ceil(N/S) messages of exactly S bytes
 //               (S >= 32) as fast as possible. Text messages are
 //               {"seq":n,"pad":"xxxx..."} padded to S bytes; binary ones start with
@@ -60,6 +60,9 @@
 //               With "pace", before each send it waits (polling, 100 us) until that
 //               connection's queued_bytes <= pace_bytes (default 262144): a
 //               reading client is never outrun, the others are.
+//               With "hold_service_thread" (0..2^20), the handler returns only once the
+//               flood thread has made N sends (or ended, or 10 s passed): the service
+//               thread is held meanwhile, so the plugin thread outruns it for certain.
 //               -> {"sent":N,"bytes":N,"receipts":{"matched","enqueued","dropped"},
 //                   "max_queued_bytes_seen":N,"max_queued_messages_seen":N,
 //                   "max_peak_seen":N (largest queued_bytes_peak sampled),

@@ -159,9 +159,16 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
     if (bin && !cJSON_IsBool(bin))
         bad("'binary' must be a boolean");
     const bool binary = cJSON_IsTrue(bin);
+    const uint64_t hold = uint_member(payload, "hold_service_thread", 0, 1u << 20, 0);
     wshost::Responder responder = req.responder();
+    // How many sends have returned (or ~0 once the thread is done), for the hold.
+    auto made = std::make_shared<std::atomic<uint64_t>>(0);
 
-    spawn(std::thread([this, tgt, total, size, watch, pace, pace_bytes, binary, responder] {
+    spawn(std::thread([this, tgt, total, size, watch, pace, pace_bytes, binary, responder, made] {
+        struct Done {
+            std::atomic<uint64_t> &made;
+            ~Done() { made.store(~uint64_t{0}, std::memory_order_release); }
+        } done{*made};
         uint64_t matched = 0, enqueued = 0, dropped = 0, bytes = 0, seq = 0;
         uint64_t max_q = 0, max_m = 0, max_peak = 0;
         std::optional<uint64_t> gone_at;
@@ -195,6 +202,7 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
             enqueued += r.enqueued;
             dropped += r.dropped;
             bytes += size;
+            made->store(seq + 1, std::memory_order_release);
             if (auto wi = conn_info(watch)) {
                 max_q = std::max<uint64_t>(max_q, wi->queued_bytes);
                 max_m = std::max<uint64_t>(max_m, wi->queued_messages);
@@ -226,6 +234,12 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
             responder.error("host_error", "out of memory");
         }
     }));
+    // The handler's thread (the service thread, gatekit not being `blocking`)
+    // waits for the flood's first `hold` sends: a plugin thread that outruns
+    // the service thread, made certain rather than left to timing.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (made->load(std::memory_order_acquire) < hold && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
     return wshost::reply_later();
 }
 
