@@ -248,7 +248,12 @@ static int reply_message(const wsh_request *req, const echo_state *st, const cha
 {
     static const char head[] = "{\"message\":\"", tail[] = "\"}";
     const size_t plen = strlen(st->prefix);
-    char *out = malloc(sizeof head + 6 * (plen + mlen) + sizeof tail), *end;
+    /* Escaping makes the text at most six times longer. A short reply is
+     * built on the stack: the host copies what it is given before returning
+     * (plugin.h), so it needs no heap, and no malloc/free pair per echo. */
+    const size_t bound = sizeof head + 6 * (plen + mlen) + sizeof tail;
+    char small[512];
+    char *out = bound <= sizeof small ? small : malloc(bound), *end;
     int rc;
     if (!out)
         return WSH_E_NOMEM; /* the host answers handler_failed */
@@ -258,7 +263,8 @@ static int reply_message(const wsh_request *req, const echo_state *st, const cha
     memcpy(end, tail, sizeof tail - 1);
     end += sizeof tail - 1;
     rc = req->api->reply_success(req->host, req->reply, (wsh_str){out, (size_t)(end - out)});
-    free(out);
+    if (out != small)
+        free(out);
     return reply_status(rc);
 }
 

@@ -56,6 +56,20 @@ class ProtocolTest(h.SharedHostMixin, unittest.TestCase):
         self.assertIn('q\\"b\\\\s/\\n\\t\\u0001\\u001f\\u007f', raw)
         self.assertIn("\u00e9\u20ac\U0001F600 end", raw)
 
+    def test_echo_replies_on_both_sides_of_its_stack_buffer(self):
+        # echo.c builds a reply on a 512-byte stack buffer while its bound
+        # (6 bytes per character escaped, 52 more) fits, on the heap past it:
+        # messages of 76 characters are the last on the stack, 77 the first
+        # not, both with characters that need no escaping and with the
+        # longest escapes (under ASan an overrun of the buffer fails here).
+        for n in (0, 1, 75, 76, 77, 78, 200):
+            for fill in ("a", "\x01", "\u00e9"):
+                with self.subTest(n=n, fill=fill):
+                    message = fill * n
+                    resp = self.c.request(json.dumps(
+                        {"action": "echo", "payload": {"message": message}, "requestId": "sb"}))
+                    assert_success(self, resp, {"message": "Echo: " + message}, "sb")
+
     def test_success_without_request_id_has_none(self):
         resp = self.c.request('{"action":"echo","payload":{"message":"x"}}')
         assert_success(self, resp, {"message": "Echo: x"})
