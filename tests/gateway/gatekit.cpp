@@ -63,6 +63,8 @@
 //               With "hold_service_thread" (0..2^20), the handler returns only once the
 //               flood thread has made N sends (or ended, or 10 s passed): the service
 //               thread is held meanwhile, so the plugin thread outruns it for certain.
+//               The answer then adds "held_from_ns" and "held_until_ns": when the
+//               service thread was held (CLOCK_MONOTONIC, Python's time.monotonic_ns()).
 //               -> {"sent":N,"bytes":N,"receipts":{"matched","enqueued","dropped"},
 //                   "max_queued_bytes_seen":N,"max_queued_messages_seen":N,
 //                   "max_peak_seen":N (largest queued_bytes_peak sampled),

@@ -146,6 +146,38 @@ Reply Gatekit::progress(const Request &, const cJSON *)
     return reply_success(print(r.get()));
 }
 
+namespace
+{
+
+// gk_flood's hold_service_thread: the flood thread counts its sends, the
+// handler (holding the service thread meanwhile) records when it held it.
+struct Hold {
+    static constexpr uint64_t kEnded = ~uint64_t{0};
+    std::atomic<uint64_t> made{0};      // sends returned so far; kEnded once the flood stopped
+    uint64_t from_ns = 0, until_ns = 0; // steady_clock: CLOCK_MONOTONIC, the tests' clock too
+    std::atomic<bool> recorded{false};
+
+    void record(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point until)
+    {
+        from_ns = static_cast<uint64_t>(std::chrono::nanoseconds(from.time_since_epoch()).count());
+        until_ns = static_cast<uint64_t>(std::chrono::nanoseconds(until.time_since_epoch()).count());
+        recorded.store(true, std::memory_order_release);
+    }
+    // The flood thread, before its answer: the handler records within 10 s.
+    bool wait_recorded() const
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(11);
+        while (!recorded.load(std::memory_order_acquire)) {
+            if (std::chrono::steady_clock::now() > deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+        return true;
+    }
+};
+
+} // namespace
+
 Reply Gatekit::flood(const Request &req, const cJSON *payload)
 {
     auto tgt = std::make_shared<const TargetSpec>(parse_target(payload, req.conn));
@@ -161,14 +193,13 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
     const bool binary = cJSON_IsTrue(bin);
     const uint64_t hold = uint_member(payload, "hold_service_thread", 0, 1u << 20, 0);
     wshost::Responder responder = req.responder();
-    // How many sends have returned (or ~0 once the thread is done), for the hold.
-    auto made = std::make_shared<std::atomic<uint64_t>>(0);
+    auto held = std::make_shared<Hold>();
 
-    spawn(std::thread([this, tgt, total, size, watch, pace, pace_bytes, binary, responder, made] {
-        struct Done {
-            std::atomic<uint64_t> &made;
-            ~Done() { made.store(~uint64_t{0}, std::memory_order_release); }
-        } done{*made};
+    spawn(std::thread([this, tgt, total, size, watch, pace, pace_bytes, binary, responder, held, hold] {
+        struct Done { // on every way out: the hold ends
+            Hold &held;
+            ~Done() { held.made.store(Hold::kEnded, std::memory_order_release); }
+        } done{*held};
         uint64_t matched = 0, enqueued = 0, dropped = 0, bytes = 0, seq = 0;
         uint64_t max_q = 0, max_m = 0, max_peak = 0;
         std::optional<uint64_t> gone_at;
@@ -202,7 +233,7 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
             enqueued += r.enqueued;
             dropped += r.dropped;
             bytes += size;
-            made->store(seq + 1, std::memory_order_release);
+            held->made.store(seq + 1, std::memory_order_release);
             if (auto wi = conn_info(watch)) {
                 max_q = std::max<uint64_t>(max_q, wi->queued_bytes);
                 max_m = std::max<uint64_t>(max_m, wi->queued_messages);
@@ -211,9 +242,15 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
                 gone_at = seq;
             }
         }
+        held->made.store(Hold::kEnded, std::memory_order_release);
+        const bool hold_known = hold && held->wait_recorded();
         try {
             Json r = object();
             add_u64(r.get(), "sent", seq);
+            if (hold_known) {
+                add_u64(r.get(), "held_from_ns", held->from_ns);
+                add_u64(r.get(), "held_until_ns", held->until_ns);
+            }
             add_u64(r.get(), "bytes", bytes);
             cJSON_AddItemToObject(r.get(), "receipts", receipt_json(matched, enqueued, dropped).release());
             add_u64(r.get(), "max_queued_bytes_seen", max_q);
@@ -237,9 +274,13 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
     // The handler's thread (the service thread, gatekit not being `blocking`)
     // waits for the flood's first `hold` sends: a plugin thread that outruns
     // the service thread, made certain rather than left to timing.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (made->load(std::memory_order_acquire) < hold && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    if (hold) {
+        const auto from = std::chrono::steady_clock::now(), deadline = from + std::chrono::seconds(10);
+        while (held->made.load(std::memory_order_acquire) < hold &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        held->record(from, std::chrono::steady_clock::now());
+    }
     return wshost::reply_later();
 }
 
