@@ -284,7 +284,7 @@ class ClusterFaults(unittest.TestCase):
         delivery = sends.push(a, {"user": "u1"}, "local-while-stuck")
         self.assertEqual((delivery["matched"], delivery["nodes"], delivery["publish_failed"]), (1, 0, 1))
         self.assertEqual(a1.next().data, b"local-while-stuck")
-        held = finish_flood()  # the window the flood held the service thread itself, if it did
+        hold_window = finish_flood()  # when the flood held the service thread itself, if it did
         # None can be answered while Redis is stopped: each is refused or fails.
         wh.wait_until(lambda: sends.metric(a, "wshost_cluster_publish_failed_total") - failed_before >= count + 1,
                       timeout=60, what="every flood publish counted failed")
@@ -297,10 +297,10 @@ class ClusterFaults(unittest.TestCase):
         back = time.monotonic()
         for w in echoes + [sampler]:
             w.finish(self)
-        worst, echoes_during = longest(samples, stopped, back, unless=held)
-        if held:
+        worst, echoes_during = longest(samples, stopped, back, unless=hold_window)
+        if hold_window:
             print("the flood held the service thread for %.1f ms: the echoes in flight then are left out"
-                  % ((held[1] - held[0]) * 1000), file=sys.stderr)
+                  % ((hold_window[1] - hold_window[0]) * 1000), file=sys.stderr)
         print("flood of %d x %d KiB while Redis is stopped: %d failed, longest echo of %d %.1f ms (%.2f s "
               "stuck), pending bytes max %d (%d samples), VmRSS %d -> %d KiB (peak %d KiB)"
               % (count, FLOOD_SIZE >> 10, failed, echoes_during, worst * 1000, back - stopped,
