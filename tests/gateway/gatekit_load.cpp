@@ -242,6 +242,8 @@ Reply Gatekit::flood(const Request &req, const cJSON *payload)
                 gone_at = seq;
             }
         }
+        // Ended now, not only in Done: a flood shorter than the hold would
+        // otherwise keep the handler waiting out its 10 s for this answer.
         held->made.store(Hold::kEnded, std::memory_order_release);
         const bool hold_known = hold && held->wait_recorded();
         try {

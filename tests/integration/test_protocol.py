@@ -58,16 +58,18 @@ class ProtocolTest(h.SharedHostMixin, unittest.TestCase):
 
     def test_echo_replies_on_both_sides_of_its_stack_buffer(self):
         # echo.c builds a reply on a 512-byte stack buffer while its bound
-        # (6 bytes per character escaped, 52 more) fits, on the heap past it:
-        # messages of 76 characters are the last on the stack, 77 the first
-        # not, both with characters that need no escaping and with the
-        # longest escapes (under ASan an overrun of the buffer fails here).
-        for n in (0, 1, 75, 76, 77, 78, 200):
+        # (6 per byte of the message, 52 more) fits, on the heap past it: a
+        # message of 76 bytes is the last on the stack, 77 the first not.
+        # Sent as raw UTF-8, "a" and "é" (2 bytes: 38/39 characters) take
+        # the unescaped path; "\x01" arrives as \u0001, is decoded, and
+        # comes back as the longest escape (under ASan an overrun fails here).
+        for n in (0, 1, 38, 39, 75, 76, 77, 78, 200):
             for fill in ("a", "\x01", "\u00e9"):
                 with self.subTest(n=n, fill=fill):
                     message = fill * n
                     resp = self.c.request(json.dumps(
-                        {"action": "echo", "payload": {"message": message}, "requestId": "sb"}))
+                        {"action": "echo", "payload": {"message": message}, "requestId": "sb"},
+                        ensure_ascii=False))
                     assert_success(self, resp, {"message": "Echo: " + message}, "sb")
 
     def test_success_without_request_id_has_none(self):
