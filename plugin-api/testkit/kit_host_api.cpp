@@ -4,6 +4,7 @@
 // with the status it returns.
 #include "kit_state.h"
 
+#include "json/json_members.h"
 #include "json/json_scan.h"
 #include "json/name_rule.h"
 
@@ -147,6 +148,30 @@ int reply_success(wsh_host *host, wsh_reply_id id, wsh_str payload) noexcept
     }
     r->kind = WSH_TESTKIT_REPLY_SUCCESS;
     r->payload = text;
+    answered_locked(kit, id, *r);
+    return WSH_OK;
+}
+
+// The host's own writer (json_members.cpp): the kit records the payload text
+// a client would get.
+int reply_members(wsh_host *host, wsh_reply_id id, const wsh_member *members, size_t count) noexcept
+{
+    wsh_testkit *kit = kit_of(host);
+    if (!kit)
+        return WSH_E_INVALID;
+    std::lock_guard lock(kit->mu);
+    Reply *r = open_reply(kit, id);
+    if (!r)
+        return WSH_E_GONE;
+    MemberPayload payload;
+    if (!payload.check(members, count)) {
+        host_answer_locked(kit, id, *r, "handler_failed", "The handler's reply members were malformed.");
+        return WSH_E_INVALID;
+    }
+    std::string text(payload.size(), '\0');
+    payload.write(text.data());
+    r->kind = WSH_TESTKIT_REPLY_SUCCESS;
+    r->payload = std::move(text);
     answered_locked(kit, id, *r);
     return WSH_OK;
 }
@@ -324,6 +349,7 @@ void fill_api(wsh_host_api &api)
     api.reply_success = reply_success;
     api.reply_error = reply_error;
     api.reply_none = reply_none;
+    api.reply_members = reply_members;
     api.log = log;
     api.register_authenticator = register_authenticator;
     api.auth_accept = auth_accept;

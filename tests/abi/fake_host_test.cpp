@@ -389,6 +389,13 @@ TEST_F(CppWrapper, RequestViewAndConfig)
     EXPECT_EQ(host.last().payload, R"({"k":"v"})");
 }
 
+TEST_F(CppWrapper, ReplyMembers)
+{
+    EXPECT_EQ(host.call("members", "{}", "al\"ice"), WSH_OK);
+    EXPECT_EQ(host.last().kind, "success");
+    EXPECT_EQ(host.last().payload, R"({"hello":"user al\"ice","n":-3,"yes":true,"none":null,"list":[1,2]})");
+}
+
 TEST_F(CppWrapper, ReplyLater)
 {
     EXPECT_EQ(host.call("later", "{}"), WSH_OK);

@@ -29,7 +29,7 @@
 
 /* The contract version these numbers describe. */
 LAYOUT_ASSERT(WSH_ABI_MAJOR == 1, abi_major);
-LAYOUT_ASSERT(WSH_ABI_MINOR == 2, abi_minor);
+LAYOUT_ASSERT(WSH_ABI_MINOR == 3, abi_minor);
 
 /* Scalars and constants */
 LAYOUT_ASSERT(sizeof(wsh_conn_id) == 8, conn_id_sizeof);
@@ -47,6 +47,15 @@ LAYOUT_ASSERT(sizeof(wsh_str) == 16, str_sizeof);
 LAYOUT_ASSERT(offsetof(wsh_tag, key) == 0, tag_key);
 LAYOUT_ASSERT(offsetof(wsh_tag, value) == 16, tag_value);
 LAYOUT_ASSERT(sizeof(wsh_tag) == 32, tag_sizeof);
+
+/* wsh_member */
+LAYOUT_ASSERT(offsetof(wsh_member, key) == 0, member_key);
+LAYOUT_ASSERT(offsetof(wsh_member, kind) == 16, member_kind);
+LAYOUT_ASSERT(offsetof(wsh_member, text) == 24, member_text);
+LAYOUT_ASSERT(offsetof(wsh_member, more) == 40, member_more);
+LAYOUT_ASSERT(offsetof(wsh_member, more_count) == 48, member_more_count);
+LAYOUT_ASSERT(offsetof(wsh_member, number) == 56, member_number);
+LAYOUT_ASSERT(sizeof(wsh_member) == 64, member_sizeof);
 
 /* wsh_request */
 LAYOUT_ASSERT(offsetof(wsh_request, struct_size) == 0, request_struct_size);
@@ -170,7 +179,8 @@ LAYOUT_ASSERT(offsetof(wsh_host_api, auth_reject) == 160, host_api_auth_reject);
 LAYOUT_ASSERT(offsetof(wsh_host_api, auth_anonymous) == 168, host_api_auth_anonymous);
 LAYOUT_ASSERT(offsetof(wsh_host_api, register_message_handler) == 176, host_api_register_message_handler);
 LAYOUT_ASSERT(offsetof(wsh_host_api, close_connection) == 184, host_api_close_connection);
-LAYOUT_ASSERT(sizeof(wsh_host_api) == 192, host_api_sizeof);
+LAYOUT_ASSERT(offsetof(wsh_host_api, reply_members) == 192, host_api_reply_members);
+LAYOUT_ASSERT(sizeof(wsh_host_api) == 200, host_api_sizeof);
 
 /* wsh_init_args */
 LAYOUT_ASSERT(offsetof(wsh_init_args, struct_size) == 0, init_args_struct_size);
@@ -190,6 +200,14 @@ LAYOUT_ASSERT(offsetof(wsh_plugin_def, init) == 24, plugin_def_init);
 LAYOUT_ASSERT(offsetof(wsh_plugin_def, fini) == 32, plugin_def_fini);
 LAYOUT_ASSERT(offsetof(wsh_plugin_def, reload) == 40, plugin_def_reload);
 LAYOUT_ASSERT(sizeof(wsh_plugin_def) == 48, plugin_def_sizeof);
+
+/* wsh_value_kind */
+LAYOUT_ASSERT(sizeof(wsh_value_kind) == 4, value_kind_sizeof);
+LAYOUT_ASSERT(WSH_VALUE_STRING == 0, wsh_value_string);
+LAYOUT_ASSERT(WSH_VALUE_INT == 1, wsh_value_int);
+LAYOUT_ASSERT(WSH_VALUE_BOOL == 2, wsh_value_bool);
+LAYOUT_ASSERT(WSH_VALUE_NULL == 3, wsh_value_null);
+LAYOUT_ASSERT(WSH_VALUE_JSON == 4, wsh_value_json);
 
 /* wsh_status */
 LAYOUT_ASSERT(sizeof(wsh_status) == 4, status_sizeof);

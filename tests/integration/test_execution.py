@@ -35,6 +35,28 @@ class ExecutionTest(h.SharedHostMixin, unittest.TestCase):
         assert_error(self, resp, "handler_failed", "br-1")
         self.c.marker_roundtrip()
 
+    def test_reply_members_writes_every_kind(self):
+        # reply_members (ABI 1.3): the host writes the payload itself, byte
+        # for byte as plugin.h describes, with the requestId after it.
+        text, resp = self.c.request_raw('{"action":"tk_members","payload":{"case":"all"},"requestId":"rm-1"}')
+        self.assertEqual(
+            text,
+            '{"status":"success","payload":{"s":"a\\"b","more":"x-y","i":-7,"t":true,"n":null,'
+            '"j":[1,{"k":2}]},"requestId":"rm-1"}',
+        )
+        text, resp = self.c.request_raw('{"action":"tk_members","payload":{"case":"all"}}')
+        assert_success(self, resp, {"s": 'a"b', "more": "x-y", "i": -7, "t": True, "n": None, "j": [1, {"k": 2}]},
+                       NO_RID)
+
+    def test_malformed_reply_members_are_handler_failed(self):
+        # The plugin checks that the call returned WSH_E_INVALID (else it
+        # fails with a logged line, which the answer would not tell apart).
+        for case in ("bad_utf8", "bad_json"):
+            resp = self.c.request('{"action":"tk_members","payload":{"case":"%s"},"requestId":"bm-%s"}' % (case, case))
+            assert_error(self, resp, "handler_failed", "bm-" + case,
+                         message="The handler's reply members were malformed.")
+        self.c.marker_roundtrip()
+
     def test_plugin_error_code(self):
         resp = self.c.request('{"action":"tk_error","payload":{"x":1},"requestId":"ce-1"}')
         assert_error(self, resp, "custom_code", "ce-1", message="custom message")

@@ -180,6 +180,34 @@ TEST_F(Probe, RepliesAreOneShotAndChecked)
     EXPECT_FALSE(r.by_host);
 }
 
+TEST_F(Probe, ReplyMembersAreWrittenByTheKitAsByTheHost)
+{
+    wsh_testkit_reply r;
+    const wsh_str rest = WSH_STR("\"b\"");
+    const wsh_member members[] = {
+        {WSH_STR("text"), WSH_VALUE_STRING, WSH_STR("a "), &rest, 1, 0},
+        {WSH_STR("n"), WSH_VALUE_INT, {nullptr, 0}, nullptr, 0, -1},
+    };
+    const wsh_reply_id id = wsh_testkit_call(kit, a, "later", nullptr, nullptr);
+    EXPECT_EQ(g_api->reply_members(g_host, id, members, 2), WSH_OK);
+    ASSERT_TRUE(wsh_testkit_get_reply(kit, id, &r));
+    EXPECT_EQ(r.kind, WSH_TESTKIT_REPLY_SUCCESS);
+    EXPECT_EQ(str(r.payload), R"({"text":"a \"b\"","n":-1})");
+    EXPECT_EQ(g_api->reply_members(g_host, id, members, 2), WSH_E_GONE); // one-shot
+
+    const wsh_member bad = {WSH_STR("k"), WSH_VALUE_STRING, WSH_STR("\xff"), nullptr, 0, 0};
+    const wsh_reply_id id2 = wsh_testkit_call(kit, a, "later", nullptr, nullptr);
+    EXPECT_EQ(g_api->reply_members(g_host, id2, &bad, 1), WSH_E_INVALID);
+    wsh_testkit_get_reply(kit, id2, &r);
+    EXPECT_EQ(str(r.code), "handler_failed"); // used up, as on the host
+    EXPECT_TRUE(r.by_host);
+
+    const wsh_reply_id id3 = wsh_testkit_call(kit, a, "later", nullptr, nullptr);
+    EXPECT_EQ(g_api->reply_members(g_host, id3, nullptr, 0), WSH_OK);
+    wsh_testkit_get_reply(kit, id3, &r);
+    EXPECT_EQ(str(r.payload), "{}");
+}
+
 TEST_F(Probe, TimeoutThenLateReplyIsGone)
 {
     const wsh_reply_id id = wsh_testkit_call(kit, a, "later", nullptr, nullptr);

@@ -31,6 +31,9 @@ class Frame
     static FramePtr make(std::string_view payload, bool binary);
     // A frame holding `parts` one after the other (one copy, no temporary string).
     static FramePtr make_joined(std::initializer_list<std::string_view> parts, bool binary);
+    // A frame of `size` bytes that fill(char *out) writes in place (it must
+    // write exactly `size` bytes): for text built straight into the frame.
+    template <typename Fill> static FramePtr make_filled(std::size_t size, bool binary, Fill &&fill);
     // A pong answering a client's ping (the host frame reader; at most 125 bytes).
     static FramePtr make_pong(std::string_view payload);
 
@@ -126,6 +129,14 @@ inline FramePtr Frame::make_joined(std::initializer_list<std::string_view> parts
         out += part.size();
     }
     return FramePtr(frame);
+}
+
+template <typename Fill> FramePtr Frame::make_filled(std::size_t size, bool binary, Fill &&fill)
+{
+    Frame *frame = allocate(size, binary ? kBinary : kText);
+    FramePtr owned(frame); // released if fill throws
+    fill(reinterpret_cast<char *>(frame->payload_for_write()));
+    return owned;
 }
 
 inline FramePtr Frame::make_pong(std::string_view payload)

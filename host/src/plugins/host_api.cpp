@@ -73,6 +73,20 @@ int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexc
     }
 }
 
+int api_reply_members(wsh_host *host, wsh_reply_id reply, const wsh_member *members, size_t count) noexcept
+{
+    if (!abi::known(host))
+        return WSH_E_INVALID;
+    ReplyRegistry *r = replies_of(host);
+    if (!r)
+        return WSH_E_GONE;
+    try {
+        return r->success_members(reply, members, count); // checks the members itself
+    } catch (...) {
+        return WSH_E_NOMEM;
+    }
+}
+
 int api_reply_error(wsh_host *host, wsh_reply_id reply, wsh_str code, wsh_str message) noexcept
 {
     if (!abi::known(host))
@@ -142,6 +156,7 @@ const wsh_host_api kApi = {
     .auth_anonymous = abi::auth_anonymous,
     .register_message_handler = api_register_message_handler,
     .close_connection = abi::gw_close_connection,
+    .reply_members = api_reply_members,
 };
 
 } // namespace

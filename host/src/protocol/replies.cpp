@@ -149,6 +149,26 @@ int ReplyRegistry::success(wsh_reply_id id, std::string_view payload_json)
     return WSH_OK;
 }
 
+int ReplyRegistry::success_members(wsh_reply_id id, const wsh_member *members, std::size_t count)
+{
+    // Checked (and measured) once here; the frame is then written from the
+    // members without looking at its text again.
+    MemberPayload payload;
+    const bool valid = payload.check(members, count);
+    auto p = take(id, true);
+    if (!p)
+        return WSH_E_GONE;
+    if (!valid) {
+        finish(
+            *p,
+            error_frame("handler_failed", "The handler's reply members were malformed.", p->request_id_json),
+            "handler_failed");
+        return WSH_E_INVALID;
+    }
+    finish(*p, success_response(payload, p->request_id_json), "success");
+    return WSH_OK;
+}
+
 int ReplyRegistry::error(wsh_reply_id id, std::string_view code, std::string_view message)
 {
     bool valid = is_snake_case(code);

@@ -53,6 +53,7 @@ class ReplyRegistry
 
     // Any thread: the plugin's answers. WSH_OK, WSH_E_GONE or WSH_E_INVALID.
     int success(wsh_reply_id id, std::string_view payload_json);
+    int success_members(wsh_reply_id id, const wsh_member *members, std::size_t count);
     int error(wsh_reply_id id, std::string_view code, std::string_view message);
     int none(wsh_reply_id id);
 

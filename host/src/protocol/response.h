@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gateway/frame.h"
+#include "json/json_members.h"
 
 #include <string>
 #include <string_view>
@@ -14,6 +15,9 @@ namespace wshost
 // {"status":"success","payload":<payload_json>[,"requestId":<id>]}, built
 // straight into a frame: the hot path of every reply copies the payload once.
 FramePtr success_response(std::string_view payload_json, std::string_view request_id_json);
+
+// The same with the payload written from checked members (reply_members).
+FramePtr success_response(const MemberPayload &payload, std::string_view request_id_json);
 
 // {"status":"error","payload":{}[,"requestId":<id>],"error":{"code":..,"message":..}}
 // `extra_error_fields` (e.g. `"retry_after_ms":500`) is appended inside "error".

@@ -78,6 +78,7 @@
  * with a wsh_request. The handler answers through the one-shot reply id
  * req->reply, EXACTLY once, with one of:
  *   api->reply_success(host, reply, payload_json)  -> {"status":"success","payload":...}
+ *   api->reply_members(host, reply, members, n)    -> the same, the host writes the payload
  *   api->reply_error(host, reply, code, message)   -> {"status":"error",...}
  *   api->reply_none(host, reply)                   -> no frame at all
  * The reply may be given inside the handler or later, from any thread. The
@@ -96,6 +97,14 @@
  * reply_success's payload must be one JSON object; it is sent byte for byte
  * as given. Anything else (not JSON, an array, trailing garbage) is replaced
  * by `handler_failed` and the call returns WSH_E_INVALID.
+ *
+ * The fastest correct answer (since 1.3) is reply_members: hand the host the
+ * payload's members (wsh_member: a key and a string, integer, boolean, null or
+ * JSON value) and it writes and escapes the object straight into the frame.
+ * Nothing is built twice and nothing is checked twice: a string is escaped and
+ * checked for UTF-8 in the one pass that copies it, where reply_success must
+ * re-validate the whole text the plugin built. A plugin that builds its reply
+ * with cJSON (or any JSON library) stays correct with reply_success.
  *
  * ---------------------------------------------------------------------------
  * 3b. Raw endpoints and message handlers (since 1.2)
@@ -162,9 +171,11 @@ extern "C" {
  *   1.2: raw endpoints (section 3b): wsh_message, register_message_handler;
  *        close_connection; the endpoint and subprotocol of a connection in
  *        wsh_conn_info and in WSH_HOOK_AUTHENTICATED's wsh_event; the hooks
- *        WSH_HOOK_ROOM_CREATED, _ROOM_DESTROYED, _PING and _PONG; wsh_event.data. */
+ *        WSH_HOOK_ROOM_CREATED, _ROOM_DESTROYED, _PING and _PONG; wsh_event.data.
+ *   1.3: reply_members, wsh_member and wsh_value_kind: a success reply the
+ *        host builds and escapes itself (section 3). */
 #define WSH_ABI_MAJOR 1
-#define WSH_ABI_MINOR 2
+#define WSH_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define WSH_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -204,6 +215,31 @@ typedef struct wsh_tag {
     wsh_str key;
     wsh_str value;
 } wsh_tag;
+
+/* since 1.3: the kinds of value a wsh_member carries (reply_members). */
+typedef enum wsh_value_kind {
+    WSH_VALUE_STRING = 0, /* text (+ more): UTF-8, written as a JSON string, escaped by the host */
+    WSH_VALUE_INT = 1,    /* number: written in decimal */
+    WSH_VALUE_BOOL = 2,   /* number: 0 is false, anything else true */
+    WSH_VALUE_NULL = 3,   /* null; text and number unused */
+    WSH_VALUE_JSON = 4    /* text (+ more): one JSON value of any type, written as
+                             given after the host checked it (as reply_success does) */
+} wsh_value_kind;
+
+/* since 1.3: one member of a reply_members payload. This struct never grows
+ * (it has no struct_size: it is passed in arrays); a later kind of value
+ * would reuse these fields. A value in pieces (a prefix and a message, say)
+ * needs no copy: `text` is the first piece and `more` the rest, written one
+ * after another. Each piece of a string must be valid UTF-8 on its own (a
+ * character is never split between two pieces). */
+typedef struct wsh_member {
+    wsh_str key;         /* the member's name: UTF-8, the host escapes it */
+    wsh_value_kind kind; /* what follows holds */
+    wsh_str text;        /* STRING, JSON: the value's text, or its first piece */
+    const wsh_str *more; /* STRING, JSON: further pieces (NULL when more_count is 0) */
+    size_t more_count;
+    int64_t number; /* INT: the value; BOOL: the truth */
+} wsh_member;
 
 /* A connection id. Unique for the life of the process; 0 is never a valid id.
  * In JSON (control API, events) ids are written as decimal strings. */
@@ -724,6 +760,21 @@ typedef struct wsh_host_api {
      * reason; WSH_E_GONE when the connection has closed, or outside a running
      * server; WSH_E_NOMEM. */
     int (*close_connection)(wsh_host *host, wsh_conn_id conn, int code, wsh_str reason);
+
+    /* --- since 1.3: replies the host builds (section 3) --------------------- */
+
+    /* Any thread. Answers `reply` with {"status":"success","payload":{...}},
+     * the payload holding `members` in the order given (count 0: {}). The
+     * host writes keys and strings escaped as JSON requires (", \ and the
+     * control characters; DEL as \u007f), integers in decimal, and a JSON
+     * member's text as given; it does not look for duplicate keys: give each
+     * key once. Returns as reply_success: WSH_OK; WSH_E_INVALID (the reply is
+     * used up: the client gets handler_failed) for NULL members with a
+     * count, an unknown kind, a key or string piece that is not valid UTF-8,
+     * a wsh_str with ptr NULL and len > 0, NULL `more` with a more_count, or
+     * a JSON member whose pieces together are not one JSON value;
+     * WSH_E_GONE; WSH_E_NOMEM. */
+    int (*reply_members)(wsh_host *host, wsh_reply_id reply, const wsh_member *members, size_t count);
 
     /* append new members above this line */
 } wsh_host_api;

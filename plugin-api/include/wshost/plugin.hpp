@@ -37,7 +37,13 @@
  * log(), valid until fini), on_hook(kind, fn) for the hooks of plugin.h.
  *
  * Answering later (from any thread): keep req.responder() and return
- * reply_later(); then call exactly one of responder.success()/error()/none().
+ * reply_later(); then call exactly one of responder.success()/error()/none()/
+ * members().
+ *
+ * The fastest answer (ABI 1.3): responder.members({wshost::member("k", text),
+ * ...}) hands the host the payload's members to write and escape itself,
+ * with no JSON text built by the plugin and none re-checked by the host;
+ * answer so inside the handler and return reply_later().
  * The Responder is a plain value (no pointer into the request); it may outlive
  * the handler but not the plugin (fini). If a handler answers through its
  * responder and then throws, the answer stands; the failure is only logged.
@@ -65,8 +71,11 @@
 
 #include <wshost/plugin.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <optional>
@@ -112,6 +121,32 @@ class Host
     wsh_host *host_;
 };
 
+/* Members for Responder::members (borrowed views: they must outlive the call).
+ * member(key, text) is a string, member_int / member_bool / member_null the
+ * other scalars, member_json a JSON value the host checks. A string in two
+ * pieces (a prefix and a message): member(key, first, &rest, 1). */
+inline wsh_member member(std::string_view key, std::string_view text, const wsh_str *more = nullptr,
+                         std::size_t more_count = 0) noexcept
+{
+    return wsh_member{to_wsh(key), WSH_VALUE_STRING, to_wsh(text), more, more_count, 0};
+}
+inline wsh_member member_int(std::string_view key, std::int64_t value) noexcept
+{
+    return wsh_member{to_wsh(key), WSH_VALUE_INT, wsh_str{nullptr, 0}, nullptr, 0, value};
+}
+inline wsh_member member_bool(std::string_view key, bool value) noexcept
+{
+    return wsh_member{to_wsh(key), WSH_VALUE_BOOL, wsh_str{nullptr, 0}, nullptr, 0, value ? 1 : 0};
+}
+inline wsh_member member_null(std::string_view key) noexcept
+{
+    return wsh_member{to_wsh(key), WSH_VALUE_NULL, wsh_str{nullptr, 0}, nullptr, 0, 0};
+}
+inline wsh_member member_json(std::string_view key, std::string_view json) noexcept
+{
+    return wsh_member{to_wsh(key), WSH_VALUE_JSON, to_wsh(json), nullptr, 0, 0};
+}
+
 /* A one-shot reply handle, detached from the request so that it can be kept
  * and used later from any thread. Use exactly one of the three calls, once.
  * Each returns the host's wsh_status (WSH_E_GONE: already answered or timed
@@ -130,6 +165,16 @@ class Responder
         return host_.api()->reply_error(host_.handle(), id_, to_wsh(code), to_wsh(message));
     }
     int none() const noexcept { return host_.api()->reply_none(host_.handle(), id_); }
+    /* {"status":"success","payload":{<members>}}, written by the host (ABI 1.3,
+     * plugin.h reply_members). Build the members with wshost::member(). */
+    int members(std::initializer_list<wsh_member> members) const noexcept
+    {
+        return host_.api()->reply_members(host_.handle(), id_, members.begin(), members.size());
+    }
+    int members(const wsh_member *members, std::size_t count) const noexcept
+    {
+        return host_.api()->reply_members(host_.handle(), id_, members, count);
+    }
 
     wsh_reply_id id() const noexcept { return id_; }
     Host host() const noexcept { return host_; }

@@ -60,8 +60,9 @@
  * WSH_E_GONE, WSH_E_EXISTS, WSH_E_STATE, WSH_E_NOT_MEMBER, including the 1.0
  * answer of leave_room), the definition checks before init (struct size, ABI
  * major and minor, the name), "init only" registration, one-shot replies and
- * verdicts, the name rule, the reply JSON check (the host's own strict
- * validator and name rule are compiled into the kit), room membership and
+ * verdicts, the name rule, the reply JSON check and reply_members' payload
+ * (the host's own strict validator, member writer and name rule are
+ * compiled into the kit), room membership and
  * the room hooks (CREATED before the first JOINED, DESTROYED after the last
  * LEFT, every LEFT before DISCONNECTED), the target selection and exclusions
  * of a send, handler_failed for a failing handler.
@@ -254,7 +255,7 @@ int wsh_testkit_leave_room(wsh_testkit *kit, wsh_conn_id conn, const char *room)
 
 typedef enum wsh_testkit_reply_kind {
     WSH_TESTKIT_REPLY_PENDING = 0, /* not answered yet */
-    WSH_TESTKIT_REPLY_SUCCESS = 1, /* reply_success: payload */
+    WSH_TESTKIT_REPLY_SUCCESS = 1, /* reply_success or reply_members: payload */
     WSH_TESTKIT_REPLY_ERROR = 2,   /* reply_error, or the host's error: code, message */
     WSH_TESTKIT_REPLY_NONE = 3     /* reply_none: no frame would be sent */
 } wsh_testkit_reply_kind;
