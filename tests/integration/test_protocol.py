@@ -46,31 +46,35 @@ class ProtocolTest(h.SharedHostMixin, unittest.TestCase):
         assert_success(self, resp, {"message": "Echo: Hi"}, "k-1")
 
     def test_echo_escapes_what_json_requires(self):
-        # The echo plugin builds its reply by hand: quotes, backslashes, control
-        # characters and DEL come back escaped, UTF-8 as is, and the decoded
-        # text is the message that was sent.
+        # The host writes echo's reply (reply_members): quotes, backslashes and
+        # control characters come back escaped, DEL and UTF-8 as they are, and
+        # the decoded text is the message that was sent.
         message = 'q"b\\s/\n\t\x01\x1f\x7f \u00e9\u20ac\U0001F600 end'
         raw, resp = self.c.request_raw(json.dumps(
             {"action": "echo", "payload": {"message": message}, "requestId": "esc"}))
         assert_success(self, resp, {"message": "Echo: " + message}, "esc")
-        self.assertIn('q\\"b\\\\s/\\n\\t\\u0001\\u001f\\u007f', raw)
+        self.assertIn('q\\"b\\\\s/\\n\\t\\u0001\\u001f\x7f', raw)
         self.assertIn("\u00e9\u20ac\U0001F600 end", raw)
 
-    def test_echo_replies_on_both_sides_of_its_stack_buffer(self):
-        # echo.c builds a reply on a 512-byte stack buffer while its bound
-        # (6 per byte of the message, 52 more) fits, on the heap past it: a
-        # message of 76 bytes is the last on the stack, 77 the first not.
-        # Sent as raw UTF-8, "a" and "é" (2 bytes: 38/39 characters) take
-        # the unescaped path; "\x01" arrives as \u0001, is decoded, and
-        # comes back as the longest escape (under ASan an overrun fails here).
-        for n in (0, 1, 38, 39, 75, 76, 77, 78, 200):
+    def test_echo_replies_at_the_writers_word_boundaries(self):
+        # The host's writer skips plain bytes 16 (then 8) at a time and walks
+        # the rest one by one: messages around those lengths, plain, escaped
+        # and two-byte characters (raw UTF-8, "\x01" the longest escape), and
+        # one escape at every position of a 40-byte message.
+        for n in (0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 200):
             for fill in ("a", "\x01", "\u00e9"):
                 with self.subTest(n=n, fill=fill):
                     message = fill * n
                     resp = self.c.request(json.dumps(
-                        {"action": "echo", "payload": {"message": message}, "requestId": "sb"},
+                        {"action": "echo", "payload": {"message": message}, "requestId": "wb"},
                         ensure_ascii=False))
-                    assert_success(self, resp, {"message": "Echo: " + message}, "sb")
+                    assert_success(self, resp, {"message": "Echo: " + message}, "wb")
+        for i in range(40):
+            with self.subTest(escape_at=i):
+                message = "a" * i + '"' + "b" * (39 - i)
+                resp = self.c.request(json.dumps(
+                    {"action": "echo", "payload": {"message": message}, "requestId": "wp"}))
+                assert_success(self, resp, {"message": "Echo: " + message}, "wp")
 
     def test_success_without_request_id_has_none(self):
         resp = self.c.request('{"action":"echo","payload":{"message":"x"}}')

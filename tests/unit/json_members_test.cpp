@@ -64,9 +64,9 @@ TEST(JsonMembers, NoMembersIsAnEmptyObject)
 
 TEST(JsonMembers, EveryKindInOrder)
 {
-    EXPECT_EQ(written({string_member("s", "text"), scalar("i", WSH_VALUE_INT, -42), scalar("t", WSH_VALUE_BOOL, 7),
-                       scalar("f", WSH_VALUE_BOOL, 0), scalar("n", WSH_VALUE_NULL),
-                       json_member("j", R"( [1,{"a":null}] )")}),
+    EXPECT_EQ(written({string_member("s", "text"), scalar("i", WSH_VALUE_INT, -42),
+                       scalar("t", WSH_VALUE_BOOL, 7), scalar("f", WSH_VALUE_BOOL, 0),
+                       scalar("n", WSH_VALUE_NULL), json_member("j", R"( [1,{"a":null}] )")}),
               R"({"s":"text","i":-42,"t":true,"f":false,"n":null,"j": [1,{"a":null}] })");
 }
 
@@ -80,10 +80,13 @@ TEST(JsonMembers, IntegersAtTheirLimits)
 TEST(JsonMembers, StringsAndKeysAreEscaped)
 {
     EXPECT_EQ(written({string_member("k\"\\", "q\" b\\ n\n r\r t\t b\b f\f \x01 \x1f del\x7f </script>")}),
-              R"({"k\"\\":"q\" b\\ n\n r\r t\t b\b f\f \u0001 \u001f del\u007f </script>"})");
+              R"({"k\"\\":"q\" b\\ n\n r\r t\t b\b f\f \u0001 \u001f del)"
+              "\x7f"
+              R"( </script>"})");
     // UTF-8 is copied, not escaped; an escape inside a long ASCII run is found.
-    EXPECT_EQ(written({string_member("caf\xc3\xa9", "\xe6\x97\xa5 \xf0\x9f\x98\x80 aaaaaaaaaaaaaaaa\"aaaaaaaa")}),
-              "{\"caf\xc3\xa9\":\"\xe6\x97\xa5 \xf0\x9f\x98\x80 aaaaaaaaaaaaaaaa\\\"aaaaaaaa\"}");
+    EXPECT_EQ(
+        written({string_member("caf\xc3\xa9", "\xe6\x97\xa5 \xf0\x9f\x98\x80 aaaaaaaaaaaaaaaa\"aaaaaaaa")}),
+        "{\"caf\xc3\xa9\":\"\xe6\x97\xa5 \xf0\x9f\x98\x80 aaaaaaaaaaaaaaaa\\\"aaaaaaaa\"}");
     // A NUL byte is a character like any other control character.
     EXPECT_EQ(written({string_member("z", std::string_view("a\0b", 3))}), R"({"z":"a\u0000b"})");
 }
@@ -91,7 +94,8 @@ TEST(JsonMembers, StringsAndKeysAreEscaped)
 TEST(JsonMembers, PiecesAreWrittenOneAfterAnother)
 {
     const wsh_str more[] = {s("Hello"), s(""), s(" \"world\"")};
-    EXPECT_EQ(written({string_member("message", "Echo: ", more, 3)}), R"({"message":"Echo: Hello \"world\""})");
+    EXPECT_EQ(written({string_member("message", "Echo: ", more, 3)}),
+              R"({"message":"Echo: Hello \"world\""})");
     const wsh_str json_more[] = {s(",2"), s("]")};
     EXPECT_EQ(written({wsh_member{s("j"), WSH_VALUE_JSON, s("[1"), json_more, 2, 0}}), R"({"j":[1,2]})");
 }
@@ -100,11 +104,11 @@ TEST(JsonMembers, RefusesWhatPluginHRefuses)
 {
     MemberPayload payload;
     EXPECT_FALSE(payload.check(nullptr, 1));
-    EXPECT_FALSE(written({string_member("k", "\xc3")}));            // truncated sequence
-    EXPECT_FALSE(written({string_member("k", "\xc0\xaf")}));        // overlong
-    EXPECT_FALSE(written({string_member("k", "\xed\xa0\x80")}));    // surrogate
+    EXPECT_FALSE(written({string_member("k", "\xc3")}));             // truncated sequence
+    EXPECT_FALSE(written({string_member("k", "\xc0\xaf")}));         // overlong
+    EXPECT_FALSE(written({string_member("k", "\xed\xa0\x80")}));     // surrogate
     EXPECT_FALSE(written({string_member("k", "\xf4\x90\x80\x80")})); // above U+10FFFF
-    EXPECT_FALSE(written({string_member("\xff", "v")}));            // in a key
+    EXPECT_FALSE(written({string_member("\xff", "v")}));             // in a key
     const wsh_str split[] = {s("\xa9")};                             // a character split between pieces
     EXPECT_FALSE(written({string_member("k", "caf\xc3", split, 1)}));
     EXPECT_FALSE(written({wsh_member{s("k"), static_cast<wsh_value_kind>(5), s(""), nullptr, 0, 0}}));
@@ -139,8 +143,21 @@ TEST(JsonMembers, JsonMembersAreCheckedAsReplySuccessChecksItsPayload)
 TEST(JsonMembers, RandomStringsRoundTrip)
 {
     std::mt19937 rng(20261208);
-    const std::vector<std::string> characters = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\x01",
-                                                  "\x1f", "\x7f", "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80"};
+    const std::vector<std::string> characters = {"a",
+                                                 "Z",
+                                                 "0",
+                                                 " ",
+                                                 "\"",
+                                                 "\\",
+                                                 "/",
+                                                 "\n",
+                                                 "\t",
+                                                 "\x01",
+                                                 "\x1f",
+                                                 "\x7f",
+                                                 "\xc3\xa9",
+                                                 "\xe6\x97\xa5",
+                                                 "\xf0\x9f\x98\x80"};
     const std::vector<std::string> strays = {"\x80", "\xbf", "\xff", "\xed", "\xc3", "\xf0\x9f"};
     int accepted = 0, refused = 0;
     for (int round = 0; round < 4000; ++round) {
@@ -150,13 +167,14 @@ TEST(JsonMembers, RandomStringsRoundTrip)
             for (int i = 0; i < len; ++i) {
                 if (rng() % 3 == 0)
                     *out += std::string(static_cast<std::size_t>(rng() % 12), 'x'); // long ASCII runs
-                *out += rng() % 60 == 0 ? strays[rng() % strays.size()] : characters[rng() % characters.size()];
+                *out +=
+                    rng() % 60 == 0 ? strays[rng() % strays.size()] : characters[rng() % characters.size()];
             }
         }
         const auto out = written({string_member(key, text)});
         const bool valid = json::valid_utf8(key) && json::valid_utf8(text);
-        ASSERT_EQ(out.has_value(), valid) << "key " << testing::PrintToString(key) << " text "
-                                          << testing::PrintToString(text);
+        ASSERT_EQ(out.has_value(), valid)
+            << "key " << testing::PrintToString(key) << " text " << testing::PrintToString(text);
         if (!out) {
             ++refused;
             continue;
@@ -166,7 +184,8 @@ TEST(JsonMembers, RandomStringsRoundTrip)
         cJSON *doc = cJSON_ParseWithLength(out->data(), out->size());
         ASSERT_NE(doc, nullptr) << *out;
         ASSERT_NE(doc->child, nullptr);
-        if (key.find('\0') == std::string::npos && text.find('\0') == std::string::npos) { // cJSON stops at NUL
+        if (key.find('\0') == std::string::npos &&
+            text.find('\0') == std::string::npos) { // cJSON stops at NUL
             EXPECT_EQ(std::string(doc->child->string), key);
             EXPECT_EQ(std::string(doc->child->valuestring), text);
         }

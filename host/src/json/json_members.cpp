@@ -13,10 +13,10 @@ namespace wshost
 namespace
 {
 
-// What escaping adds to each ASCII byte: 1 for the short forms (\" \\ \n \r
-// \t \b \f), 5 for \u00XX; 0 for a byte copied as it is. Bytes >= 0x80 are
-// never escaped (UTF-8 is copied), so they have no entry.
-constexpr unsigned char escape_extra(unsigned char c)
+// What escaping adds to a byte skip_plain() stopped at that is not part of a
+// multi-byte character: 1 for the short forms (\" \\ \n \r \t \b \f), 5 for
+// \u00XX. RFC 8259 asks for nothing else: DEL and all of UTF-8 go as they are.
+inline std::size_t escape_extra(unsigned char c)
 {
     switch (c) {
     case '"':
@@ -28,27 +28,8 @@ constexpr unsigned char escape_extra(unsigned char c)
     case '\f':
         return 1;
     default:
-        return c < 0x20 || c == 0x7f ? 5 : 0;
+        return 5;
     }
-}
-
-// Eight bytes at a time: whether any of them needs a look (escaped, or the
-// start or part of a multi-byte character). Exact, so a word without one is
-// copied unexamined.
-inline bool word_needs_look(std::uint64_t x)
-{
-    constexpr std::uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    auto has_zero = [&](std::uint64_t v) { return (v - ones) & ~v & high; };
-    const std::uint64_t below_space = (x - ones * 0x20) & ~x & high;
-    return ((x & high) | below_space | has_zero(x ^ (ones * '"')) | has_zero(x ^ (ones * '\\')) |
-            has_zero(x ^ (ones * 0x7f))) != 0;
-}
-
-inline std::uint64_t load_word(const char *p)
-{
-    std::uint64_t x;
-    std::memcpy(&x, p, sizeof x);
-    return x;
 }
 
 bool bad(wsh_str s)
@@ -56,42 +37,36 @@ bool bad(wsh_str s)
     return s.ptr == nullptr && s.len != 0;
 }
 
-// The length of `s` once escaped, or SIZE_MAX when it is not valid UTF-8.
-std::size_t escaped_size(wsh_str s)
+// The bytes escaping adds to `s`, or SIZE_MAX when it is not valid UTF-8.
+std::size_t escape_extra(wsh_str s)
 {
     const char *p = s.ptr, *end = s.ptr + s.len;
     std::size_t extra = 0;
-    while (p != end) {
-        if (end - p >= 8 && !word_needs_look(load_word(p))) {
-            p += 8;
-            continue;
-        }
+    while ((p = json::skip_plain(p, end)) != end) {
         const auto c = static_cast<unsigned char>(*p);
-        if (c >= 0x80) {
-            const std::size_t n = utf8_sequence(p, end);
-            if (n == 0)
-                return SIZE_MAX;
-            p += n;
+        if (c < 0x80) {
+            extra += escape_extra(c);
+            ++p;
             continue;
         }
-        extra += escape_extra(c);
-        ++p;
+        const std::size_t n = utf8_sequence(p, end);
+        if (n == 0)
+            return SIZE_MAX;
+        p += n;
     }
-    return s.len + extra;
+    return extra;
 }
 
+// Writes `s` escaped; check() saw it valid UTF-8, so a byte >= 0x80 starts a
+// whole character whose length its lead byte tells.
 char *write_escaped(char *out, wsh_str s)
 {
     static constexpr char kHex[] = "0123456789abcdef";
     const char *p = s.ptr, *end = s.ptr + s.len, *run = p; // [run, p) not yet copied
-    while (p != end) {
-        if (end - p >= 8 && !word_needs_look(load_word(p))) {
-            p += 8;
-            continue;
-        }
+    while ((p = json::skip_plain(p, end)) != end) {
         const auto c = static_cast<unsigned char>(*p);
-        if (c >= 0x80 || escape_extra(c) == 0) { // check() saw the UTF-8 valid
-            ++p;
+        if (c >= 0x80) {
+            p += c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
             continue;
         }
         if (p != run)
@@ -192,14 +167,21 @@ bool MemberPayload::check(const wsh_member *members, std::size_t count)
     if (members == nullptr && count != 0)
         return false;
     std::size_t size = 2 + (count ? count - 1 : 0); // braces, commas
+    std::size_t escapes = 0;                        // what escaping adds, over every string
+    // Adds what escaping `text` adds to `escapes` and its length to `size`.
+    auto measure = [&](wsh_str text) {
+        const std::size_t extra = escape_extra(text);
+        escapes += extra;
+        size += text.len;
+        return extra != SIZE_MAX;
+    };
     for (std::size_t i = 0; i < count; ++i) {
         const wsh_member &m = members[i];
         if (bad(m.key) || bad(m.text) || (m.more == nullptr && m.more_count != 0))
             return false;
-        const std::size_t key = escaped_size(m.key);
-        if (key == SIZE_MAX)
+        if (!measure(m.key))
             return false;
-        size += key + 3; // quotes, colon
+        size += 3; // quotes, colon
         for (std::size_t j = 0; j < m.more_count; ++j)
             if (bad(m.more[j]))
                 return false;
@@ -207,12 +189,7 @@ bool MemberPayload::check(const wsh_member *members, std::size_t count)
         switch (m.kind) {
         case WSH_VALUE_STRING: {
             size += 2;
-            const bool ok = for_each_piece(m, [&](wsh_str piece) {
-                const std::size_t n = escaped_size(piece);
-                size += n;
-                return n != SIZE_MAX;
-            });
-            if (!ok)
+            if (!for_each_piece(m, measure))
                 return false;
             break;
         }
@@ -235,26 +212,29 @@ bool MemberPayload::check(const wsh_member *members, std::size_t count)
     }
     members_ = members;
     count_ = count;
-    size_ = size;
+    size_ = size + escapes;
+    escapes_ = escapes != 0;
     return true;
 }
 
 char *MemberPayload::write(char *out) const
 {
+    // Most replies escape nothing: then every string is copied as it is.
+    auto put_text = escapes_ ? write_escaped : write_raw;
     *out++ = '{';
     for (std::size_t i = 0; i < count_; ++i) {
         const wsh_member &m = members_[i];
         if (i)
             *out++ = ',';
         *out++ = '"';
-        out = write_escaped(out, m.key);
+        out = put_text(out, m.key);
         *out++ = '"';
         *out++ = ':';
         switch (m.kind) {
         case WSH_VALUE_STRING:
             *out++ = '"';
             for_each_piece(m, [&](wsh_str piece) {
-                out = write_escaped(out, piece);
+                out = put_text(out, piece);
                 return true;
             });
             *out++ = '"';

@@ -7,8 +7,9 @@
 //   char *end = payload.write(out);     // exactly payload.size() bytes
 //
 // check() validates every key and string piece as UTF-8 and counts what
-// escaping adds, in one pass; write() copies the text a run at a time and
-// trusts what check() saw (the members must not change in between). A JSON
+// escaping adds, in one pass; write() copies the text (whole strings when
+// nothing needs escaping, else a run at a time) and trusts what check() saw:
+// the members must not change in between. A JSON
 // member's text is validated like a reply_success payload (strict RFC 8259,
 // nesting counted from inside the payload).
 #pragma once
@@ -38,6 +39,7 @@ class MemberPayload
     const wsh_member *members_ = nullptr;
     std::size_t count_ = 0;
     std::size_t size_ = 0;
+    bool escapes_ = false; // some key or string needs escaping
 };
 
 } // namespace wshost

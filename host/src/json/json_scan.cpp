@@ -39,11 +39,11 @@ constexpr std::array<std::uint8_t, 256> make_string_classes()
 }
 constexpr auto kStringClass = make_string_classes();
 
-// Skips plain string bytes eight at a time (SWAR): a word is all plain when
-// none of its bytes is a control character (< 0x20), '"', '\\' or >= 0x80.
-// Scanning is most of what the host does per byte of a message, twice (the
-// request and the plugin's reply). Returns the first byte that is not plain.
-const char *skip_plain(const char *p, const char *end)
+} // namespace
+
+// Scanning is most of what the host does per byte of a message: the request,
+// and the reply (reply_success checks it, reply_members escapes it).
+const char *skip_plain(const char *p, const char *end) noexcept
 {
 #if defined(__SSE2__)
     // 16 bytes per step (SSE2 is part of x86-64): a quote, a backslash, a
@@ -80,6 +80,9 @@ const char *skip_plain(const char *p, const char *end)
         ++p;
     return p;
 }
+
+namespace
+{
 
 void append_utf8(std::string &out, std::uint32_t cp)
 {

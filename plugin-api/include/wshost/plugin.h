@@ -766,7 +766,7 @@ typedef struct wsh_host_api {
     /* Any thread. Answers `reply` with {"status":"success","payload":{...}},
      * the payload holding `members` in the order given (count 0: {}). The
      * host writes keys and strings escaped as JSON requires (", \ and the
-     * control characters; DEL as \u007f), integers in decimal, and a JSON
+     * control characters; nothing else), integers in decimal, and a JSON
      * member's text as given; it does not look for duplicate keys: give each
      * key once. Returns as reply_success: WSH_OK; WSH_E_INVALID (the reply is
      * used up: the client gets handler_failed) for NULL members with a
