@@ -101,10 +101,17 @@
  * The fastest correct answer (since 1.3) is reply_members: hand the host the
  * payload's members (wsh_member: a key and a string, integer, boolean, null or
  * JSON value) and it writes and escapes the object straight into the frame.
- * Nothing is built twice and nothing is checked twice: a string is escaped and
- * checked for UTF-8 in the one pass that copies it, where reply_success must
- * re-validate the whole text the plugin built. A plugin that builds its reply
- * with cJSON (or any JSON library) stays correct with reply_success.
+ * The plugin builds no JSON text, and the host checks the strings' UTF-8 as
+ * it measures them instead of re-validating a whole text, as reply_success
+ * must. A plugin that builds its reply with cJSON (or any JSON library) stays
+ * correct with reply_success. {"message":"Echo: <msg>","n":3}:
+ *
+ *     const wsh_str rest = msg;  (a second piece: no copy of prefix + msg)
+ *     const wsh_member m[] = {
+ *         {WSH_STR("message"), WSH_VALUE_STRING, WSH_STR("Echo: "), &rest, 1, 0},
+ *         {WSH_STR("n"), WSH_VALUE_INT, {NULL, 0}, NULL, 0, 3},
+ *     };
+ *     return req->api->reply_members(req->host, req->reply, m, 2);
  *
  * ---------------------------------------------------------------------------
  * 3b. Raw endpoints and message handlers (since 1.2)
