@@ -9,6 +9,7 @@
 #include "json/name_rule.h"
 
 #include <cctype>
+#include <optional>
 
 namespace wshost::testkit
 {
@@ -132,7 +133,11 @@ void answered_locked(wsh_testkit *kit, wsh_reply_id id, Reply &r)
     e.code = r.kind;
 }
 
-int reply_success(wsh_host *host, wsh_reply_id id, wsh_str payload) noexcept
+// Both success replies: the payload text make_payload() returns, or nothing
+// when the plugin's reply is refused (which uses the reply up as
+// handler_failed, as on the host).
+template <typename MakePayload>
+int answer_success(wsh_host *host, wsh_reply_id id, const char *refusal, MakePayload &&make_payload) noexcept
 {
     wsh_testkit *kit = kit_of(host);
     if (!kit)
@@ -141,39 +146,41 @@ int reply_success(wsh_host *host, wsh_reply_id id, wsh_str payload) noexcept
     Reply *r = open_reply(kit, id);
     if (!r)
         return WSH_E_GONE;
-    const std::string text = payload.len ? to_string(payload) : std::string("{}");
-    if (bad_str(payload) || !wshost::is_json_object(text)) {
-        host_answer_locked(kit, id, *r, "handler_failed", "The handler's reply was not one JSON object.");
+    std::optional<std::string> text = make_payload();
+    if (!text) {
+        host_answer_locked(kit, id, *r, "handler_failed", refusal);
         return WSH_E_INVALID;
     }
     r->kind = WSH_TESTKIT_REPLY_SUCCESS;
-    r->payload = text;
+    r->payload = std::move(*text);
     answered_locked(kit, id, *r);
     return WSH_OK;
+}
+
+int reply_success(wsh_host *host, wsh_reply_id id, wsh_str payload) noexcept
+{
+    return answer_success(host, id, "The handler's reply was not one JSON object.",
+                          [&]() -> std::optional<std::string> {
+                              std::string text = payload.len ? to_string(payload) : std::string("{}");
+                              if (bad_str(payload) || !wshost::is_json_object(text))
+                                  return std::nullopt;
+                              return text;
+                          });
 }
 
 // The host's own writer (json_members.cpp): the kit records the payload text
 // a client would get.
 int reply_members(wsh_host *host, wsh_reply_id id, const wsh_member *members, size_t count) noexcept
 {
-    wsh_testkit *kit = kit_of(host);
-    if (!kit)
-        return WSH_E_INVALID;
-    std::lock_guard lock(kit->mu);
-    Reply *r = open_reply(kit, id);
-    if (!r)
-        return WSH_E_GONE;
-    MemberPayload payload;
-    if (!payload.check(members, count)) {
-        host_answer_locked(kit, id, *r, "handler_failed", "The handler's reply members were malformed.");
-        return WSH_E_INVALID;
-    }
-    std::string text(payload.size(), '\0');
-    payload.write(text.data());
-    r->kind = WSH_TESTKIT_REPLY_SUCCESS;
-    r->payload = std::move(text);
-    answered_locked(kit, id, *r);
-    return WSH_OK;
+    return answer_success(host, id, "The handler's reply members were malformed.",
+                          [&]() -> std::optional<std::string> {
+                              MemberPayload payload;
+                              if (!payload.check(members, count))
+                                  return std::nullopt;
+                              std::string text(payload.size(), '\0');
+                              payload.write(text.data());
+                              return text;
+                          });
 }
 
 bool valid_error_code(wsh_str code)

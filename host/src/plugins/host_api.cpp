@@ -59,60 +59,47 @@ int api_register_message_handler(wsh_host *host, wsh_message_fn fn, void *user_d
     });
 }
 
-int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexcept
-{
-    if (!abi::known(host))
-        return WSH_E_INVALID;
-    ReplyRegistry *r = replies_of(host);
-    if (!r || !valid(payload))
-        return r ? WSH_E_INVALID : WSH_E_GONE;
-    try {
-        return r->success(reply, view(payload));
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
-}
-
-int api_reply_members(wsh_host *host, wsh_reply_id reply, const wsh_member *members, size_t count) noexcept
+// The shape of every reply call: WSH_E_INVALID for a handle the host did not
+// give out, WSH_E_GONE outside a running server, then WSH_E_INVALID for
+// malformed arguments, WSH_E_NOMEM when `call` throws.
+template <typename Call> int with_replies(wsh_host *host, bool arguments_ok, Call &&call) noexcept
 {
     if (!abi::known(host))
         return WSH_E_INVALID;
     ReplyRegistry *r = replies_of(host);
     if (!r)
         return WSH_E_GONE;
+    if (!arguments_ok)
+        return WSH_E_INVALID;
     try {
-        return r->success_members(reply, members, count); // checks the members itself
+        return call(*r);
     } catch (...) {
         return WSH_E_NOMEM;
     }
+}
+
+int api_reply_success(wsh_host *host, wsh_reply_id reply, wsh_str payload) noexcept
+{
+    return with_replies(host, valid(payload),
+                        [&](ReplyRegistry &r) { return r.success(reply, view(payload)); });
+}
+
+// The registry checks the members itself (a refused one uses the reply up).
+int api_reply_members(wsh_host *host, wsh_reply_id reply, const wsh_member *members, size_t count) noexcept
+{
+    return with_replies(host, true,
+                        [&](ReplyRegistry &r) { return r.success_members(reply, members, count); });
 }
 
 int api_reply_error(wsh_host *host, wsh_reply_id reply, wsh_str code, wsh_str message) noexcept
 {
-    if (!abi::known(host))
-        return WSH_E_INVALID;
-    ReplyRegistry *r = replies_of(host);
-    if (!r || !valid(code) || !valid(message))
-        return r ? WSH_E_INVALID : WSH_E_GONE;
-    try {
-        return r->error(reply, view(code), view(message));
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return with_replies(host, valid(code) && valid(message),
+                        [&](ReplyRegistry &r) { return r.error(reply, view(code), view(message)); });
 }
 
 int api_reply_none(wsh_host *host, wsh_reply_id reply) noexcept
 {
-    if (!abi::known(host))
-        return WSH_E_INVALID;
-    ReplyRegistry *r = replies_of(host);
-    if (!r)
-        return WSH_E_GONE;
-    try {
-        return r->none(reply);
-    } catch (...) {
-        return WSH_E_NOMEM;
-    }
+    return with_replies(host, true, [&](ReplyRegistry &r) { return r.none(reply); });
 }
 
 void api_log(wsh_host *host, wsh_log_level level, wsh_str message) noexcept

@@ -132,21 +132,29 @@ void ReplyRegistry::finish(Pending &p, FramePtr response, std::string_view statu
     p.set.reset(); // may retire an old generation (its deleter defers the unload)
 }
 
-int ReplyRegistry::success(wsh_reply_id id, std::string_view payload_json)
+// The shape of every answer a plugin gives: `valid` was decided before the
+// reply was taken (no lock held while the plugin's text is checked); a
+// refused one uses the reply up as handler_failed, saying `refusal`.
+template <typename Build>
+int ReplyRegistry::answer(wsh_reply_id id, bool valid, std::string_view refusal, std::string_view status,
+                          Build &&build)
 {
-    bool valid = payload_json.empty() || is_json_object(payload_json);
     auto p = take(id, true);
     if (!p)
         return WSH_E_GONE;
     if (!valid) {
-        finish(
-            *p,
-            error_frame("handler_failed", "The handler's reply was not a JSON object.", p->request_id_json),
-            "handler_failed");
+        finish(*p, error_frame("handler_failed", refusal, p->request_id_json), "handler_failed");
         return WSH_E_INVALID;
     }
-    finish(*p, success_response(payload_json, p->request_id_json), "success");
+    finish(*p, build(p->request_id_json), status);
     return WSH_OK;
+}
+
+int ReplyRegistry::success(wsh_reply_id id, std::string_view payload_json)
+{
+    const bool valid = payload_json.empty() || is_json_object(payload_json);
+    return answer(id, valid, "The handler's reply was not a JSON object.", "success",
+                  [&](std::string_view request_id) { return success_response(payload_json, request_id); });
 }
 
 int ReplyRegistry::success_members(wsh_reply_id id, const wsh_member *members, std::size_t count)
@@ -155,35 +163,14 @@ int ReplyRegistry::success_members(wsh_reply_id id, const wsh_member *members, s
     // members without looking at its text again.
     MemberPayload payload;
     const bool valid = payload.check(members, count);
-    auto p = take(id, true);
-    if (!p)
-        return WSH_E_GONE;
-    if (!valid) {
-        finish(
-            *p,
-            error_frame("handler_failed", "The handler's reply members were malformed.", p->request_id_json),
-            "handler_failed");
-        return WSH_E_INVALID;
-    }
-    finish(*p, success_response(payload, p->request_id_json), "success");
-    return WSH_OK;
+    return answer(id, valid, "The handler's reply members were malformed.", "success",
+                  [&](std::string_view request_id) { return success_response(payload, request_id); });
 }
 
 int ReplyRegistry::error(wsh_reply_id id, std::string_view code, std::string_view message)
 {
-    bool valid = is_snake_case(code);
-    auto p = take(id, true);
-    if (!p)
-        return WSH_E_GONE;
-    if (!valid) {
-        finish(
-            *p,
-            error_frame("handler_failed", "The handler's error code was not snake_case.", p->request_id_json),
-            "handler_failed");
-        return WSH_E_INVALID;
-    }
-    finish(*p, error_frame(code, message, p->request_id_json), code);
-    return WSH_OK;
+    return answer(id, is_snake_case(code), "The handler's error code was not snake_case.", code,
+                  [&](std::string_view request_id) { return error_frame(code, message, request_id); });
 }
 
 int ReplyRegistry::none(wsh_reply_id id)

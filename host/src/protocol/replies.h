@@ -107,6 +107,10 @@ class ReplyRegistry
 
     // Removes `id` and returns it, or nothing (and counts a late reply).
     std::optional<Pending> take(wsh_reply_id id, bool count_late);
+    // Takes `id` and answers it with build(request_id_json), or with
+    // handler_failed when !valid (see replies.cpp).
+    template <typename Build>
+    int answer(wsh_reply_id id, bool valid, std::string_view refusal, std::string_view status, Build &&build);
     // Sends `response` (none when null) and records the action's outcome.
     void finish(Pending &p, FramePtr response, std::string_view status);
 
