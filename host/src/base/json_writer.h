@@ -26,6 +26,13 @@ namespace wshost
 // whatever `s` holds. Valid UTF-8 is copied unchanged.
 void append_json_string(std::string &out, std::string_view s);
 
+// The escape of one ASCII byte that a JSON string cannot carry as it is (a
+// control character, '"' or '\\'; DEL too where a caller escapes it): the
+// short forms \" \\ \n \r \t \b \f, else \u00XX. Writes it at `out` (room
+// for 6 bytes) and returns its end; json_escape_size() is its length.
+char *put_json_escape(char *out, unsigned char c) noexcept;
+std::size_t json_escape_size(unsigned char c) noexcept;
+
 class JsonWriter
 {
   public:

@@ -1,8 +1,10 @@
 #include "json/json_members.h"
 
+#include "base/json_writer.h"
 #include "base/utf8.h"
 #include "json/json_scan.h"
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -12,25 +14,6 @@ namespace wshost
 {
 namespace
 {
-
-// What escaping adds to a byte skip_plain() stopped at that is not part of a
-// multi-byte character: 1 for the short forms (\" \\ \n \r \t \b \f), 5 for
-// \u00XX. RFC 8259 asks for nothing else: DEL and all of UTF-8 go as they are.
-inline std::size_t escape_extra(unsigned char c)
-{
-    switch (c) {
-    case '"':
-    case '\\':
-    case '\n':
-    case '\r':
-    case '\t':
-    case '\b':
-    case '\f':
-        return 1;
-    default:
-        return 5;
-    }
-}
 
 bool bad(wsh_str s)
 {
@@ -45,7 +28,7 @@ std::size_t escape_extra(wsh_str s)
     while ((p = json::skip_plain(p, end)) != end) {
         const auto c = static_cast<unsigned char>(*p);
         if (c < 0x80) {
-            extra += escape_extra(c);
+            extra += json_escape_size(c) - 1;
             ++p;
             continue;
         }
@@ -58,10 +41,10 @@ std::size_t escape_extra(wsh_str s)
 }
 
 // Writes `s` escaped; check() saw it valid UTF-8, so a byte >= 0x80 starts a
-// whole character whose length its lead byte tells.
+// whole character whose length its lead byte tells. skip_plain() stops at
+// what RFC 8259 asks to escape: DEL and all of UTF-8 go as they are.
 char *write_escaped(char *out, wsh_str s)
 {
-    static constexpr char kHex[] = "0123456789abcdef";
     const char *p = s.ptr, *end = s.ptr + s.len, *run = p; // [run, p) not yet copied
     while ((p = json::skip_plain(p, end)) != end) {
         const auto c = static_cast<unsigned char>(*p);
@@ -73,33 +56,7 @@ char *write_escaped(char *out, wsh_str s)
             std::memcpy(out, run, static_cast<std::size_t>(p - run));
         out += p - run;
         run = ++p;
-        *out++ = '\\';
-        switch (c) {
-        case '"':
-        case '\\':
-            *out++ = static_cast<char>(c);
-            break;
-        case '\n':
-            *out++ = 'n';
-            break;
-        case '\r':
-            *out++ = 'r';
-            break;
-        case '\t':
-            *out++ = 't';
-            break;
-        case '\b':
-            *out++ = 'b';
-            break;
-        case '\f':
-            *out++ = 'f';
-            break;
-        default:
-            std::memcpy(out, "u00", 3);
-            out[3] = kHex[c >> 4];
-            out[4] = kHex[c & 0xf];
-            out += 5;
-        }
+        out = put_json_escape(out, c);
     }
     if (p != run)
         std::memcpy(out, run, static_cast<std::size_t>(p - run));
@@ -113,23 +70,10 @@ char *write_raw(char *out, wsh_str s)
     return out + s.len;
 }
 
-// The decimal text of `v` into buf (20 bytes suffice); returns its length.
+// The decimal text of `v` at buf (20 bytes suffice); returns its length.
 std::size_t format_int(std::int64_t v, char *buf)
 {
-    char tmp[20];
-    std::size_t n = 0;
-    // Negate in unsigned arithmetic: INT64_MIN has no positive counterpart.
-    std::uint64_t u = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
-    do {
-        tmp[n++] = static_cast<char>('0' + u % 10);
-        u /= 10;
-    } while (u);
-    std::size_t len = 0;
-    if (v < 0)
-        buf[len++] = '-';
-    while (n)
-        buf[len++] = tmp[--n];
-    return len;
+    return static_cast<std::size_t>(std::to_chars(buf, buf + 20, v).ptr - buf);
 }
 
 // The pieces of a STRING or JSON member: text, then more[0..more_count).
